@@ -1,0 +1,60 @@
+//! The subcommands, and what they share: reading candles, parsing decimals, one-line errors.
+
+pub mod backtest;
+pub mod optimize;
+
+use std::{path::Path, process::ExitCode, str::FromStr};
+
+use anyhow::Context;
+use clap::error::ErrorKind;
+use gridbot_core::{Candles, Decimal, SymbolFilters};
+
+/// Prints help and version as clap does; any other parse error as one line.
+pub fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let text = e.render().to_string();
+    eprintln!("{}", text.lines().next().unwrap_or("error: invalid arguments").trim_end());
+    ExitCode::from(2)
+}
+
+/// A decimal written exactly (`0.001`, not `1e-3`).
+pub fn decimal(s: &str) -> Result<Decimal, String> {
+    Decimal::from_str_exact(s.trim())
+        .or_else(|_| Decimal::from_str(s.trim()))
+        .map_err(|_| format!("not a decimal number: {s:?}"))
+}
+
+pub fn read_candles(path: &Path) -> anyhow::Result<Candles> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Candles::from_csv(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// The symbol filters a backtest uses.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// PRICE_FILTER tick size.
+    #[arg(long, default_value = "0.01", value_parser = decimal)]
+    pub tick_size: Decimal,
+    /// LOT_SIZE step size.
+    #[arg(long, default_value = "0.00001", value_parser = decimal)]
+    pub step_size: Decimal,
+    /// NOTIONAL minimum order value, in quote.
+    #[arg(long, default_value = "5", value_parser = decimal)]
+    pub min_notional: Decimal,
+}
+
+impl FilterArgs {
+    pub fn filters(&self) -> anyhow::Result<SymbolFilters> {
+        Ok(SymbolFilters::new(self.tick_size, self.step_size, self.min_notional)?)
+    }
+}

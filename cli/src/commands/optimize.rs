@@ -1,0 +1,136 @@
+//! `gridbot optimize`: a parameter sweep over a candle file, ranked by `gridbot_core::sweep::score`.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use gridbot_core::{
+    Decimal, Spacing,
+    sweep::{Range, SweepSpec, sweep},
+};
+use serde_json::json;
+
+use super::{FilterArgs, backtest::parse_spacing, decimal, read_candles};
+use crate::progress::Progress;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Binance kline CSV (open_time,open,high,low,close,volume; header optional).
+    #[arg(long)]
+    pub candles: PathBuf,
+    #[arg(long, value_parser = decimal)]
+    pub capital: Decimal,
+    /// Lower bounds to try, FROM:TO:STEP (or one value). Default: 80%..98% of the first open, step 2%.
+    #[arg(long, value_parser = decimal_range)]
+    pub lower: Option<Range<Decimal>>,
+    /// Upper bounds to try, FROM:TO:STEP (or one value). Default: 102%..120% of the first open, step 2%.
+    #[arg(long, value_parser = decimal_range)]
+    pub upper: Option<Range<Decimal>>,
+    /// Level counts to try, FROM:TO:STEP (or one value).
+    #[arg(long, default_value = "10:50:10", value_parser = levels_range)]
+    pub levels: Range<usize>,
+    /// Spacings to try, comma-separated.
+    #[arg(long, default_value = "arithmetic", value_delimiter = ',', value_parser = parse_spacing)]
+    pub spacing: Vec<Spacing>,
+    #[arg(long, default_value = "0.001", value_parser = decimal)]
+    pub fee_rate: Decimal,
+    #[arg(long, value_parser = decimal)]
+    pub stop_loss_pct: Option<Decimal>,
+    #[arg(long, value_parser = decimal)]
+    pub take_profit_pct: Option<Decimal>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How many of the best configurations to show.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn decimal_range(s: &str) -> Result<Range<Decimal>, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [v] => Ok(Range::one(decimal(v)?)),
+        [from, to, step] => Ok(Range { from: decimal(from)?, to: decimal(to)?, step: decimal(step)? }),
+        _ => Err(format!("expected FROM:TO:STEP or one value, got {s:?}")),
+    }
+}
+
+fn levels_range(s: &str) -> Result<Range<usize>, String> {
+    let n = |v: &str| v.trim().parse::<usize>().map_err(|_| format!("not a whole number: {v:?}"));
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [v] => Ok(Range { from: n(v)?, to: n(v)?, step: 1 }),
+        [from, to, step] => Ok(Range { from: n(from)?, to: n(to)?, step: n(step)? }),
+        _ => Err(format!("expected FROM:TO:STEP or one value, got {s:?}")),
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let filters = a.filters.filters()?;
+    let candles = read_candles(&a.candles)?;
+    let p = candles.as_slice()[0].open;
+    let around = |from: i64, to: i64| Range {
+        from: filters.round_price(p * Decimal::new(from, 2)),
+        to: filters.round_price(p * Decimal::new(to, 2)),
+        step: filters.round_price(p * Decimal::new(2, 2)),
+    };
+    let spec = SweepSpec {
+        lower: a.lower.unwrap_or_else(|| around(80, 98)),
+        upper: a.upper.unwrap_or_else(|| around(102, 120)),
+        levels: a.levels,
+        spacings: a.spacing,
+        capital: a.capital,
+        fee_rate: a.fee_rate,
+        stop_loss_pct: a.stop_loss_pct,
+        take_profit_pct: a.take_profit_pct,
+    };
+    let configs = spec.configs()?;
+    if configs.is_empty() {
+        bail!("no configuration to try: every lower bound is at or above every upper bound");
+    }
+    let progress = Progress::start("sweeping", configs.len());
+    let report = sweep(&configs, &filters, &candles, a.threads, &progress.done);
+    progress.finish();
+    if report.ranked.is_empty() {
+        bail!(
+            "all {} configurations were refused; the first: {}",
+            report.tried,
+            report.first_rejection.unwrap_or_default()
+        );
+    }
+    let top: Vec<_> = report.ranked.iter().take(a.top).collect();
+    if a.json {
+        let out = json!({"tried": report.tried, "rejected": report.rejected, "first_rejection": report.first_rejection, "top": top});
+        println!("{out}");
+        return Ok(());
+    }
+    println!(
+        "{} configurations, {} refused{}; ranked by return / max(drawdown, 1%)",
+        report.tried,
+        report.rejected,
+        report.first_rejection.map(|r| format!(" (first: {r})")).unwrap_or_default()
+    );
+    println!(
+        "{:>4} {:>12} {:>12} {:>6} {:>10} {:>8} {:>12} {:>9} {:>8}",
+        "rank", "lower", "upper", "levels", "spacing", "score", "realized", "return", "max dd"
+    );
+    for (i, e) in top.iter().enumerate() {
+        let r = &e.result;
+        println!(
+            "{:>4} {:>12} {:>12} {:>6} {:>10} {:>8} {:>12} {:>8}% {:>7}%",
+            i + 1,
+            e.lower,
+            e.upper,
+            e.levels,
+            e.spacing.to_string(),
+            e.score.round_dp(3),
+            r.realized_pnl.round_dp(2),
+            (r.total_return * Decimal::ONE_HUNDRED).round_dp(2),
+            (r.max_drawdown * Decimal::ONE_HUNDRED).round_dp(2)
+        );
+    }
+    Ok(())
+}

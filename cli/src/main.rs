@@ -1,0 +1,41 @@
+//! `gridbot`: one binary, many roles. This file only parses the command line and dispatches.
+
+mod commands;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "gridbot", version, about = "Grid trading for Binance spot: backtest, optimize, and run bots")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Backtest one grid on a Binance kline CSV.
+    Backtest(commands::backtest::Args),
+    /// Sweep grid parameters on a Binance kline CSV and rank them.
+    Optimize(commands::optimize::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return commands::usage_error(e),
+    };
+    let result = match cli.command {
+        Command::Backtest(args) => commands::backtest::run(args),
+        Command::Optimize(args) => commands::optimize::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
