@@ -17,3 +17,10 @@ bin="${CARGO_TARGET_DIR:-$root/target}/debug/gridbot"
 if [ -f tests/reference/compare.py ]; then
   GRIDBOT_BIN="$bin" python3 tests/reference/compare.py --count "${REFERENCE_CASES:-40}"
 fi
+
+echo "== simulator vs an independent Binance client (ccxt from PyPI)"
+bash sim/tests/ccxt_check.sh
+
+echo "== dashboard: lint, unit tests, type check and production build (frontend/)"
+bash scripts/node.sh
+( cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm test && npm run build )

@@ -20,6 +20,8 @@ enum Command {
     Backtest(commands::backtest::Args),
     /// Sweep grid parameters on a Binance kline CSV and rank them.
     Optimize(commands::optimize::Args),
+    /// Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API, control API).
+    Sim(gridbot_sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Optimize(args) => commands::optimize::run(args),
+        Command::Sim(args) => commands::runtime().and_then(|rt| rt.block_on(gridbot_sim::run(args))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

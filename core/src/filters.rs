@@ -73,18 +73,35 @@ impl SymbolFilters {
 
     /// Checks one limit order the way the exchange would, before it is sent.
     pub fn check_order(&self, price: Decimal, qty: Decimal) -> Result<(), String> {
+        self.check_price(price)?;
+        self.check_qty(qty)?;
+        self.check_notional(price, qty)
+    }
+
+    /// PRICE_FILTER.
+    pub fn check_price(&self, price: Decimal) -> Result<(), String> {
         if !is_multiple(price, self.tick_size) {
             return Err(format!("PRICE_FILTER: price {price} is not a multiple of tick size {}", self.tick_size));
         }
         if price < self.min_price || price > self.max_price {
             return Err(format!("PRICE_FILTER: price {price} outside [{}, {}]", self.min_price, self.max_price));
         }
+        Ok(())
+    }
+
+    /// LOT_SIZE.
+    pub fn check_qty(&self, qty: Decimal) -> Result<(), String> {
         if !is_multiple(qty, self.step_size) {
             return Err(format!("LOT_SIZE: quantity {qty} is not a multiple of step size {}", self.step_size));
         }
         if qty < self.min_qty || qty > self.max_qty {
             return Err(format!("LOT_SIZE: quantity {qty} outside [{}, {}]", self.min_qty, self.max_qty));
         }
+        Ok(())
+    }
+
+    /// NOTIONAL: the order's value at `price`.
+    pub fn check_notional(&self, price: Decimal, qty: Decimal) -> Result<(), String> {
         if price * qty < self.min_notional {
             return Err(format!(
                 "NOTIONAL: order value {} is below the minimum {}",

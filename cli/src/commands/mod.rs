@@ -9,6 +9,11 @@ use anyhow::Context;
 use clap::error::ErrorKind;
 use gridbot_core::{Candles, Decimal, SymbolFilters};
 
+/// The async runtime of the server roles.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
 /// Prints help and version as clap does; any other parse error as one line.
 pub fn usage_error(e: clap::Error) -> ExitCode {
     if matches!(

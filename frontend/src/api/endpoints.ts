@@ -1,0 +1,86 @@
+// One typed function per route of docs/api-contract.md.
+
+import type {
+  AcceptResult,
+  ApiKeysInput,
+  ApiKeysStatus,
+  BalanceResponse,
+  Bot,
+  BotMode,
+  BotStats,
+  Candle,
+  CreateBotRequest,
+  Credentials,
+  EmergencyStopResult,
+  Fill,
+  MarketSymbol,
+  Me,
+  OptimizeRequest,
+  Order,
+  OrderStatus,
+  PriceResponse,
+  RegisteredUser,
+  RoundTrip,
+  Suggestion,
+  Summary,
+  TestConfigRequest,
+  TestConfigResult,
+  TokenResponse,
+  UpdateBotRequest,
+} from '@/types/api'
+import { http } from './http'
+
+const enc = encodeURIComponent
+
+export const authApi = {
+  register: (c: Credentials) => http.post<RegisteredUser>('/api/auth/register', c, { auth: false }),
+  login: (c: Credentials) => http.post<TokenResponse>('/api/auth/login', c, { auth: false }),
+  me: () => http.get<Me>('/api/auth/me'),
+}
+
+export const accountApi = {
+  getApiKeys: () => http.get<ApiKeysStatus>('/api/account/api-keys'),
+  putApiKeys: (k: ApiKeysInput) => http.put<ApiKeysStatus>('/api/account/api-keys', k),
+  deleteApiKeys: () => http.del('/api/account/api-keys'),
+}
+
+export const botsApi = {
+  list: () => http.get<Bot[]>('/api/bots'),
+  get: (id: number) => http.get<Bot>(`/api/bots/${id}`),
+  create: (b: CreateBotRequest) => http.post<Bot>('/api/bots', b),
+  update: (id: number, b: UpdateBotRequest) => http.put<Bot>(`/api/bots/${id}`, b),
+  remove: (id: number) => http.del(`/api/bots/${id}`),
+  start: (id: number, confirmLive = false) =>
+    http.post<Bot>(`/api/bots/${id}/start`, confirmLive ? { confirm_live: true } : {}),
+  stop: (id: number) => http.post<Bot>(`/api/bots/${id}/stop`),
+  stats: (id: number) => http.get<BotStats>(`/api/bots/${id}/stats`),
+  testConfig: (r: TestConfigRequest) => http.post<TestConfigResult>('/api/bots/test-config', r),
+}
+
+export const summaryApi = {
+  get: () => http.get<Summary>('/api/summary'),
+  emergencyStop: () => http.post<EmergencyStopResult>('/api/emergency-stop'),
+}
+
+export const tradingApi = {
+  orders: (q: { bot_id?: number; status?: OrderStatus; limit?: number } = {}) =>
+    http.get<Order[]>('/api/orders', { query: q }),
+  fills: (q: { bot_id?: number; limit?: number } = {}) => http.get<Fill[]>('/api/fills', { query: q }),
+  trades: (q: { bot_id?: number; limit?: number } = {}) =>
+    http.get<RoundTrip[]>('/api/trades', { query: q }),
+  balance: (mode: BotMode) => http.get<BalanceResponse>('/api/balance', { query: { mode } }),
+}
+
+export const marketApi = {
+  symbols: () => http.get<MarketSymbol[]>('/api/market/symbols'),
+  price: (symbol: string) => http.get<PriceResponse>(`/api/market/price/${enc(symbol)}`),
+  candles: (symbol: string, interval = '1m', limit = 500) =>
+    http.get<Candle[]>(`/api/market/candles/${enc(symbol)}`, { query: { interval, limit } }),
+}
+
+export const aiApi = {
+  optimize: (r: OptimizeRequest) => http.post<Suggestion>('/api/ai/optimize', r),
+  accept: (id: number) => http.post<AcceptResult>(`/api/ai/suggestions/${id}/accept`),
+  reject: (id: number) => http.post<Suggestion>(`/api/ai/suggestions/${id}/reject`),
+  list: (botId?: number) => http.get<Suggestion[]>('/api/ai/suggestions', { query: { bot_id: botId } }),
+}

@@ -1,0 +1,190 @@
+// Bots, their stats, and one live WebSocket per bot (/ws/bot/{id}).
+
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { botsApi } from '@/api/endpoints'
+import { createSocket, wsUrl, type SocketHandle, type SocketOptions } from '@/composables/useWebSocket'
+import type { Bot, BotStats, CreateBotRequest, UpdateBotRequest } from '@/types/api'
+import { asBotMessage, type BotWsMessage } from '@/types/ws'
+import { useTradingStore } from './trading'
+
+export const useBotsStore = defineStore('bots', () => {
+  const bots = ref<Bot[]>([])
+  const stats = ref<Record<number, BotStats>>({})
+  /** the last error a bot's stream reported, shown in its card */
+  const streamErrors = ref<Record<number, string>>({})
+  const selectedId = ref<number | null>(null)
+  const loading = ref(false)
+  const loaded = ref(false)
+
+  const selected = computed(() => bots.value.find((b) => b.id === selectedId.value) ?? null)
+  const byId = (id: number) => bots.value.find((b) => b.id === id) ?? null
+
+  function upsert(bot: Bot): void {
+    const i = bots.value.findIndex((b) => b.id === bot.id)
+    if (i < 0) bots.value.push(bot)
+    else bots.value.splice(i, 1, bot)
+    if (bot.status === 'running' || bot.status === 'starting') delete streamErrors.value[bot.id]
+  }
+
+  async function fetchBots(): Promise<Bot[]> {
+    loading.value = true
+    try {
+      bots.value = await botsApi.list()
+      loaded.value = true
+      if (selectedId.value === null || !byId(selectedId.value)) {
+        selectedId.value = bots.value[0]?.id ?? null
+      }
+      return bots.value
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function fetchBot(id: number): Promise<Bot> {
+    const bot = await botsApi.get(id)
+    upsert(bot)
+    return bot
+  }
+
+  async function createBot(req: CreateBotRequest): Promise<Bot> {
+    const bot = await botsApi.create(req)
+    upsert(bot)
+    return bot
+  }
+
+  async function updateBot(id: number, req: UpdateBotRequest): Promise<Bot> {
+    const bot = await botsApi.update(id, req)
+    upsert(bot)
+    return bot
+  }
+
+  async function deleteBot(id: number): Promise<void> {
+    await botsApi.remove(id)
+    bots.value = bots.value.filter((b) => b.id !== id)
+    delete stats.value[id]
+    closeStream(id)
+    if (selectedId.value === id) selectedId.value = bots.value[0]?.id ?? null
+  }
+
+  async function startBot(id: number, confirmLive = false): Promise<Bot> {
+    const bot = await botsApi.start(id, confirmLive)
+    upsert(bot)
+    useTradingStore().refreshSummarySoon()
+    return bot
+  }
+
+  async function stopBot(id: number): Promise<Bot> {
+    const bot = await botsApi.stop(id)
+    upsert(bot)
+    useTradingStore().refreshSummarySoon()
+    return bot
+  }
+
+  async function fetchStats(id: number): Promise<BotStats> {
+    const s = await botsApi.stats(id)
+    stats.value[id] = s
+    return s
+  }
+
+  function select(id: number | null): void {
+    selectedId.value = id
+  }
+
+  // ---- live ------------------------------------------------------------------
+  function handleMessage(botId: number, msg: BotWsMessage): void {
+    const trading = useTradingStore()
+    switch (msg.type) {
+      case 'status':
+        upsert(msg.bot)
+        trading.refreshSummarySoon()
+        break
+      case 'stats':
+        stats.value[botId] = msg.stats
+        trading.refreshSummarySoon()
+        break
+      case 'fill':
+        trading.applyFill(msg.fill)
+        trading.refreshSummarySoon()
+        break
+      case 'order':
+        break
+      case 'error':
+        streamErrors.value[botId] = msg.message
+        break
+    }
+  }
+
+  const streams = new Map<number, SocketHandle>()
+  let socketImpl: SocketOptions<unknown>['impl']
+
+  function openStream(id: number): void {
+    if (streams.has(id)) return
+    const sock = createSocket<BotWsMessage>({
+      url: () => wsUrl(`/ws/bot/${id}`),
+      parse: asBotMessage,
+      onMessage: (m) => handleMessage(id, m),
+      // after a reconnect, catch up on what the stream missed
+      onOpen: () => void fetchStats(id).catch(() => {}),
+      impl: socketImpl,
+    })
+    streams.set(id, sock)
+    sock.connect()
+  }
+
+  function closeStream(id: number): void {
+    streams.get(id)?.close()
+    streams.delete(id)
+  }
+
+  /** Opens a stream for every listed bot and closes the others. */
+  function syncStreams(): void {
+    const ids = new Set(bots.value.map((b) => b.id))
+    for (const id of [...streams.keys()]) if (!ids.has(id)) closeStream(id)
+    for (const id of ids) openStream(id)
+  }
+
+  function closeStreams(): void {
+    for (const id of [...streams.keys()]) closeStream(id)
+  }
+
+  /** For tests: the WebSocket class the streams use. */
+  function useSocketImpl(impl: SocketOptions<unknown>['impl']): void {
+    socketImpl = impl
+  }
+
+  function reset(): void {
+    closeStreams()
+    bots.value = []
+    stats.value = {}
+    streamErrors.value = {}
+    selectedId.value = null
+    loaded.value = false
+  }
+
+  return {
+    bots,
+    stats,
+    streamErrors,
+    selectedId,
+    selected,
+    loading,
+    loaded,
+    byId,
+    upsert,
+    fetchBots,
+    fetchBot,
+    createBot,
+    updateBot,
+    deleteBot,
+    startBot,
+    stopBot,
+    fetchStats,
+    select,
+    handleMessage,
+    syncStreams,
+    closeStreams,
+    useSocketImpl,
+    reset,
+  }
+})

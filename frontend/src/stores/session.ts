@@ -1,0 +1,15 @@
+// Ends the session everywhere: token, cached data and open sockets.
+
+import { useAiStore } from './ai'
+import { useAuthStore } from './auth'
+import { useBotsStore } from './bots'
+import { useMarketStore } from './market'
+import { useTradingStore } from './trading'
+
+export function endSession(): void {
+  useBotsStore().reset()
+  useMarketStore().reset()
+  useTradingStore().reset()
+  useAiStore().reset()
+  useAuthStore().logout()
+}

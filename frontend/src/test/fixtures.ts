@@ -1,0 +1,79 @@
+import type { Bot, BotStats, Fill, Summary } from '@/types/api'
+
+export function bot(over: Partial<Bot> = {}): Bot {
+  return {
+    id: 1,
+    strategy: 'grid',
+    pair: 'BTC/USDT',
+    mode: 'paper',
+    status: 'stopped',
+    config: {
+      capital: '10000',
+      lower_bound: '95000',
+      upper_bound: '105000',
+      grid_levels: 20,
+      spacing: 'arithmetic',
+      stop_loss_pct: '2',
+      take_profit_pct: null,
+      max_daily_loss: '500',
+    },
+    generation: 0,
+    stop_reason: null,
+    created_at: '2026-11-23T10:00:00Z',
+    updated_at: '2026-11-23T10:00:00Z',
+    ...over,
+  }
+}
+
+export function stats(over: Partial<BotStats> = {}): BotStats {
+  return {
+    realized_pnl: '12.5',
+    unrealized_pnl: '-3.1',
+    fees_paid: '4.2',
+    orders_filled: 14,
+    round_trips: 6,
+    win_rate: '0.8333',
+    max_drawdown: '0.0123',
+    pnl_today: '2.1',
+    avg_profit: '2.08',
+    grid_profit: '12.5',
+    inventory_pnl: '-3.1',
+    equity: '10009.4',
+    last_price: '100123.45',
+    qty_per_level: '0.00526',
+    open_orders: 19,
+    total_orders: 19,
+    stop_loss_price: '93100',
+    take_profit_price: null,
+    levels: [
+      { index: 0, price: '95000', state: 'buy' },
+      { index: 9, price: '99736.84', state: 'empty' },
+      { index: 10, price: '100263.16', state: 'sell' },
+    ],
+    ...over,
+  }
+}
+
+export function fill(id: number, over: Partial<Fill> = {}): Fill {
+  return {
+    id,
+    bot_id: 1,
+    order_id: id * 10,
+    time: new Date(Date.UTC(2026, 10, 23, 10, id)).toISOString(),
+    side: id % 2 ? 'buy' : 'sell',
+    price: '100000',
+    amount: '0.00526',
+    fee: '0.5',
+    pnl: id % 2 ? null : '2.51',
+    ...over,
+  }
+}
+
+export const summary: Summary = {
+  pnl_today: '1.2',
+  pnl_total: '10.5',
+  balance_quote: '10010.5',
+  quote_asset: 'USDT',
+  bots_running: 1,
+  live: false,
+}

@@ -1,0 +1,293 @@
+// Types of the HTTP API (docs/api-contract.md). Every money, price, quantity,
+// percentage and ratio is a decimal string; times are RFC 3339 strings.
+
+export type DecimalString = string
+
+// ---- errors ----------------------------------------------------------------
+export type ErrorCode =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'exchange'
+  | 'internal'
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: Record<string, string> }
+}
+
+// ---- auth & account ----------------------------------------------------------
+export interface Credentials {
+  email: string
+  password: string
+}
+export interface RegisteredUser {
+  id: number
+  email: string
+}
+export interface TokenResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+}
+export interface Me {
+  id: number
+  email: string
+  has_api_keys: boolean
+}
+export interface ApiKeysStatus {
+  configured: boolean
+  api_key_masked: string | null
+}
+export interface ApiKeysInput {
+  api_key: string
+  api_secret: string
+}
+
+// ---- bots --------------------------------------------------------------------
+export type BotStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'error'
+export type BotMode = 'paper' | 'live'
+export type Spacing = 'arithmetic' | 'geometric'
+
+export interface GridConfig {
+  capital: DecimalString
+  lower_bound: DecimalString
+  upper_bound: DecimalString
+  grid_levels: number
+  spacing: Spacing
+  stop_loss_pct: DecimalString | null
+  take_profit_pct: DecimalString | null
+  max_daily_loss: DecimalString | null
+}
+
+export interface Bot {
+  id: number
+  strategy: string
+  pair: string
+  mode: BotMode
+  status: BotStatus
+  config: GridConfig
+  generation: number
+  stop_reason: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface CreateBotRequest {
+  strategy: string
+  pair: string
+  mode: BotMode
+  config: GridConfig
+}
+export interface UpdateBotRequest {
+  pair?: string
+  mode?: BotMode
+  config?: GridConfig
+}
+
+export type LevelState = 'buy' | 'sell' | 'empty'
+export interface GridLevel {
+  index: number
+  price: DecimalString
+  state: LevelState
+}
+
+export interface BotStats {
+  realized_pnl: DecimalString
+  unrealized_pnl: DecimalString
+  fees_paid: DecimalString
+  orders_filled: number
+  round_trips: number
+  win_rate: DecimalString | null
+  max_drawdown: DecimalString
+  pnl_today: DecimalString
+  avg_profit: DecimalString | null
+  grid_profit: DecimalString
+  inventory_pnl: DecimalString
+  equity: DecimalString
+  last_price: DecimalString | null
+  qty_per_level: DecimalString
+  open_orders: number
+  total_orders: number
+  stop_loss_price: DecimalString | null
+  take_profit_price: DecimalString | null
+  levels: GridLevel[]
+}
+
+export interface BacktestPreview {
+  days: number
+  orders_filled: number
+  round_trips: number
+  realized_pnl: DecimalString
+  final_equity: DecimalString
+  max_drawdown: DecimalString
+  win_rate: DecimalString | null
+  fees_paid: DecimalString
+}
+
+export interface TestConfigRequest {
+  pair: string
+  config: GridConfig
+}
+export interface TestConfigResult {
+  valid: boolean
+  levels: DecimalString[]
+  qty_per_level: DecimalString
+  profit_per_grid_min: DecimalString
+  profit_per_grid_max: DecimalString
+  profit_per_grid_pct_min: DecimalString
+  profit_per_grid_pct_max: DecimalString
+  initial_buy_qty: DecimalString
+  expected_fills_per_day: DecimalString
+  backtest: BacktestPreview | null
+}
+
+// ---- summary -----------------------------------------------------------------
+export interface Summary {
+  pnl_today: DecimalString
+  pnl_total: DecimalString
+  balance_quote: DecimalString
+  quote_asset: string
+  bots_running: number
+  live: boolean
+}
+export type Side = 'buy' | 'sell'
+export interface CancelledOrder {
+  bot_id: number
+  client_order_id: string
+  price: DecimalString
+  side: Side
+}
+export interface EmergencyStopResult {
+  stopped_bots: number[]
+  cancelled_orders: CancelledOrder[]
+}
+
+// ---- trading -----------------------------------------------------------------
+export type OrderStatus = 'new' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected'
+export interface Order {
+  id: number
+  bot_id: number
+  client_order_id: string
+  exchange_order_id: string | null
+  side: Side
+  level_index: number
+  price: DecimalString
+  amount: DecimalString
+  filled_amount: DecimalString
+  avg_fill_price: DecimalString | null
+  fee: DecimalString
+  fee_asset: string | null
+  status: OrderStatus
+  created_at: string
+  updated_at: string
+}
+export interface Fill {
+  id: number
+  bot_id: number
+  order_id: number
+  time: string
+  side: Side
+  price: DecimalString
+  amount: DecimalString
+  fee: DecimalString
+  /** round trip profit on a sell that closes one, else null */
+  pnl: DecimalString | null
+}
+export interface RoundTrip {
+  id: number
+  bot_id: number
+  buy_order_id: number
+  sell_order_id: number
+  buy_price: DecimalString
+  sell_price: DecimalString
+  amount: DecimalString
+  profit: DecimalString
+  fees: DecimalString
+  created_at: string
+}
+export interface Balance {
+  asset: string
+  free: DecimalString
+  locked: DecimalString
+}
+export interface BalanceResponse {
+  mode: BotMode
+  balances: Balance[]
+}
+
+// ---- market ------------------------------------------------------------------
+export interface MarketSymbol {
+  symbol: string
+  pair: string
+  base: string
+  quote: string
+  tick_size: DecimalString
+  step_size: DecimalString
+  min_notional: DecimalString
+}
+export interface Candle {
+  /** UNIX seconds */
+  time: number
+  open: DecimalString
+  high: DecimalString
+  low: DecimalString
+  close: DecimalString
+  volume: DecimalString
+}
+export interface PriceResponse {
+  symbol: string
+  price: DecimalString
+}
+
+// ---- AI ----------------------------------------------------------------------
+export type RiskLevel = 'low' | 'medium' | 'high'
+export interface SuggestionBody {
+  grid_lower: DecimalString
+  grid_upper: DecimalString
+  num_levels: number
+  confidence: number
+  reasoning: string
+  risk_level: RiskLevel | string
+}
+export interface BacktestEntry {
+  lower: DecimalString
+  upper: DecimalString
+  levels: number
+  realized_pnl: DecimalString
+  final_equity: DecimalString
+  return_pct: DecimalString
+  max_drawdown: DecimalString
+  round_trips: number
+  win_rate: DecimalString | null
+}
+export interface BacktestWindow {
+  window: string
+  suggested: BacktestEntry
+  current: BacktestEntry | null
+  sweep_best: BacktestEntry
+  hold: BacktestEntry
+}
+export interface Suggestion {
+  id: number
+  bot_id: number | null
+  pair: string
+  status: 'pending' | 'accepted' | 'rejected'
+  source: 'claude' | 'heuristic'
+  fallback_reason: string | null
+  suggestion: SuggestionBody
+  backtests: BacktestWindow[]
+  created_at: string
+}
+export interface OptimizeRequest {
+  pair: string
+  capital: DecimalString
+  bot_id?: number
+  current_config?: GridConfig
+}
+export interface AcceptResult {
+  suggestion: Suggestion
+  bot: Bot | null
+}
