@@ -1,8 +1,10 @@
 //! The [`Exchange`] trait — what Gridbot needs from a spot exchange — and its implementations: [`binance`] (signed
-//! REST with weight limits and clock sync, market and user-data WebSockets with reconnects and gap signals).
+//! REST with weight limits and clock sync, market and user-data WebSockets with reconnects and gap signals) and
+//! [`paper`] (simulated money on real prices).
 
 pub mod binance;
 pub mod error;
+pub mod paper;
 pub mod types;
 
 use async_trait::async_trait;

@@ -25,6 +25,7 @@ use serde_json::Value;
 use tokio::sync::{RwLock, mpsc};
 
 pub use config::{Credentials, Endpoints};
+pub use rest::now_ms as rest_now_ms;
 use rest::{Rest, Security};
 
 use crate::{
