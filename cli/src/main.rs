@@ -20,6 +20,9 @@ enum Command {
     Backtest(commands::backtest::Args),
     /// Sweep grid parameters on a Binance kline CSV and rank them.
     Optimize(commands::optimize::Args),
+    /// Create or update the database schema (`DATABASE_URL`; unset = SQLite at ./data/gridbot.db). Running it
+    /// twice changes nothing.
+    Migrate,
     /// Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API, control API).
     Sim(gridbot_sim::SimArgs),
 }
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Optimize(args) => commands::optimize::run(args),
+        Command::Migrate => commands::runtime().and_then(|rt| rt.block_on(commands::migrate::run())),
         Command::Sim(args) => commands::runtime().and_then(|rt| rt.block_on(gridbot_sim::run(args))),
     };
     match result {

@@ -1,6 +1,7 @@
 //! The subcommands, and what they share: reading candles, parsing decimals, one-line errors.
 
 pub mod backtest;
+pub mod migrate;
 pub mod optimize;
 
 use std::{path::Path, process::ExitCode, str::FromStr};

@@ -1,0 +1,15 @@
+//! Gridbot's SeaORM entities, one module per table. Amounts are [`Amount`]: `NUMERIC` on PostgreSQL, exact text on
+//! SQLite. Only `gridbot-platform`'s repositories use these types; nothing else should see them.
+
+pub mod ai_suggestion;
+pub mod amount;
+pub mod bot;
+pub mod bot_event;
+pub mod fill;
+pub mod order;
+pub mod paper_balance;
+pub mod price;
+pub mod trade;
+pub mod user;
+
+pub use amount::Amount;

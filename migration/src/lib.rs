@@ -1,0 +1,27 @@
+//! Gridbot's schema migrations, the same on SQLite and PostgreSQL except amount columns (`NUMERIC(38, 18)` on
+//! PostgreSQL, exact `TEXT` on SQLite) and the TimescaleDB hypertable for `prices` (see [`timescale`]).
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261123_000001_accounts;
+mod m20261123_000002_bots;
+mod m20261123_000003_orders;
+mod m20261123_000004_prices;
+pub mod timescale;
+
+/// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_accounts::Migration),
+            Box::new(m20261123_000002_bots::Migration),
+            Box::new(m20261123_000003_orders::Migration),
+            Box::new(m20261123_000004_prices::Migration),
+        ]
+    }
+}

@@ -1,0 +1,92 @@
+//! The `bots` repository: creation, status changes and generations.
+
+use chrono::Utc;
+use gridbot_core::BotId;
+use gridbot_entity::bot;
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::types::{Bot, BotStatus, NewBot};
+use super::{DbError, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Bots<'a>(pub(crate) &'a DatabaseConnection);
+
+impl Bots<'_> {
+    /// A new bot, `stopped`, generation 0.
+    pub async fn create(&self, new: &NewBot) -> Result<Bot> {
+        let now = Utc::now();
+        let m = bot::ActiveModel {
+            user_id: Set(new.user_id),
+            strategy: Set(new.strategy.clone()),
+            pair: Set(new.symbol.pair()),
+            mode: Set(new.mode.as_str().to_owned()),
+            status: Set(BotStatus::Stopped.as_str().to_owned()),
+            config: Set(new.config.clone()),
+            generation: Set(0),
+            stop_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.0)
+        .await?;
+        to_bot(m)
+    }
+
+    pub async fn get(&self, id: BotId) -> Result<Bot> {
+        let m = bot::Entity::find_by_id(id.0).one(self.0).await?.ok_or_else(|| DbError::not_found("bot", id))?;
+        to_bot(m)
+    }
+
+    pub async fn list_for_user(&self, user_id: i64) -> Result<Vec<Bot>> {
+        let rows = bot::Entity::find()
+            .filter(bot::Column::UserId.eq(user_id))
+            .order_by_asc(bot::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_bot).collect()
+    }
+
+    /// Sets the status (and the stop reason, cleared when `None`).
+    pub async fn set_status(&self, id: BotId, status: BotStatus, stop_reason: Option<&str>) -> Result<()> {
+        let res = bot::Entity::update_many()
+            .col_expr(bot::Column::Status, Expr::value(status.as_str()))
+            .col_expr(bot::Column::StopReason, Expr::value(stop_reason.map(str::to_owned)))
+            .col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(bot::Column::Id.eq(id.0))
+            .exec(self.0)
+            .await?;
+        if res.rows_affected == 0 { Err(DbError::not_found("bot", id)) } else { Ok(()) }
+    }
+
+    /// Starts a new generation and returns it.
+    pub async fn bump_generation(&self, id: BotId) -> Result<u32> {
+        bot::Entity::update_many()
+            .col_expr(bot::Column::Generation, Expr::col(bot::Column::Generation).add(1))
+            .col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(bot::Column::Id.eq(id.0))
+            .exec(self.0)
+            .await?;
+        Ok(self.get(id).await?.generation)
+    }
+}
+
+fn to_bot(m: bot::Model) -> Result<Bot> {
+    Ok(Bot {
+        id: BotId(m.id),
+        user_id: m.user_id,
+        strategy: m.strategy,
+        symbol: m.pair.parse()?,
+        mode: m.mode.parse()?,
+        status: m.status.parse()?,
+        config: m.config,
+        generation: u32::try_from(m.generation).map_err(|_| DbError::invalid("generation", m.generation))?,
+        stop_reason: m.stop_reason,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}

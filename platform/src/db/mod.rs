@@ -1,0 +1,95 @@
+//! The database: [`connect`], [`migrate`], and one repository per table, each returning core types or the plain
+//! structs of [`types`]. No SeaORM model leaves this module.
+
+mod ai_suggestions;
+mod bot_events;
+mod bots;
+mod error;
+mod fills;
+mod orders;
+mod paper_balances;
+mod prices;
+mod trades;
+pub mod types;
+mod users;
+
+use gridbot_migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+pub use ai_suggestions::AiSuggestions;
+pub use bot_events::BotEvents;
+pub use bots::Bots;
+pub use error::{DbError, Result};
+pub use fills::Fills;
+pub use orders::Orders;
+pub use paper_balances::PaperBalances;
+pub use prices::Prices;
+pub use trades::Trades;
+pub use users::Users;
+
+use crate::Settings;
+
+/// A pooled connection to SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+/// Connects with a pool; a SQLite file and its directory are created when missing.
+pub async fn connect(settings: &Settings) -> Result<Db> {
+    if let Some(dir) = settings.sqlite_path().and_then(|p| p.parent()).filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::Database { message: format!("creating {}: {e}", dir.display()), retryable: false })?;
+    }
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.max_connections(settings.max_connections).sqlx_logging(false);
+    let conn = Database::connect(opts).await?;
+    if conn.get_database_backend() == DbBackend::Sqlite {
+        conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(Db { conn })
+}
+
+/// Applies pending migrations; running it again changes nothing.
+pub async fn migrate(db: &Db) -> Result<()> {
+    Migrator::up(&db.conn, None).await?;
+    Ok(())
+}
+
+impl Db {
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+    pub fn users(&self) -> Users<'_> {
+        Users(&self.conn)
+    }
+    pub fn bots(&self) -> Bots<'_> {
+        Bots(&self.conn)
+    }
+    pub fn orders(&self) -> Orders<'_> {
+        Orders(&self.conn)
+    }
+    pub fn fills(&self) -> Fills<'_> {
+        Fills(&self.conn)
+    }
+    pub fn trades(&self) -> Trades<'_> {
+        Trades(&self.conn)
+    }
+    pub fn prices(&self) -> Prices<'_> {
+        Prices(&self.conn)
+    }
+    pub fn paper_balances(&self) -> PaperBalances<'_> {
+        PaperBalances(&self.conn)
+    }
+    pub fn ai_suggestions(&self) -> AiSuggestions<'_> {
+        AiSuggestions(&self.conn)
+    }
+    pub fn bot_events(&self) -> BotEvents<'_> {
+        BotEvents(&self.conn)
+    }
+    /// Closes the pool.
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}

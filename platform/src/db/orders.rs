@@ -1,0 +1,109 @@
+//! The `orders` repository. The database enforces unique client order ids: a second insert is
+//! [`DbError::DuplicateClientOrderId`].
+
+use chrono::Utc;
+use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty};
+use gridbot_entity::{Amount, order};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::types::{NewOrder, Order, OrderStatus, level_from_db, level_to_db};
+use super::{DbError, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Orders<'a>(pub(crate) &'a DatabaseConnection);
+
+impl Orders<'_> {
+    /// Records an order before it is sent, status `new`.
+    pub async fn insert(&self, new: &NewOrder) -> Result<Order> {
+        let now = Utc::now();
+        let res = order::ActiveModel {
+            bot_id: Set(new.bot.0),
+            client_order_id: Set(new.client_order_id.as_str().to_owned()),
+            exchange_order_id: Set(None),
+            side: Set(new.side.as_str().to_owned()),
+            level_index: Set(level_to_db(new.level)?),
+            price: Set(Amount(new.price.get())),
+            amount: Set(Amount(new.amount.get())),
+            filled_amount: Set(Amount(Decimal::ZERO)),
+            avg_fill_price: Set(None),
+            fee: Set(Amount(Decimal::ZERO)),
+            fee_asset: Set(None),
+            status: Set(OrderStatus::New.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.0)
+        .await;
+        match res {
+            Ok(m) => to_order(m),
+            Err(e) => match DbError::from(e) {
+                DbError::Conflict(_) => Err(DbError::DuplicateClientOrderId(new.client_order_id.to_string())),
+                other => Err(other),
+            },
+        }
+    }
+
+    pub async fn by_client_id(&self, id: &ClientOrderId) -> Result<Option<Order>> {
+        let m = order::Entity::find().filter(order::Column::ClientOrderId.eq(id.as_str())).one(self.0).await?;
+        m.map(to_order).transpose()
+    }
+
+    pub async fn list_for_bot(&self, bot: BotId) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
+    /// Records the exchange's view of an order: its id, status, filled amount, average price and fee.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_state(
+        &self,
+        id: &ClientOrderId,
+        exchange_order_id: Option<&str>,
+        status: OrderStatus,
+        filled: Qty,
+        avg_fill_price: Option<Price>,
+        fee: Decimal,
+        fee_asset: Option<&str>,
+    ) -> Result<()> {
+        let res = order::Entity::update_many()
+            .col_expr(order::Column::ExchangeOrderId, Expr::value(exchange_order_id.map(str::to_owned)))
+            .col_expr(order::Column::Status, Expr::value(status.as_str()))
+            .col_expr(order::Column::FilledAmount, Expr::value(Amount(filled.get())))
+            .col_expr(order::Column::AvgFillPrice, Expr::value(avg_fill_price.map(|p| Amount(p.get()))))
+            .col_expr(order::Column::Fee, Expr::value(Amount(fee)))
+            .col_expr(order::Column::FeeAsset, Expr::value(fee_asset.map(str::to_owned)))
+            .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(order::Column::ClientOrderId.eq(id.as_str()))
+            .exec(self.0)
+            .await?;
+        if res.rows_affected == 0 { Err(DbError::not_found("order", id)) } else { Ok(()) }
+    }
+}
+
+fn to_order(m: order::Model) -> Result<Order> {
+    Ok(Order {
+        id: m.id,
+        bot: BotId(m.bot_id),
+        client_order_id: ClientOrderId::parse(&m.client_order_id)?,
+        exchange_order_id: m.exchange_order_id,
+        side: m.side.parse()?,
+        level: level_from_db(m.level_index)?,
+        price: Price::new(m.price.0)?,
+        amount: Qty::new(m.amount.0)?,
+        filled: Qty::new(m.filled_amount.0)?,
+        avg_fill_price: m.avg_fill_price.map(|p| Price::new(p.0)).transpose()?,
+        fee: m.fee.0,
+        fee_asset: m.fee_asset,
+        status: m.status.parse()?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}

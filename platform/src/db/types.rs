@@ -1,0 +1,161 @@
+//! Plain rows returned by the repositories, built from core types; and the string enums stored in status columns.
+
+use chrono::{DateTime, Utc};
+use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty, Side, Symbol};
+
+use super::DbError;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($v:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($v),+ }
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s),+ }
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = DbError;
+            fn from_str(s: &str) -> Result<Self, DbError> {
+                match s { $($s => Ok($name::$v),)+ _ => Err(DbError::invalid(stringify!($name), s)) }
+            }
+        }
+    };
+}
+
+string_enum!(BotMode { Paper = "paper", Live = "live" });
+string_enum!(BotStatus { Stopped = "stopped", Starting = "starting", Running = "running", Stopping = "stopping", Error = "error" });
+string_enum!(OrderStatus {
+    New = "new", Open = "open", PartiallyFilled = "partially_filled", Filled = "filled",
+    Cancelled = "cancelled", Rejected = "rejected",
+});
+string_enum!(SuggestionStatus { Pending = "pending", Accepted = "accepted", Rejected = "rejected" });
+string_enum!(SuggestionSource { Claude = "claude", Heuristic = "heuristic" });
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub api_key_enc: Option<String>,
+    pub api_secret_enc: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBot {
+    pub user_id: i64,
+    pub strategy: String,
+    pub symbol: Symbol,
+    pub mode: BotMode,
+    pub config: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bot {
+    pub id: BotId,
+    pub user_id: i64,
+    pub strategy: String,
+    pub symbol: Symbol,
+    pub mode: BotMode,
+    pub status: BotStatus,
+    pub config: serde_json::Value,
+    pub generation: u32,
+    pub stop_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub bot: BotId,
+    pub client_order_id: ClientOrderId,
+    pub side: Side,
+    pub level: Option<u32>,
+    pub price: Price,
+    pub amount: Qty,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: i64,
+    pub bot: BotId,
+    pub client_order_id: ClientOrderId,
+    pub exchange_order_id: Option<String>,
+    pub side: Side,
+    pub level: Option<u32>,
+    pub price: Price,
+    pub amount: Qty,
+    pub filled: Qty,
+    pub avg_fill_price: Option<Price>,
+    pub fee: Decimal,
+    pub fee_asset: Option<String>,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fill {
+    pub bot: BotId,
+    pub order_id: i64,
+    pub side: Side,
+    pub level: Option<u32>,
+    pub price: Price,
+    pub qty: Qty,
+    pub fee: Decimal,
+    pub fee_asset: Option<String>,
+    pub exchange_trade_id: String,
+    pub pnl: Option<Decimal>,
+    pub time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trade {
+    pub bot: BotId,
+    pub buy_order_id: i64,
+    pub sell_order_id: i64,
+    pub profit: Decimal,
+    pub fees: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperBalance {
+    pub user_id: i64,
+    pub asset: String,
+    pub free: Decimal,
+    pub locked: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AiSuggestion {
+    pub id: i64,
+    pub bot: Option<BotId>,
+    pub pair: Option<Symbol>,
+    pub request: serde_json::Value,
+    pub response: Option<serde_json::Value>,
+    pub backtest: Option<serde_json::Value>,
+    pub status: SuggestionStatus,
+    pub source: SuggestionSource,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotEvent {
+    pub bot: BotId,
+    pub kind: String,
+    pub from_status: Option<BotStatus>,
+    pub to_status: Option<BotStatus>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A level index as stored (`i32`), and back.
+pub(crate) fn level_to_db(l: Option<u32>) -> Result<Option<i32>, DbError> {
+    l.map(|v| i32::try_from(v).map_err(|_| DbError::invalid("level", v))).transpose()
+}
+pub(crate) fn level_from_db(l: Option<i32>) -> Result<Option<u32>, DbError> {
+    l.map(|v| u32::try_from(v).map_err(|_| DbError::invalid("level", v))).transpose()
+}

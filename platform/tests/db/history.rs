@@ -1,0 +1,126 @@
+//! Fills, trades, prices, paper balances, bot events and AI suggestions on every backend.
+
+use chrono::{DateTime, Utc};
+use gridbot_core::{BotId, Candle, ClientOrderId, Price, Qty, Side, Symbol};
+use gridbot_platform::DbError;
+use gridbot_platform::db::types::{BotEvent, BotStatus, Fill, NewOrder, SuggestionSource, SuggestionStatus, Trade};
+use rust_decimal_macros::dec;
+
+use crate::both;
+use crate::harness::Fresh;
+use crate::suite::bot;
+
+both!(fills_are_unique_per_bot_and_exact, trades_round_trip, prices_upsert_and_range, balances_events_suggestions);
+
+async fn order(f: &Fresh, b: BotId, coid: &str, side: Side) -> i64 {
+    let new = NewOrder {
+        bot: b,
+        client_order_id: ClientOrderId::parse(coid).unwrap(),
+        side,
+        level: Some(1),
+        price: Price::new(dec!(100)).unwrap(),
+        amount: Qty::new(dec!(1)).unwrap(),
+    };
+    f.db.orders().insert(&new).await.unwrap().id
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap()
+}
+
+async fn fills_are_unique_per_bot_and_exact(f: &Fresh) {
+    let b = bot(f).await;
+    let o = order(f, b, "gb1-0-1b0", Side::Buy).await;
+    let fill = Fill {
+        bot: b,
+        order_id: o,
+        side: Side::Buy,
+        level: Some(1),
+        price: Price::new(dec!(0.00000001)).unwrap(),
+        qty: Qty::new(dec!(123456789.123456789012)).unwrap(),
+        fee: dec!(0.00000001),
+        fee_asset: Some("BNB".into()),
+        exchange_trade_id: "t1".into(),
+        pnl: Some(dec!(-0.5)),
+        time: at(1_700_000_000_000),
+    };
+    f.db.fills().insert(&fill).await.unwrap();
+    assert!(matches!(f.db.fills().insert(&fill).await, Err(DbError::Conflict(_))));
+    let other = bot(f).await;
+    let o2 = order(f, other, "gb2-0-1b0", Side::Buy).await;
+    f.db.fills().insert(&Fill { bot: other, order_id: o2, ..fill.clone() }).await.unwrap();
+    assert_eq!(f.db.fills().list_for_bot(b).await.unwrap(), vec![fill]);
+}
+
+async fn trades_round_trip(f: &Fresh) {
+    let b = bot(f).await;
+    let buy = order(f, b, "gb1-0-1b0", Side::Buy).await;
+    let sell = order(f, b, "gb1-0-2s0", Side::Sell).await;
+    let t = Trade {
+        bot: b,
+        buy_order_id: buy,
+        sell_order_id: sell,
+        profit: dec!(-0.5),
+        fees: dec!(123456789.123456789012),
+        created_at: at(1_700_000_000_123),
+    };
+    f.db.trades().insert(&t).await.unwrap();
+    assert_eq!(f.db.trades().list_for_bot(b).await.unwrap(), vec![t]);
+}
+
+async fn prices_upsert_and_range(f: &Fresh) {
+    let sym: Symbol = "BTCUSDT".parse().unwrap();
+    let c = |t: i64, close| Candle {
+        open_time: t,
+        open: dec!(0.00000001),
+        high: dec!(123456789.123456789012),
+        low: dec!(0.00000001),
+        close,
+        volume: dec!(10),
+    };
+    f.db.prices().upsert(&sym, &[c(60_000, dec!(1)), c(120_000, dec!(2))]).await.unwrap();
+    f.db.prices().upsert(&sym, &[c(120_000, dec!(3)), c(180_000, dec!(4))]).await.unwrap();
+    f.db.prices().upsert(&sym, &[]).await.unwrap();
+    let got = f.db.prices().range(&sym, at(0), at(180_000)).await.unwrap();
+    assert_eq!(got, vec![c(60_000, dec!(1)), c(120_000, dec!(3))]);
+    let eth: Symbol = "ETHUSDT".parse().unwrap();
+    assert!(f.db.prices().range(&eth, at(0), at(1_000_000)).await.unwrap().is_empty());
+}
+
+async fn balances_events_suggestions(f: &Fresh) {
+    let b = bot(f).await;
+    let user = f.db.bots().get(b).await.unwrap().user_id;
+    let pb = f.db.paper_balances();
+    pb.set(user, "USDT", dec!(1000), dec!(0)).await.unwrap();
+    pb.set(user, "USDT", dec!(123456789.123456789012), dec!(0.00000001)).await.unwrap();
+    pb.set(user, "BTC", dec!(-0.5), dec!(0)).await.unwrap();
+    let got = pb.list(user).await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        (got[1].asset.as_str(), got[1].free, got[1].locked),
+        ("USDT", dec!(123456789.123456789012), dec!(0.00000001))
+    );
+    assert_eq!(got[0].free, dec!(-0.5));
+
+    let ev = BotEvent {
+        bot: b,
+        kind: "status".into(),
+        from_status: Some(BotStatus::Stopped),
+        to_status: Some(BotStatus::Starting),
+        reason: Some("user start".into()),
+        created_at: at(1_700_000_000_000),
+    };
+    f.db.bot_events().record(&ev).await.unwrap();
+    assert_eq!(f.db.bot_events().list_for_bot(b).await.unwrap(), vec![ev]);
+
+    let ai = f.db.ai_suggestions();
+    let pair: Symbol = "ETH/USDT".parse().unwrap();
+    let s = ai.create(None, Some(&pair), serde_json::json!({"q": 1}), SuggestionSource::Heuristic).await.unwrap();
+    assert_eq!((s.status, s.pair.as_ref()), (SuggestionStatus::Pending, Some(&pair)));
+    ai.complete(s.id, serde_json::json!({"levels": 12}), serde_json::json!({"pnl": "1.5"})).await.unwrap();
+    ai.set_status(s.id, SuggestionStatus::Accepted).await.unwrap();
+    let back = ai.get(s.id).await.unwrap();
+    assert_eq!(back.status, SuggestionStatus::Accepted);
+    assert_eq!(back.backtest, Some(serde_json::json!({"pnl": "1.5"})));
+    assert!(matches!(ai.set_status(9_999, SuggestionStatus::Rejected).await, Err(DbError::NotFound { .. })));
+}

@@ -1,0 +1,10 @@
+//! The database suite, run on SQLite files in temporary directories and on a fresh PostgreSQL database per test
+//! (`GRIDBOT_TEST_PG`, default `postgres://postgres@127.0.0.1:5432`).
+
+// Test helpers outside `#[test]` fns panic on failure on purpose.
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+mod history;
+mod schema;
+mod suite;

@@ -1,0 +1,97 @@
+//! The checks every backend must pass.
+
+use gridbot_core::{BotId, ClientOrderId, Price, Qty, Side};
+use gridbot_platform::db::types::{BotMode, BotStatus, NewBot, NewOrder, OrderStatus};
+use gridbot_platform::{DbError, connect, migrate};
+use rust_decimal_macros::dec;
+
+use crate::both;
+use crate::harness::Fresh;
+
+both!(orders_round_trip_decimals, duplicate_client_order_id_is_typed, migrations_twice_change_nothing, bots_and_users);
+
+pub async fn bot(f: &Fresh) -> BotId {
+    let user = f.db.users().create(&format!("{}@x.io", uuid::Uuid::new_v4().simple()), "$2b$12$hash").await.unwrap();
+    let new = NewBot {
+        user_id: user.id,
+        strategy: "grid".into(),
+        symbol: "BTC/USDT".parse().unwrap(),
+        mode: BotMode::Paper,
+        config: serde_json::json!({"levels": 10, "lower": "100.5"}),
+    };
+    f.db.bots().create(&new).await.unwrap().id
+}
+
+fn new_order(bot: BotId, coid: &str, price: gridbot_core::Decimal, qty: gridbot_core::Decimal) -> NewOrder {
+    NewOrder {
+        bot,
+        client_order_id: ClientOrderId::parse(coid).unwrap(),
+        side: Side::Buy,
+        level: Some(3),
+        price: Price::new(price).unwrap(),
+        amount: Qty::new(qty).unwrap(),
+    }
+}
+
+async fn orders_round_trip_decimals(f: &Fresh) {
+    let b = bot(f).await;
+    let o =
+        f.db.orders().insert(&new_order(b, "gb1-0-3b0", dec!(0.00000001), dec!(123456789.123456789012))).await.unwrap();
+    assert_eq!(o.price.get(), dec!(0.00000001));
+    assert_eq!(o.amount.get(), dec!(123456789.123456789012));
+    let id = o.client_order_id.clone();
+    f.db.orders()
+        .update_state(
+            &id,
+            Some("42"),
+            OrderStatus::PartiallyFilled,
+            Qty::new(dec!(0.5)).unwrap(),
+            None,
+            dec!(-0.5),
+            Some("BNB"),
+        )
+        .await
+        .unwrap();
+    let back = f.db.orders().by_client_id(&id).await.unwrap().unwrap();
+    assert_eq!(back.price.get(), dec!(0.00000001));
+    assert_eq!(back.amount.get(), dec!(123456789.123456789012));
+    assert_eq!(back.fee, dec!(-0.5));
+    assert_eq!(back.status, OrderStatus::PartiallyFilled);
+    assert_eq!(back.exchange_order_id.as_deref(), Some("42"));
+    assert_eq!(back.level, Some(3));
+    assert_eq!(f.db.orders().list_for_bot(b).await.unwrap().len(), 1);
+}
+
+async fn duplicate_client_order_id_is_typed(f: &Fresh) {
+    let b = bot(f).await;
+    let o = new_order(b, "gb1-0-1b0", dec!(100), dec!(1));
+    f.db.orders().insert(&o).await.unwrap();
+    match f.db.orders().insert(&o).await {
+        Err(DbError::DuplicateClientOrderId(id)) => assert_eq!(id, "gb1-0-1b0"),
+        other => panic!("expected DuplicateClientOrderId, got {other:?}"),
+    }
+}
+
+async fn migrations_twice_change_nothing(f: &Fresh) {
+    let b = bot(f).await;
+    migrate(&f.db).await.unwrap();
+    let again = connect(&f.settings).await.unwrap();
+    migrate(&again).await.unwrap();
+    assert_eq!(again.bots().get(b).await.unwrap().status, BotStatus::Stopped);
+    again.close().await.unwrap();
+}
+
+async fn bots_and_users(f: &Fresh) {
+    let b = bot(f).await;
+    let bots = f.db.bots();
+    bots.set_status(b, BotStatus::Error, Some("exchange down")).await.unwrap();
+    assert_eq!(bots.bump_generation(b).await.unwrap(), 1);
+    let got = bots.get(b).await.unwrap();
+    assert_eq!((got.status, got.stop_reason.as_deref()), (BotStatus::Error, Some("exchange down")));
+    assert_eq!(got.config["lower"], "100.5");
+    assert!(matches!(bots.get(BotId(999_999)).await, Err(DbError::NotFound { .. })));
+    let u = f.db.users().get(got.user_id).await.unwrap();
+    assert!(matches!(f.db.users().create(&u.email, "h").await, Err(DbError::Conflict(_))));
+    f.db.users().set_api_keys(u.id, "enc-key", "enc-secret").await.unwrap();
+    assert_eq!(f.db.users().by_email(&u.email).await.unwrap().unwrap().api_key_enc.as_deref(), Some("enc-key"));
+}
