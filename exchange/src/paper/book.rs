@@ -2,7 +2,7 @@
 //! against trade prices by the touch rule of `spec/grid.md` (a buy fills at its price when a trade is at or below
 //! it, a sell when a trade is at or above it). The fee is charged in quote on every fill.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use gridbot_core::{Decimal, Side, Symbol, SymbolFilters};
 
@@ -15,6 +15,10 @@ pub struct Book {
     pub fee_rate: Decimal,
     balances: BTreeMap<String, (Decimal, Decimal)>,
     orders: Vec<(Symbol, ExchangeOrder)>,
+    /// Indices of the orders still resting, so a trade looks at those only.
+    open: Vec<usize>,
+    /// `(symbol, client id)` → index of the latest order with that id.
+    by_client_id: HashMap<(String, String), usize>,
     trades: Vec<Trade>,
     next_order_id: i64,
     next_trade_id: i64,
@@ -26,6 +30,8 @@ impl Book {
             fee_rate,
             balances: balances.iter().map(|(a, v)| (a.clone(), (*v, Decimal::ZERO))).collect(),
             orders: Vec::new(),
+            open: Vec::new(),
+            by_client_id: HashMap::new(),
             trades: Vec::new(),
             next_order_id: 1,
             next_trade_id: 1,
@@ -62,7 +68,7 @@ impl Book {
         now: i64,
     ) -> Result<(ExchangeOrder, Vec<ExecutionReport>)> {
         let id = req.client_order_id.as_str();
-        if self.orders.iter().any(|(_, o)| o.client_order_id == id && o.status.is_open()) {
+        if self.order(&req.symbol.exchange_name(), id).is_some_and(|o| o.status.is_open()) {
             return Err(ExchangeError::DuplicateOrder(id.to_string()));
         }
         let price = match req.order_type {
@@ -108,6 +114,8 @@ impl Book {
         self.next_order_id += 1;
         self.orders.push((req.symbol.clone(), order));
         let i = self.orders.len() - 1;
+        self.open.push(i);
+        self.by_client_id.insert((req.symbol.exchange_name(), id.to_string()), i);
         let mut reports = vec![self.report(i, "NEW", None, now)];
         if immediate {
             reports.push(self.fill(i, now));
@@ -117,7 +125,10 @@ impl Book {
 
     /// A trade at `price` on `symbol`: fills every touched order, buys highest first, then sells lowest first.
     pub fn on_trade(&mut self, symbol: &str, price: Decimal, now: i64) -> Vec<ExecutionReport> {
-        let mut touched: Vec<usize> = (0..self.orders.len())
+        let mut touched: Vec<usize> = self
+            .open
+            .iter()
+            .copied()
             .filter(|&i| {
                 let o = &self.orders[i].1;
                 o.symbol == symbol
@@ -174,6 +185,7 @@ impl Book {
         order.executed_qty = order.orig_qty;
         order.cumulative_quote += notional;
         order.status = OrderStatus::Filled;
+        self.open.retain(|&j| j != i);
         let report = self.report(i, "TRADE", Some(&trade), now);
         self.trades.push(trade);
         report
@@ -185,10 +197,9 @@ impl Book {
         client_order_id: &str,
         now: i64,
     ) -> Result<(ExchangeOrder, ExecutionReport)> {
-        let i = self
-            .orders
-            .iter()
-            .rposition(|(_, o)| o.symbol == symbol && o.client_order_id == client_order_id)
+        let i = *self
+            .by_client_id
+            .get(&(symbol.to_string(), client_order_id.to_string()))
             .ok_or_else(|| ExchangeError::UnknownOrder(format!("no order {client_order_id}")))?;
         if !self.orders[i].1.status.is_open() {
             return Err(ExchangeError::UnknownOrder(format!("order {client_order_id} is not open")));
@@ -199,6 +210,7 @@ impl Book {
         bal.1 -= amount;
         bal.0 += amount;
         self.orders[i].1.status = OrderStatus::Canceled;
+        self.open.retain(|&j| j != i);
         Ok((self.orders[i].1.clone(), self.report(i, "CANCELED", None, now)))
     }
 
@@ -211,11 +223,13 @@ impl Book {
     }
 
     pub fn open_orders(&self, symbol: &str) -> Vec<ExchangeOrder> {
-        self.orders.iter().filter(|(_, o)| o.symbol == symbol && o.status.is_open()).map(|(_, o)| o.clone()).collect()
+        self.open.iter().map(|&i| &self.orders[i].1).filter(|o| o.symbol == symbol).cloned().collect()
     }
 
     pub fn trades_since(&self, symbol: &str, from_id: Option<i64>) -> Vec<Trade> {
-        self.trades.iter().filter(|t| t.symbol == symbol && t.id >= from_id.unwrap_or(0)).cloned().collect()
+        // Trade ids ascend: start at the first one at or after `from_id`.
+        let start = self.trades.partition_point(|t| t.id < from_id.unwrap_or(0));
+        self.trades[start..].iter().filter(|t| t.symbol == symbol).cloned().collect()
     }
 
     fn report(&self, i: usize, execution: &str, trade: Option<&Trade>, now: i64) -> ExecutionReport {
