@@ -245,6 +245,19 @@ async fn filter_violations_never_reach_the_exchange() {
 }
 
 #[tokio::test]
+async fn a_clock_that_drifted_is_resynced_on_1021() {
+    let s = setup(&[]).await;
+    s.client.balances().await.unwrap(); // syncs the clock
+    // The server's clock jumps 10 s ahead: our timestamps fall outside the 5 s receive window.
+    s.control("/sim/faults", json!({"clock_offset_ms": 10_000})).await;
+    let balances = s.client.balances().await.expect("re-synced and retried once");
+    assert!(balances.iter().any(|b| b.asset == "USDT"));
+    // (The offset refreshes only every 10 minutes: without the re-sync on -1021 the call above fails.)
+    let offset = s.client.health().await.time_offset_ms;
+    assert!((9_000..=11_000).contains(&offset), "offset {offset}");
+}
+
+#[tokio::test]
 async fn a_wrong_secret_is_an_auth_error() {
     let s = setup(&[]).await;
     let endpoints = Endpoints::single_host(&s.sim.rest_url, &s.sim.ws_url, &s.sim.ws_api_url);

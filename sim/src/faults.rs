@@ -26,6 +26,11 @@ pub struct Faults {
     /// Latency added to every REST response, in milliseconds.
     #[arg(long = "latency-ms", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Shift the server's clock by this many milliseconds (serverTime and the timestamp check), so a client's
+    /// clock offset goes stale and its requests meet -1021.
+    #[arg(long = "clock-offset-ms", default_value_t = 0, allow_hyphen_values = true)]
+    #[serde(default)]
+    pub clock_offset_ms: i64,
 }
 
 /// A partial update of the switches (`POST /sim/faults`).
@@ -38,6 +43,7 @@ pub(crate) struct FaultsPatch {
     pub timeout_ms: Option<u64>,
     pub burst_429: Option<u64>,
     pub latency_ms: Option<u64>,
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// What happens to one REST call.
@@ -63,6 +69,7 @@ impl Faults {
         self.timeout_ms = p.timeout_ms.unwrap_or(self.timeout_ms);
         self.burst_429 = p.burst_429.unwrap_or(self.burst_429);
         self.latency_ms = p.latency_ms.unwrap_or(self.latency_ms);
+        self.clock_offset_ms = p.clock_offset_ms.unwrap_or(self.clock_offset_ms);
         Ok(())
     }
 

@@ -45,6 +45,11 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 impl Sim {
+    /// The server's clock: real time shifted by the `clock_offset_ms` fault switch.
+    pub(crate) fn server_now(&self) -> i64 {
+        now_ms() + lock(&self.faults).clock_offset_ms
+    }
+
     /// Plays up to `n` candles now; returns how many were played.
     pub fn step(&self, n: u64) -> u64 {
         let mut player = lock(&self.player);

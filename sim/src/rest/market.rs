@@ -12,7 +12,7 @@ use crate::{
     events::ticker_24hr as ticker_doc,
     market::Market,
     num::fmt8,
-    state::{Sim, lock, now_ms},
+    state::{Sim, lock},
     symbols::rate_limits,
 };
 
@@ -22,8 +22,8 @@ pub(super) async fn ping() -> Json<Value> {
     Json(json!({}))
 }
 
-pub(super) async fn time() -> Json<Value> {
-    Json(json!({"serverTime": now_ms()}))
+pub(super) async fn time(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({"serverTime": sim.server_now()}))
 }
 
 /// The symbols named by `symbol` or `symbols=["A","B"]`, or `None` for all of them.
@@ -66,7 +66,7 @@ pub(super) async fn exchange_info(State(sim): State<Arc<Sim>>, p: Params) -> Ans
         .map(|m| m.spec.info())
         .collect();
     Ok(Json(json!({
-        "timezone": "UTC", "serverTime": now_ms(), "rateLimits": rate_limits(weight, orders),
+        "timezone": "UTC", "serverTime": sim.server_now(), "rateLimits": rate_limits(weight, orders),
         "exchangeFilters": [], "symbols": symbols
     })))
 }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::{
     error::ApiError,
     signing::{rest_payload, signature_matches},
-    state::{Sim, lock, now_ms},
+    state::{Sim, lock},
 };
 
 const DECIMAL_RANGE: &str = "^([0-9]{1,20})(\\.[0-9]{1,20})?$";
@@ -110,7 +110,7 @@ impl Params {
         if !signature_matches(&secret, &payload, &signature) {
             return Err(ApiError::new(-1022, "Signature for this request is not valid."));
         }
-        check_timestamp(timestamp, recv_window, now_ms())?;
+        check_timestamp(timestamp, recv_window, sim.server_now())?;
         Ok(key)
     }
 }

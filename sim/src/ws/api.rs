@@ -50,14 +50,14 @@ fn auth(sim: &Sim, params: &Map<String, Value>) -> Result<String, ApiError> {
     if !signature_matches(&secret, &ws_payload(params), signature) {
         return Err(ApiError::new(-1022, "Signature for this request is not valid."));
     }
-    check_timestamp(timestamp, param_i64(params, "recvWindow")?, now_ms())?;
+    check_timestamp(timestamp, param_i64(params, "recvWindow")?, sim.server_now())?;
     Ok(key.to_string())
 }
 
 fn handle(sim: &Sim, session: &mut Session, method: &str, params: &Map<String, Value>) -> Result<Value, ApiError> {
     match method {
         "ping" => Ok(json!({})),
-        "time" => Ok(json!({"serverTime": now_ms()})),
+        "time" => Ok(json!({"serverTime": sim.server_now()})),
         "userDataStream.subscribe.signature" => {
             let key = auth(sim, params)?;
             let id = session.next_id;
