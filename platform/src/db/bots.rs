@@ -9,13 +9,43 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::types::{Bot, BotStatus, NewBot};
+use super::types::{Bot, BotChanges, BotStatus, NewBot};
 use super::{DbError, Result};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Bots<'a>(pub(crate) &'a DatabaseConnection);
 
+/// A bot's settings may change, and it may be deleted, only while it is one of these.
+const IDLE: [&str; 2] = ["stopped", "error"];
+
 impl Bots<'_> {
+    /// Applies `changes` when the bot is `stopped` or `error`, in one statement so a start cannot slip between the
+    /// check and the write; `false` when it is in another state.
+    pub async fn update_if_idle(&self, id: BotId, changes: BotChanges) -> Result<bool> {
+        let mut update = bot::Entity::update_many().col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()));
+        if let Some(pair) = changes.pair {
+            update = update.col_expr(bot::Column::Pair, Expr::value(pair));
+        }
+        if let Some(mode) = changes.mode {
+            update = update.col_expr(bot::Column::Mode, Expr::value(mode.as_str()));
+        }
+        if let Some(config) = changes.config {
+            update = update.col_expr(bot::Column::Config, Expr::value(config));
+        }
+        let res = update.filter(bot::Column::Id.eq(id.0)).filter(bot::Column::Status.is_in(IDLE)).exec(self.0).await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// Deletes the bot when it is `stopped` or `error`; `false` when it is in another state.
+    pub async fn delete_if_idle(&self, id: BotId) -> Result<bool> {
+        let res = bot::Entity::delete_many()
+            .filter(bot::Column::Id.eq(id.0))
+            .filter(bot::Column::Status.is_in(IDLE))
+            .exec(self.0)
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
     /// A new bot, `stopped`, generation 0.
     pub async fn create(&self, new: &NewBot) -> Result<Bot> {
         let now = Utc::now();

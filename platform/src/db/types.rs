@@ -159,3 +159,11 @@ pub(crate) fn level_to_db(l: Option<u32>) -> Result<Option<i32>, DbError> {
 pub(crate) fn level_from_db(l: Option<i32>) -> Result<Option<u32>, DbError> {
     l.map(|v| u32::try_from(v).map_err(|_| DbError::invalid("level", v))).transpose()
 }
+
+/// What changing a bot's settings changes; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct BotChanges {
+    pub pair: Option<String>,
+    pub mode: Option<BotMode>,
+    pub config: Option<serde_json::Value>,
+}

@@ -4,6 +4,8 @@ use chrono::Utc;
 use gridbot_entity::user;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use sea_orm::sea_query::Expr;
+
 use super::types::User;
 use super::{DbError, Result};
 
@@ -44,6 +46,17 @@ impl Users<'_> {
             .exec(self.0)
             .await?;
         if res.rows_affected == 0 { Err(DbError::not_found("user", id)) } else { Ok(()) }
+    }
+
+    /// Forgets the user's API credentials.
+    pub async fn clear_api_keys(&self, id: i64) -> Result<()> {
+        user::Entity::update_many()
+            .col_expr(user::Column::ApiKeyEnc, Expr::value(Option::<String>::None))
+            .col_expr(user::Column::ApiSecretEnc, Expr::value(Option::<String>::None))
+            .filter(user::Column::Id.eq(id))
+            .exec(self.0)
+            .await?;
+        Ok(())
     }
 }
 

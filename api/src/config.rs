@@ -1,0 +1,161 @@
+//! [`ApiConfig`]: the API's settings from the environment — bind address, JWT secret and expiry, the key that
+//! encrypts stored exchange credentials, rate limits and the request body limit. Secrets redact themselves.
+
+use std::{fmt, net::SocketAddr, time::Duration};
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+/// Where `gridbot api` listens when `GRIDBOT_BIND` is unset.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Clone)]
+pub struct ApiConfig {
+    pub bind: SocketAddr,
+    /// HS256 secret of the access tokens (`JWT_SECRET`, at least 32 bytes).
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of an access token (`JWT_EXPIRY_SECS`, default one day).
+    pub token_ttl: Duration,
+    /// AES-256-GCM key of stored API credentials (`ENCRYPTION_KEY`, 32 bytes in base64).
+    pub encryption_key: [u8; 32],
+    /// bcrypt cost of password hashes (12 in production; tests use the minimum, 4).
+    pub bcrypt_cost: u32,
+    pub rate_limits: RateLimits,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+}
+
+/// Token buckets per client IP: `burst` requests at once, then one more every `refill`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub api_burst: u32,
+    pub api_refill: Duration,
+    /// Register and login: stricter, against password guessing.
+    pub auth_burst: u32,
+    pub auth_refill: Duration,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            api_burst: 120,
+            api_refill: Duration::from_millis(100),
+            auth_burst: 10,
+            auth_refill: Duration::from_secs(6),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is required: {hint}")]
+    Missing { name: &'static str, hint: &'static str },
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl ApiConfig {
+    /// Settings with the given secrets and every other value at its default.
+    pub fn new(jwt_secret: &[u8], encryption_key: [u8; 32]) -> Self {
+        ApiConfig {
+            bind: DEFAULT_BIND.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            jwt_secret: jwt_secret.to_vec(),
+            token_ttl: Duration::from_secs(86_400),
+            encryption_key,
+            bcrypt_cost: bcrypt::DEFAULT_COST,
+            rate_limits: RateLimits::default(),
+            body_limit: 64 * 1024,
+        }
+    }
+
+    /// Reads `GRIDBOT_BIND`, `JWT_SECRET`, `JWT_EXPIRY_SECS` and `ENCRYPTION_KEY`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// As [`ApiConfig::from_env`], reading variables through `get`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let secret = get("JWT_SECRET").ok_or(ConfigError::Missing {
+            name: "JWT_SECRET",
+            hint: "a random string of at least 32 bytes (openssl rand -base64 48)",
+        })?;
+        if secret.len() < 32 {
+            return Err(ConfigError::Invalid { name: "JWT_SECRET", reason: "shorter than 32 bytes".into() });
+        }
+        let key = get("ENCRYPTION_KEY").ok_or(ConfigError::Missing {
+            name: "ENCRYPTION_KEY",
+            hint: "32 random bytes in base64 (openssl rand -base64 32)",
+        })?;
+        let mut config = ApiConfig::new(secret.as_bytes(), parse_key(&key)?);
+        if let Some(bind) = get("GRIDBOT_BIND") {
+            config.bind = bind
+                .parse()
+                .map_err(|e| ConfigError::Invalid { name: "GRIDBOT_BIND", reason: format!("{bind:?}: {e}") })?;
+        }
+        if let Some(secs) = get("JWT_EXPIRY_SECS") {
+            let secs: u64 = secs.parse().ok().filter(|s| *s > 0).ok_or_else(|| ConfigError::Invalid {
+                name: "JWT_EXPIRY_SECS",
+                reason: format!("{secs:?} is not a positive number of seconds"),
+            })?;
+            config.token_ttl = Duration::from_secs(secs);
+        }
+        Ok(config)
+    }
+}
+
+fn parse_key(text: &str) -> Result<[u8; 32], ConfigError> {
+    let bytes = STANDARD
+        .decode(text.trim())
+        .map_err(|e| ConfigError::Invalid { name: "ENCRYPTION_KEY", reason: format!("not base64: {e}") })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| ConfigError::Invalid {
+        name: "ENCRYPTION_KEY",
+        reason: format!("decodes to {} bytes, not 32", bytes.len()),
+    })
+}
+
+impl fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("bind", &self.bind)
+            .field("jwt_secret", &"<redacted>")
+            .field("token_ttl", &self.token_ttl)
+            .field("encryption_key", &"<redacted>")
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("rate_limits", &self.rate_limits)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn secrets_are_required_and_checked() {
+        let key = STANDARD.encode([7u8; 32]);
+        let secret = "s".repeat(40);
+        assert!(matches!(ApiConfig::from_lookup(lookup(&[])), Err(ConfigError::Missing { name: "JWT_SECRET", .. })));
+        let short = ApiConfig::from_lookup(lookup(&[("JWT_SECRET", "short"), ("ENCRYPTION_KEY", &key)]));
+        assert!(matches!(short, Err(ConfigError::Invalid { name: "JWT_SECRET", .. })));
+        let bad_key = ApiConfig::from_lookup(lookup(&[("JWT_SECRET", &secret), ("ENCRYPTION_KEY", "AAAA")]));
+        assert!(matches!(bad_key, Err(ConfigError::Invalid { name: "ENCRYPTION_KEY", .. })));
+        let ok = ApiConfig::from_lookup(lookup(&[
+            ("JWT_SECRET", &secret),
+            ("ENCRYPTION_KEY", &key),
+            ("GRIDBOT_BIND", "0.0.0.0:9000"),
+            ("JWT_EXPIRY_SECS", "60"),
+        ]))
+        .expect("valid settings");
+        assert_eq!(ok.bind.port(), 9000);
+        assert_eq!(ok.token_ttl, Duration::from_secs(60));
+        assert_eq!(ok.encryption_key, [7u8; 32]);
+        let shown = format!("{ok:?}");
+        assert!(!shown.contains(&secret) && shown.contains("<redacted>"));
+    }
+}

@@ -1,0 +1,185 @@
+//! `GET/POST /api/bots`, `GET/PUT/DELETE /api/bots/{id}`: a user's bots, configs validated through
+//! [`GridParams::to_config`]; changes only while stopped; another user's bot answers 404.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::{DateTime, Utc};
+use gridbot_core::{BotId, Symbol, strategy::GridParams};
+use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    ApiContext,
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    extract::ApiJson,
+    openapi::ErrorBody,
+};
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show, update, remove))
+}
+
+/// The contract's Bot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BotOut {
+    pub id: i64,
+    pub strategy: String,
+    pub pair: String,
+    pub mode: &'static str,
+    pub status: &'static str,
+    /// The grid's config: `capital`, `lower_bound`, `upper_bound` (decimal strings), `grid_levels`, `spacing`,
+    /// `stop_loss_pct`, `take_profit_pct`, `max_daily_loss`.
+    #[schema(value_type = Object)]
+    pub config: serde_json::Value,
+    pub generation: u32,
+    pub stop_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Bot> for BotOut {
+    fn from(b: Bot) -> Self {
+        BotOut {
+            id: b.id.0,
+            strategy: b.strategy,
+            pair: b.symbol.pair(),
+            mode: b.mode.as_str(),
+            status: b.status.as_str(),
+            config: b.config,
+            generation: b.generation,
+            stop_reason: b.stop_reason,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateBot {
+    strategy: String,
+    pair: String,
+    #[serde(default = "paper")]
+    mode: String,
+    #[schema(value_type = Object)]
+    config: GridParams,
+}
+
+fn paper() -> String {
+    "paper".to_owned()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct UpdateBot {
+    pair: Option<String>,
+    mode: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    config: Option<GridParams>,
+}
+
+#[utoipa::path(get, path = "/api/bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
+async fn list(State(ctx): State<ApiContext>, user: AuthUser) -> ApiResult<Json<Vec<BotOut>>> {
+    let bots = ctx.db.bots().list_for_user(user.id).await?;
+    Ok(Json(bots.into_iter().map(BotOut::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/bots", tag = "bots", security(("bearer" = [])), request_body = CreateBot, responses(
+    (status = 201, body = BotOut), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(ctx): State<ApiContext>,
+    user: AuthUser,
+    ApiJson(body): ApiJson<CreateBot>,
+) -> ApiResult<(StatusCode, Json<BotOut>)> {
+    if body.strategy != "grid" {
+        return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: grid", body.strategy)));
+    }
+    let new = NewBot {
+        user_id: user.id,
+        strategy: body.strategy,
+        symbol: parse_pair(&body.pair)?,
+        mode: parse_mode(&body.mode)?,
+        config: checked_config(&body.config)?,
+    };
+    let bot = ctx.db.bots().create(&new).await?;
+    tracing::info!(bot_id = bot.id.0, user_id = user.id, pair = %bot.symbol.pair(), "bot created");
+    Ok((StatusCode::CREATED, Json(bot.into())))
+}
+
+#[utoipa::path(get, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    (status = 200, body = BotOut), (status = 404, body = ErrorBody)))]
+async fn show(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<BotOut>> {
+    Ok(Json(owned_bot(&ctx, user, &id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
+    responses((status = 200, body = BotOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+async fn update(
+    State(ctx): State<ApiContext>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateBot>,
+) -> ApiResult<Json<BotOut>> {
+    let bot = owned_bot(&ctx, user, &id).await?;
+    let changes = BotChanges {
+        pair: body.pair.as_deref().map(parse_pair).transpose()?.map(|s| s.pair()),
+        mode: body.mode.as_deref().map(parse_mode).transpose()?,
+        config: body.config.as_ref().map(checked_config).transpose()?,
+    };
+    if !ctx.db.bots().update_if_idle(bot.id, changes).await? {
+        return Err(not_idle(bot.status));
+    }
+    tracing::info!(bot_id = bot.id.0, "bot changed");
+    Ok(Json(ctx.db.bots().get(bot.id).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    (status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let bot = owned_bot(&ctx, user, &id).await?;
+    if !ctx.db.bots().delete_if_idle(bot.id).await? {
+        return Err(not_idle(bot.status));
+    }
+    tracing::info!(bot_id = bot.id.0, "bot deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's bot `id`; 404 when it does not exist, is not a number, or belongs to someone else.
+pub async fn owned_bot(ctx: &ApiContext, user: AuthUser, id: &str) -> ApiResult<Bot> {
+    let missing = || ApiError::NotFound("bot not found".into());
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    let bot = ctx.db.bots().get(BotId(id)).await.map_err(|e| match ApiError::from(e) {
+        ApiError::NotFound(_) => missing(),
+        other => other,
+    })?;
+    if bot.user_id != user.id {
+        return Err(missing());
+    }
+    Ok(bot)
+}
+
+fn not_idle(status: BotStatus) -> ApiError {
+    ApiError::Conflict(format!("the bot is {}; stop it first", status.as_str()))
+}
+
+fn parse_pair(raw: &str) -> ApiResult<Symbol> {
+    raw.parse::<Symbol>()
+        .map_err(|e| ApiError::field("pair", e.fields().first().map_or(e.to_string(), |f| f.reason.clone())))
+}
+
+fn parse_mode(raw: &str) -> ApiResult<BotMode> {
+    raw.parse().map_err(|_| ApiError::field("mode", format!("must be paper or live, got {raw:?}")))
+}
+
+/// Validates through the grid's own rules and returns the config as stored (decimals as strings).
+fn checked_config(params: &GridParams) -> ApiResult<serde_json::Value> {
+    params.to_config()?;
+    serde_json::to_value(params).map_err(ApiError::internal)
+}

@@ -1,0 +1,193 @@
+//! Bots: CRUD, the contract's JSON, 404 across users, 422 naming the field for every bad config input, and
+//! changes refused (409) unless the bot is stopped or in error.
+
+use gridbot_core::BotId;
+use gridbot_platform::db::types::BotStatus;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::harness::{Backend, spawn_app};
+
+both!(bots_crud, another_users_bot_is_not_found, bad_config_inputs_name_the_field, changes_only_while_stopped);
+
+fn config() -> Value {
+    json!({"capital": "10000", "lower_bound": "95000", "upper_bound": 105000, "grid_levels": 20,
+           "spacing": "arithmetic", "stop_loss_pct": 2, "take_profit_pct": null, "max_daily_loss": "500"})
+}
+
+fn new_bot() -> Value {
+    json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config()})
+}
+
+async fn bots_crud(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    assert_eq!(app.get("/api/bots", &token).await.body, json!([]));
+
+    let created = app
+        .post(
+            "/api/bots",
+            Some(&token),
+            json!({"strategy": "grid", "pair": "btcusdt",
+        "mode": "paper", "config": config()}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let bot = created.body.clone();
+    let id = bot["id"].as_i64().unwrap();
+    assert_eq!(bot["strategy"], "grid");
+    assert_eq!(bot["pair"], "BTC/USDT");
+    assert_eq!((bot["mode"].as_str(), bot["status"].as_str()), (Some("paper"), Some("stopped")));
+    assert_eq!(bot["generation"], 0);
+    assert_eq!(bot["stop_reason"], Value::Null);
+    assert_eq!(
+        bot["config"],
+        json!({"capital": "10000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 20,
+               "spacing": "arithmetic", "stop_loss_pct": "2", "take_profit_pct": null, "max_daily_loss": "500"})
+    );
+    for key in ["created_at", "updated_at"] {
+        let t = bot[key].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "{key}: {t}");
+    }
+
+    assert_eq!(app.get(&format!("/api/bots/{id}"), &token).await.body, bot);
+    let list = app.get("/api/bots", &token).await;
+    assert_eq!(list.body, json!([bot]));
+
+    let mut changed = config();
+    changed["grid_levels"] = json!(10);
+    changed["spacing"] = json!("geometric");
+    let put = app.put(&format!("/api/bots/{id}"), &token, json!({"config": changed, "pair": "ETH-USDT"})).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!((put.body["pair"].as_str(), put.body["mode"].as_str()), (Some("ETH/USDT"), Some("paper")));
+    assert_eq!(
+        (put.body["config"]["grid_levels"].as_i64(), put.body["config"]["spacing"].as_str()),
+        (Some(10), Some("geometric"))
+    );
+    let live = app.put(&format!("/api/bots/{id}"), &token, json!({"mode": "live"})).await;
+    assert_eq!((live.status, live.body["mode"].as_str()), (StatusCode::OK, Some("live")), "{}", live.text);
+    assert_eq!(live.body["config"]["grid_levels"], 10, "an absent key keeps its value");
+
+    let del = app.delete(&format!("/api/bots/{id}"), &token).await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT, "{}", del.text);
+    assert_eq!(app.get(&format!("/api/bots/{id}"), &token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.delete(&format!("/api/bots/{id}"), &token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/bots", &token).await.body, json!([]));
+    app.finish().await;
+}
+
+async fn another_users_bot_is_not_found(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, alice) = app.signup("alice@b.co").await;
+    let (_, bob) = app.signup("bob@b.co").await;
+    let id = app.post("/api/bots", Some(&alice), new_bot()).await.body["id"].as_i64().unwrap();
+    let path = format!("/api/bots/{id}");
+
+    for (method, body) in [(Method::GET, None), (Method::PUT, Some(json!({"mode": "live"}))), (Method::DELETE, None)] {
+        let r = app.call(method.clone(), &path, Some(&bob), body).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"), "{method} {path}: {}", r.text);
+    }
+    assert_eq!(app.get("/api/bots", &bob).await.body, json!([]));
+    for missing in ["/api/bots/999999", "/api/bots/abc", "/api/bots/-1", "/api/bots/99999999999999999999999"] {
+        let r = app.get(missing, &alice).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{missing}: {}", r.text);
+    }
+    // Alice's bot is untouched.
+    let mine = app.get(&path, &alice).await;
+    assert_eq!((mine.status, mine.body["mode"].as_str()), (StatusCode::OK, Some("paper")));
+    app.finish().await;
+}
+
+async fn bad_config_inputs_name_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let id = app.post("/api/bots", Some(&token), new_bot()).await.body["id"].as_i64().unwrap();
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("capital", json!("abc"), "capital"),
+        ("capital", json!(0), "capital"),
+        ("capital", json!(-5), "capital"),
+        ("capital", json!(true), "capital"),
+        ("lower_bound", json!("1e5"), "lower_bound"),
+        ("lower_bound", json!(0), "lower_bound"),
+        ("lower_bound", json!(200000), "lower_bound"),
+        ("upper_bound", json!(false), "upper_bound"),
+        ("upper_bound", json!("x"), "upper_bound"),
+        ("grid_levels", json!(1), "grid_levels"),
+        ("grid_levels", json!(100000), "grid_levels"),
+        ("grid_levels", json!(-3), "grid_levels"),
+        ("grid_levels", json!(2.5), "grid_levels"),
+        ("grid_levels", json!("20"), "grid_levels"),
+        ("spacing", json!("fibonacci"), "spacing"),
+        ("stop_loss_pct", json!(-1), "stop_loss_pct"),
+        ("stop_loss_pct", json!(150), "stop_loss_pct"),
+        ("take_profit_pct", json!(-1), "take_profit_pct"),
+        ("max_daily_loss", json!(-10), "max_daily_loss"),
+        ("fee_rate", json!(2), "fee_rate"),
+        ("surprise", json!(1), "surprise"),
+    ];
+    for (key, value, field) in cases {
+        let mut cfg = config();
+        cfg[key] = value.clone();
+        let mut body = new_bot();
+        body["config"] = cfg.clone();
+        for r in [
+            app.post("/api/bots", Some(&token), body).await,
+            app.put(&format!("/api/bots/{id}"), &token, json!({"config": cfg})).await,
+        ] {
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{key}={value}: {}", r.text);
+            assert!(r.fields().contains(&field.to_owned()), "{key}={value}: {}", r.text);
+        }
+    }
+    for key in ["capital", "lower_bound", "upper_bound", "grid_levels"] {
+        let mut body = new_bot();
+        body["config"].as_object_mut().unwrap().remove(key);
+        let r = app.post("/api/bots", Some(&token), body).await;
+        assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec![key.to_owned()]), "{}", r.text);
+    }
+    let top: Vec<(&str, Value, &str)> = vec![
+        ("pair", json!("BTC"), "pair"),
+        ("pair", json!("!!/USDT"), "pair"),
+        ("pair", json!(7), "pair"),
+        ("mode", json!("margin"), "mode"),
+        ("strategy", json!("martingale"), "strategy"),
+        ("config", json!("none"), "config"),
+    ];
+    for (key, value, field) in top {
+        let mut body = new_bot();
+        body[key] = value.clone();
+        let r = app.post("/api/bots", Some(&token), body).await;
+        assert_eq!(
+            (r.status, r.fields()),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_owned()]),
+            "{key}={value}: {}",
+            r.text
+        );
+    }
+    let r = app.put(&format!("/api/bots/{id}"), &token, json!({"pair": "nope"})).await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["pair".to_owned()]), "{}", r.text);
+    // Nothing changed.
+    assert_eq!(app.get(&format!("/api/bots/{id}"), &token).await.body["config"]["grid_levels"], 20);
+    assert_eq!(app.get("/api/bots", &token).await.body.as_array().unwrap().len(), 1);
+    app.finish().await;
+}
+
+async fn changes_only_while_stopped(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let id = app.post("/api/bots", Some(&token), new_bot()).await.body["id"].as_i64().unwrap();
+    let path = format!("/api/bots/{id}");
+    for status in [BotStatus::Starting, BotStatus::Running, BotStatus::Stopping] {
+        app.db.bots().set_status(BotId(id), status, None).await.unwrap();
+        let put = app.put(&path, &token, json!({"mode": "live"})).await;
+        assert_eq!((put.status, put.code()), (StatusCode::CONFLICT, "conflict"), "{}", put.text);
+        let del = app.delete(&path, &token).await;
+        assert_eq!(del.status, StatusCode::CONFLICT, "{}", del.text);
+    }
+    assert_eq!(app.get(&path, &token).await.body["mode"], "paper");
+    app.db.bots().set_status(BotId(id), BotStatus::Error, Some("exchange refused")).await.unwrap();
+    let put = app.put(&path, &token, json!({"mode": "live"})).await;
+    assert_eq!((put.status, put.body["mode"].as_str()), (StatusCode::OK, Some("live")), "{}", put.text);
+    assert_eq!(app.delete(&path, &token).await.status, StatusCode::NO_CONTENT);
+    app.finish().await;
+}

@@ -1,0 +1,15 @@
+//! The API suite: the real application on port 0, over HTTP, on a SQLite file per test and on a fresh PostgreSQL
+//! database per test (`GRIDBOT_TEST_PG`, default `postgres://postgres@127.0.0.1:5432`); market routes against the
+//! simulator.
+
+// Test helpers outside `#[test]` fns panic on failure on purpose.
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+
+mod auth;
+mod bots;
+mod keys;
+mod limits;
+mod market;
+mod openapi;
