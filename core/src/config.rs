@@ -123,10 +123,10 @@ impl GridConfig {
                 fail("take_profit_pct", format!("must be between 0 and 10000, got {t}"));
             }
         }
-        if let Some(m) = input.max_daily_loss {
-            if m <= Decimal::ZERO {
-                fail("max_daily_loss", format!("must be greater than 0, got {m}"));
-            }
+        if let Some(m) = input.max_daily_loss
+            && m <= Decimal::ZERO
+        {
+            fail("max_daily_loss", format!("must be greater than 0, got {m}"));
         }
         if !errs.is_empty() {
             return Err(Error::Invalid(errs));

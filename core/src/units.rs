@@ -36,10 +36,10 @@ pub fn from_int(value: i128, dp: u32) -> Decimal {
         v /= 10;
         dp -= 1;
     }
-    if dp <= 28 {
-        if let Ok(d) = Decimal::try_from_i128_with_scale(v, dp) {
-            return d.normalize();
-        }
+    if dp <= 28
+        && let Ok(d) = Decimal::try_from_i128_with_scale(v, dp)
+    {
+        return d.normalize();
     }
     // More places than a Decimal holds: drop the excess digits (only for sub-1e-28 precision).
     while dp > 28 {

@@ -46,10 +46,10 @@ pub fn spawn(ws_base: &str, symbols: &[Symbol], last_message: Arc<AtomicI64>) ->
                 Ok((ws, _)) => {
                     tracing::info!(%url, "market stream connected");
                     attempt = 0;
-                    if let Some(from) = down_since.take() {
-                        if tx.send(MarketEvent::Gap { from, to: now_ms() }).await.is_err() {
-                            return;
-                        }
+                    if let Some(from) = down_since.take()
+                        && tx.send(MarketEvent::Gap { from, to: now_ms() }).await.is_err()
+                    {
+                        return;
                     }
                     let reason = pump(ws, &tx, &last_message).await;
                     tracing::warn!(%reason, "market stream disconnected; reconnecting");

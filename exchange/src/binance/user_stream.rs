@@ -74,10 +74,10 @@ async fn session(
             }
             tracing::info!("user-data stream subscribed");
             *attempt = 0;
-            if let Some(from) = down_since.take() {
-                if tx.send(UserEvent::Gap { from, to: now_ms() }).await.is_err() {
-                    return Ok("receiver dropped".into());
-                }
+            if let Some(from) = down_since.take()
+                && tx.send(UserEvent::Gap { from, to: now_ms() }).await.is_err()
+            {
+                return Ok("receiver dropped".into());
             }
             continue;
         }
