@@ -44,16 +44,8 @@ fn aad(user_id: i64, field: &str) -> String {
     format!("gridbot:user:{user_id}:{field}")
 }
 
-/// `abcd…wxyz`: the first and last four characters.
-pub fn mask(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() < 12 {
-        return "…".to_owned();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
-}
+/// `abcd…wxyz`: the first and last four characters (one definition, shared with the exchange's credentials).
+pub use gridbot_exchange::binance::config::mask;
 
 #[cfg(test)]
 mod tests {
@@ -77,5 +69,6 @@ mod tests {
     fn masks_show_only_the_ends() {
         assert_eq!(mask("abcdEFGHIJKLwxyz"), "abcd…wxyz");
         assert_eq!(mask("short"), "…");
+        assert_eq!(mask("elevenchars"), "…", "too short to show eight of its characters");
     }
 }

@@ -79,10 +79,10 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// `abcd…wxyz`: enough to recognise a key, not to use it.
+/// `abcd…wxyz`: enough to recognise a key, not to use it. Shorter than 12 characters shows nothing.
 pub fn mask(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
-    if chars.len() <= 8 {
+    if chars.len() < 12 {
         return "…".into();
     }
     let head: String = chars[..4].iter().collect();
