@@ -14,19 +14,31 @@ pub fn hypertable_statements() -> [&'static str; 2] {
     ]
 }
 
-/// Whether `prices` ended up a hypertable: `false` on SQLite, or on PostgreSQL without the extension.
-pub async fn make_hypertable<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
+/// What became of `prices`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hypertable {
+    Made,
+    /// Left a plain table; the reason is what was logged.
+    Skipped(&'static str),
+}
+
+/// Logged when PostgreSQL cannot load TimescaleDB.
+pub const SKIPPED_NO_EXTENSION: &str =
+    "timescaledb extension not available: prices stays a plain table indexed on (symbol, time)";
+
+/// Turns `prices` into a hypertable when the server can, and logs what it did.
+pub async fn make_hypertable<C: ConnectionTrait>(db: &C) -> Result<Hypertable, DbErr> {
     let backend = db.get_database_backend();
     if backend != DbBackend::Postgres {
-        return Ok(false);
+        return Ok(Hypertable::Skipped("not PostgreSQL: prices is a plain table"));
     }
     if db.query_one_raw(Statement::from_string(backend, AVAILABLE)).await?.is_none() {
-        tracing::info!("timescaledb extension not available: prices stays a plain table indexed on (symbol, time)");
-        return Ok(false);
+        tracing::info!("{SKIPPED_NO_EXTENSION}");
+        return Ok(Hypertable::Skipped(SKIPPED_NO_EXTENSION));
     }
     for sql in hypertable_statements() {
         db.execute_unprepared(sql).await?;
     }
     tracing::info!("prices is a TimescaleDB hypertable");
-    Ok(true)
+    Ok(Hypertable::Made)
 }
