@@ -117,8 +117,8 @@ fn run<F: FnMut(usize, Side, usize), E: FnMut(usize, i128)>(
             }
             prev = p;
         }
-        engine.sample_equity(prev);
-        on_equity(i, engine.equity_int(prev));
+        let equity = engine.sample_equity(prev);
+        on_equity(i, equity);
     }
     path.len()
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error,
-    units::{PRICE_DP, to_int},
+    units::{PRICE_DP, price_to_int},
 };
 
 /// One candle; `open_time` in milliseconds since the epoch (UTC).
@@ -69,7 +69,7 @@ impl Candles {
             }
             let mut pts = [0i64; 4];
             for (slot, p) in pts.iter_mut().zip(c.path()) {
-                *slot = to_int(p, PRICE_DP).and_then(|v| i64::try_from(v).ok()).ok_or_else(|| {
+                *slot = price_to_int(p).ok_or_else(|| {
                     fail(format!("price {p} has more than {PRICE_DP} decimal places or is too large"))
                 })?;
             }

@@ -12,7 +12,7 @@ use crate::{
     Error, GridConfig, Side, SymbolFilters,
     ledger::{Ledger, StopBooking, StopReason, Summary},
     levels::grid_levels,
-    units::{PRICE_DP, from_int, to_int, to_int_rounded},
+    units::{PRICE_DP, from_int, price_to_int, to_int, to_int_rounded},
 };
 
 /// What the grid was built as when it started.
@@ -99,8 +99,7 @@ pub struct GridEngine {
 }
 
 fn price_int(p: Decimal, what: &'static str) -> Result<i64, Error> {
-    to_int(p, PRICE_DP)
-        .and_then(|v| i64::try_from(v).ok())
+    price_to_int(p)
         .ok_or_else(|| Error::field(what, format!("{p} has more than {PRICE_DP} decimal places or is too large")))
 }
 
@@ -388,16 +387,12 @@ impl GridEngine {
         Ok(fills)
     }
 
-    /// The equity at `price` (× 10^8) in ledger units; for drawdown samples.
+    /// Samples the equity at `price` (× 10^8) for the drawdown and returns it, in ledger units.
     #[inline(always)]
-    pub(crate) fn equity_int(&self, price: i64) -> i128 {
-        self.ledger.quote + self.held_value * i128::from(price)
-    }
-
-    #[inline(always)]
-    pub(crate) fn sample_equity(&mut self, price: i64) {
-        let eq = self.equity_int(price);
+    pub(crate) fn sample_equity(&mut self, price: i64) -> i128 {
+        let eq = self.ledger.quote + self.held_value * i128::from(price);
         self.ledger.drawdown.sample(eq);
+        eq
     }
 
     /// The stop a price triggers, if any: at or below the stop-loss price, or at or above the take-profit price.

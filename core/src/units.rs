@@ -18,6 +18,11 @@ pub fn to_int(value: Decimal, dp: u32) -> Option<i128> {
     v.mantissa().checked_mul(10i128.checked_pow(dp - scale)?)
 }
 
+/// A price as the hot loop's integer (× 10^8); `None` with more than 8 places or out of range.
+pub fn price_to_int(price: Decimal) -> Option<i64> {
+    to_int(price, PRICE_DP).and_then(|v| i64::try_from(v).ok())
+}
+
 /// `value * 10^dp` rounded down (`ceil` false) or up (`ceil` true) to an integer, saturating.
 pub fn to_int_rounded(value: Decimal, dp: u32, ceil: bool) -> i64 {
     let scaled = value * Decimal::from(10i64.pow(dp));
