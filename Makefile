@@ -1,7 +1,7 @@
 # Gridbot — the two commands of the README's Quick start, and a few more.
-.PHONY: run test bench lint
+.PHONY: run test bench soak lint
 
-# Set up and run Gridbot (today: a demo backtest and sweep on real candles).
+# Build and run Gridbot: the dashboard on http://127.0.0.1:8080 (gridbot serve).
 run:
 	@bash scripts/run.sh
 
@@ -12,6 +12,11 @@ test:
 # Criterion benchmarks (figures in the README).
 bench:
 	cargo bench -p gridbot-core --bench backtest
+	cargo bench -p gridbot-worker --bench latency
+
+# The distributed stack against the simulator replaying real candles with faults on (minutes; not in `test`).
+soak:
+	@bash scripts/soak.sh
 
 lint:
 	cargo fmt --all --check

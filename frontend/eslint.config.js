@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'e2e/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
@@ -33,5 +33,10 @@ export default defineConfig(
   {
     files: ['vite.config.ts', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // e2e scripts run in Node; the callbacks they pass to page.evaluate run in the browser
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 )

@@ -1,12 +1,13 @@
 //! [`ApiConfig`]: the API's settings from the environment — bind address, JWT secret and expiry, the key that
-//! encrypts stored exchange credentials, rate limits and the request body limit. Secrets redact themselves.
+//! encrypts stored exchange credentials, rate limits, the request body limit, the dashboard's directory and whether
+//! a reverse proxy's `X-Forwarded-For` is trusted. Secrets redact themselves.
 
-use std::{fmt, net::SocketAddr, time::Duration};
-
-use base64::{Engine, engine::general_purpose::STANDARD};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where `gridbot api` listens when `GRIDBOT_BIND` is unset.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The built dashboard served when `GRIDBOT_STATIC_DIR` is unset and this directory exists.
+pub const DEFAULT_STATIC_DIR: &str = "frontend/dist";
 
 #[derive(Clone)]
 pub struct ApiConfig {
@@ -22,6 +23,12 @@ pub struct ApiConfig {
     pub rate_limits: RateLimits,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// The built dashboard (`GRIDBOT_STATIC_DIR`): its files, and `index.html` for every page path. `None`: no
+    /// dashboard, and unknown paths answer the JSON 404.
+    pub static_dir: Option<PathBuf>,
+    /// Rate-limit by the client address a reverse proxy appended to `X-Forwarded-For` (`GRIDBOT_TRUST_PROXY=true`)
+    /// instead of the connection's peer address. Only behind a proxy that sets the header: clients can forge it.
+    pub trust_proxy: bool,
 }
 
 /// Token buckets per client IP: `burst` requests at once, then one more every `refill`.
@@ -64,10 +71,13 @@ impl ApiConfig {
             bcrypt_cost: bcrypt::DEFAULT_COST,
             rate_limits: RateLimits::default(),
             body_limit: 64 * 1024,
+            static_dir: None,
+            trust_proxy: false,
         }
     }
 
-    /// Reads `GRIDBOT_BIND`, `JWT_SECRET`, `JWT_EXPIRY_SECS` and `ENCRYPTION_KEY`.
+    /// Reads `GRIDBOT_BIND`, `JWT_SECRET`, `JWT_EXPIRY_SECS`, `ENCRYPTION_KEY`, `GRIDBOT_STATIC_DIR` (default
+    /// [`DEFAULT_STATIC_DIR`] when it exists) and `GRIDBOT_TRUST_PROXY` (default false).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -98,18 +108,28 @@ impl ApiConfig {
             })?;
             config.token_ttl = Duration::from_secs(secs);
         }
+        config.static_dir = match get("GRIDBOT_STATIC_DIR") {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => Some(PathBuf::from(DEFAULT_STATIC_DIR)).filter(|d| d.is_dir()),
+        };
+        if let Some(flag) = get("GRIDBOT_TRUST_PROXY") {
+            config.trust_proxy = match flag.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "GRIDBOT_TRUST_PROXY",
+                        reason: format!("{flag:?} is not true or false"),
+                    });
+                }
+            };
+        }
         Ok(config)
     }
 }
 
 fn parse_key(text: &str) -> Result<[u8; 32], ConfigError> {
-    let bytes = STANDARD
-        .decode(text.trim())
-        .map_err(|e| ConfigError::Invalid { name: "ENCRYPTION_KEY", reason: format!("not base64: {e}") })?;
-    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| ConfigError::Invalid {
-        name: "ENCRYPTION_KEY",
-        reason: format!("decodes to {} bytes, not 32", bytes.len()),
-    })
+    gridbot_platform::crypto::parse_key(text).map_err(|reason| ConfigError::Invalid { name: "ENCRYPTION_KEY", reason })
 }
 
 impl fmt::Debug for ApiConfig {
@@ -122,6 +142,8 @@ impl fmt::Debug for ApiConfig {
             .field("bcrypt_cost", &self.bcrypt_cost)
             .field("rate_limits", &self.rate_limits)
             .field("body_limit", &self.body_limit)
+            .field("static_dir", &self.static_dir)
+            .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
 }
@@ -129,6 +151,7 @@ impl fmt::Debug for ApiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::{Engine, engine::general_purpose::STANDARD};
     use std::collections::HashMap;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -150,9 +173,18 @@ mod tests {
             ("ENCRYPTION_KEY", &key),
             ("GRIDBOT_BIND", "0.0.0.0:9000"),
             ("JWT_EXPIRY_SECS", "60"),
+            ("GRIDBOT_STATIC_DIR", "/srv/dist"),
+            ("GRIDBOT_TRUST_PROXY", "true"),
         ]))
         .expect("valid settings");
         assert_eq!(ok.bind.port(), 9000);
+        assert_eq!((ok.static_dir.as_deref(), ok.trust_proxy), (Some(std::path::Path::new("/srv/dist")), true));
+        let proxy = ApiConfig::from_lookup(lookup(&[
+            ("JWT_SECRET", &secret),
+            ("ENCRYPTION_KEY", &key),
+            ("GRIDBOT_TRUST_PROXY", "maybe"),
+        ]));
+        assert!(matches!(proxy, Err(ConfigError::Invalid { name: "GRIDBOT_TRUST_PROXY", .. })));
         assert_eq!(ok.token_ttl, Duration::from_secs(60));
         assert_eq!(ok.encryption_key, [7u8; 32]);
         let shown = format!("{ok:?}");

@@ -114,6 +114,12 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<gridbot_platform::crypto::CryptoError> for ApiError {
+    fn from(e: gridbot_platform::crypto::CryptoError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl From<gridbot_core::Error> for ApiError {
     fn from(e: gridbot_core::Error) -> Self {
         use gridbot_core::Error as E;

@@ -31,6 +31,38 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// An optional JSON body: no body at all (or only whitespace) is `T::default()`; anything else is read as by
+/// [`ApiJson`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.split(';').next())
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::field("body", format!("could not read the body: {}", e.body_text())))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !is_json {
+            return Err(ApiError::field("body", "expected a JSON body (Content-Type: application/json)"));
+        }
+        // serde reads a struct from an array too (`[true]`); these bodies are objects.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::field("body", "expected a JSON object"));
+        }
+        parse(&bytes).map(OptionalJson)
+    }
+}
+
 /// Deserializes `bytes`, naming the failing key without its path prefix (`config.lower_bound` → `lower_bound`).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);

@@ -28,6 +28,11 @@ pub fn sign(secret: &[u8], claims: &Claims) -> Result<String, ApiError> {
 
 /// The user id of a valid, unexpired token; 401 otherwise.
 pub fn verify(secret: &[u8], token: &str) -> Result<i64, ApiError> {
+    verify_until(secret, token).map(|(user, _)| user)
+}
+
+/// The user id of a valid, unexpired token and its expiry (UNIX seconds); 401 otherwise.
+pub fn verify_until(secret: &[u8], token: &str) -> Result<(i64, u64), ApiError> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
@@ -38,7 +43,8 @@ pub fn verify(secret: &[u8], token: &str) -> Result<i64, ApiError> {
             _ => ApiError::Unauthorized("invalid token".into()),
         }
     })?;
-    data.claims.sub.parse().map_err(|_| ApiError::Unauthorized("invalid token".into()))
+    let user = data.claims.sub.parse().map_err(|_| ApiError::Unauthorized("invalid token".into()))?;
+    Ok((user, data.claims.exp))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Gridbot's HTTP API: the axum application ([`build_app`]) over one [`ApiContext`] — database, market-data
-//! exchange and settings — with a router per resource, one error shape ([`error::ApiError`]), JWT auth and rate
-//! limits. [`serve`] runs it on any listener, so tests start the real application on port 0.
+//! exchange, the worker's context for bot commands, and settings — with a router per resource, WebSockets fed by the
+//! event bus, one error shape ([`error::ApiError`]), JWT auth, rate limits, request ids, metrics and the dashboard's
+//! static files. [`serve`] runs it on any listener, so tests start the real application on port 0.
 
 pub mod auth;
 pub mod config;
@@ -8,17 +9,26 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod jwt;
-mod limits;
+pub mod limits;
+pub mod market_cache;
+pub mod market_hub;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod views;
 
 use std::{net::SocketAddr, sync::Arc};
 
-use axum::{Json, Router, extract::DefaultBodyLimit, routing::get};
+use axum::{Json, Router, extract::DefaultBodyLimit, http::Request, routing::get};
 use gridbot_exchange::Exchange;
 use gridbot_platform::Db;
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -32,36 +42,86 @@ pub struct ApiContext {
     /// Market data (symbols, prices, candles); trading goes through jobs, not through here.
     pub exchange: Arc<dyn Exchange>,
     pub config: Arc<ApiConfig>,
+    /// The worker's context — queue, events, locks, live accounts — that the bot commands run with.
+    pub rt: gridbot_worker::Ctx,
+    /// Recent prices and symbol filters, so that hot reads do not each ask the exchange.
+    pub market: Arc<market_cache::MarketCache>,
+    /// One fan-out per watched market symbol for the market WebSockets.
+    pub hub: market_hub::MarketHub,
+    pub metrics: Arc<metrics::Metrics>,
+    /// The AI advisor: Claude when `ANTHROPIC_API_KEY` is set, the backtest sweep alone otherwise.
+    pub ai: Arc<gridbot_ai::Advisor>,
 }
 
 impl ApiContext {
-    /// Wires the context around a connected, migrated database.
-    pub fn new(db: Db, exchange: Arc<dyn Exchange>, config: ApiConfig) -> ApiContext {
-        ApiContext { db, exchange, config: Arc::new(config) }
+    /// Wires the context around the worker's (a connected, migrated database, the queue, events, locks, market
+    /// data and live accounts).
+    pub fn new(rt: gridbot_worker::Ctx, config: ApiConfig) -> ApiContext {
+        ApiContext {
+            db: rt.db.clone(),
+            exchange: Arc::clone(&rt.market),
+            config: Arc::new(config),
+            ai: Arc::new(gridbot_ai::Advisor::from_env()),
+            market: Arc::default(),
+            hub: market_hub::MarketHub::default(),
+            metrics: Arc::default(),
+            rt,
+        }
+    }
+
+    /// The same context with another advisor (tests give one that talks to a local stand-in for Claude).
+    pub fn with_advisor(mut self, advisor: gridbot_ai::Advisor) -> Self {
+        self.ai = Arc::new(advisor);
+        self
     }
 }
 
-/// The whole application: every route, the body limit, tracing and rate limits.
+/// The whole application: every route, the body limit, rate limits, metrics, request ids and tracing.
 pub async fn build_app(ctx: ApiContext) -> Router {
     let limits = ctx.config.rate_limits;
+    let ip = limits::ClientIp { trust_proxy: ctx.config.trust_proxy };
+    ctx.market.follow(&ctx.rt.events);
+    let metrics = Arc::clone(&ctx.metrics);
     let (public, public_doc) = routes::auth::public_router().split_for_parts();
     let (private, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::auth::router())
         .merge(routes::bots::router())
         .merge(routes::keys::router())
         .merge(routes::market::router())
+        .merge(routes::ai::router())
+        .merge(routes::commands::router())
+        .merge(routes::stats::router())
+        .merge(routes::test_config::router())
+        .merge(routes::trading::router())
+        .merge(routes::summary::router())
+        .merge(routes::ws::router())
+        .merge(routes::health::router())
         .split_for_parts();
     doc.merge(public_doc);
     let doc = Arc::new(doc);
     let app = Router::new()
-        .merge(limits::auth(public, &limits))
+        .merge(limits::auth(public, &limits, ip))
         .merge(private)
         .route("/api/openapi.json", get(move || std::future::ready(Json(doc.as_ref().clone()))))
-        .merge(routes::health::router())
-        .fallback(routes::not_found)
+        .route("/docs", get(routes::docs::page))
+        .fallback(routes::fallback)
         .layer(DefaultBodyLimit::max(ctx.config.body_limit))
         .with_state(ctx);
-    limits::api(app, &limits).layer(CatchPanicLayer::custom(panicked)).layer(TraceLayer::new_for_http())
+    limits::api(app, &limits, ip)
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+}
+
+/// The span of one request: method, path (never the query, which carries WebSocket tokens) and request id.
+fn request_span<B>(req: &Request<B>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
 }
 
 /// A handler that panicked answers the contract's 500, logged like any internal error.
@@ -81,6 +141,13 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = ?listener.local_addr().ok(), "api listening");
+    // Without TCP_NODELAY a small WebSocket frame written while the previous one is unacknowledged waits for the
+    // client's delayed ACK (up to 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

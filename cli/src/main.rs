@@ -16,6 +16,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run everything in one process: API, scheduler and workers, on SQLite and in-process queues (the laptop
+    /// default), on Binance's market or, when it is unreachable, the built-in simulator's.
+    Serve(commands::serve::Args),
+    /// Run the HTTP API and WebSockets.
+    Api(commands::api::Args),
+    /// Run a worker: take jobs from the queue (Redis when `REDIS_URL` is set).
+    Worker(commands::worker::Args),
+    /// Run the scheduler: cron, market and user-data streams; one is active at a time.
+    Scheduler,
     /// Backtest one grid on a Binance kline CSV.
     Backtest(commands::backtest::Args),
     /// Sweep grid parameters on a Binance kline CSV and rank them.
@@ -33,6 +42,10 @@ fn main() -> ExitCode {
         Err(e) => return commands::usage_error(e),
     };
     let result = match cli.command {
+        Command::Serve(args) => commands::runtime().and_then(|rt| rt.block_on(commands::serve::run(args))),
+        Command::Api(args) => commands::runtime().and_then(|rt| rt.block_on(commands::api::run(args))),
+        Command::Worker(args) => commands::runtime().and_then(|rt| rt.block_on(commands::worker::run(args))),
+        Command::Scheduler => commands::runtime().and_then(|rt| rt.block_on(commands::scheduler::run())),
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Optimize(args) => commands::optimize::run(args),
         Command::Migrate => commands::runtime().and_then(|rt| rt.block_on(commands::migrate::run())),

@@ -84,6 +84,12 @@ impl ClientOrderId {
         ClientOrderId(format!("gb{b}-{g}-{l}{s}{n}"))
     }
 
+    /// The market order that replaces the grid order `grid(bot, generation, level, side, seq)` when that order was
+    /// placed too late to fill as the price passed it (after a crash): the same id with an `r`.
+    pub fn repair(bot: BotId, generation: u32, level: usize, side: Side, seq: u32) -> Self {
+        ClientOrderId(format!("{}r", Self::grid(bot, generation, level, side, seq).0))
+    }
+
     /// The initial inventory's market buy of a generation.
     pub fn initial(bot: BotId, generation: u32) -> Self {
         ClientOrderId(format!("gb{}-{}-init", base36(bot.0 as u64), base36(generation.into())))
@@ -92,6 +98,11 @@ impl ClientOrderId {
     /// A stop's market sale of a generation.
     pub fn stop(bot: BotId, generation: u32) -> Self {
         ClientOrderId(format!("gb{}-{}-stop", base36(bot.0 as u64), base36(generation.into())))
+    }
+
+    /// What every order id of one generation of a bot starts with.
+    pub fn generation_prefix(bot: BotId, generation: u32) -> String {
+        format!("gb{}-{}-", base36(bot.0 as u64), base36(generation.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -146,6 +157,11 @@ mod tests {
         assert!(a != b && a != c && b != c);
         assert_eq!(a.as_str(), "gb1-0-3b0");
         assert_eq!(ClientOrderId::grid(BotId(36), 1, 199, Side::Sell, 37).as_str(), "gb10-1-5js11");
+        let prefix = ClientOrderId::generation_prefix(BotId(36), 1);
+        assert!(ClientOrderId::grid(BotId(36), 1, 199, Side::Sell, 37).as_str().starts_with(&prefix));
+        assert!(ClientOrderId::initial(BotId(36), 1).as_str().starts_with(&prefix));
+        assert!(!ClientOrderId::grid(BotId(36), 11, 0, Side::Buy, 0).as_str().starts_with(&prefix));
+        assert!(!ClientOrderId::grid(BotId(1), 1, 0, Side::Buy, 0).as_str().starts_with(&prefix));
     }
 
     #[test]

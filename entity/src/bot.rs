@@ -18,6 +18,8 @@ pub struct Model {
     pub config: Json,
     pub generation: i64,
     pub stop_reason: Option<String>,
+    /// What a running grid was started with (JSON); `None` before the first start.
+    pub run_state: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

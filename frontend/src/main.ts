@@ -2,7 +2,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { onUnauthorized } from './api/http'
-import { router } from './router'
+import { returnPath, router } from './router'
 import { endSession } from './stores/session'
 import './style.css'
 
@@ -13,9 +13,8 @@ app.use(router)
 // Any authenticated call answering 401: the token is gone or expired.
 onUnauthorized(() => {
   endSession()
-  const current = router.currentRoute.value
-  if (current.name !== 'login') {
-    void router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } })
+  if (router.currentRoute.value.name !== 'login') {
+    void router.push({ name: 'login', query: { redirect: returnPath(), expired: '1' } })
   }
 })
 

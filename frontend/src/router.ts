@@ -2,6 +2,7 @@
 
 import { createRouter, createWebHistory } from 'vue-router'
 import { getToken } from '@/api/session'
+import { trackReturnPath } from '@/utils/returnPath'
 import LoginPage from '@/pages/LoginPage.vue'
 import RegisterPage from '@/pages/RegisterPage.vue'
 
@@ -28,6 +29,9 @@ export const router = createRouter({
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
+
+/** Where the user is, or is going: the page to return to after logging in again. */
+export const returnPath = trackReturnPath(router)
 
 router.beforeEach((to) => {
   const loggedIn = getToken() !== null

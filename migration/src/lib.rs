@@ -8,6 +8,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_bots;
 mod m20261123_000003_orders;
 mod m20261123_000004_prices;
+mod m20261123_000005_bot_runs;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_bots::Migration),
             Box::new(m20261123_000003_orders::Migration),
             Box::new(m20261123_000004_prices::Migration),
+            Box::new(m20261123_000005_bot_runs::Migration),
         ]
     }
 }

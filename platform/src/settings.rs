@@ -1,6 +1,10 @@
-//! Settings read from the environment: `DATABASE_URL` (unset = the SQLite file `./data/gridbot.db`).
+//! Settings read from the environment: `DATABASE_URL` (unset = the SQLite file `./data/gridbot.db`), `REDIS_URL`
+//! (unset = embedded: jobs in a SQLite file of their own, events and locks in-process) and `GRIDBOT_JOBS_DB` (that
+//! file; default `jobs.db` beside the SQLite database, or `./data/jobs.db`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_NAMESPACE: &str = "gridbot";
 
 /// The SQLite database used when `DATABASE_URL` is unset.
 pub const DEFAULT_SQLITE_PATH: &str = "./data/gridbot.db";
@@ -10,24 +14,70 @@ pub struct Settings {
     /// `postgres://…` or `sqlite://path?mode=rwc`.
     pub database_url: String,
     pub max_connections: u32,
+    /// `redis://…`: jobs, events and locks in Redis (distributed); `None` = embedded.
+    pub redis_url: Option<String>,
+    /// The embedded job queue's SQLite file, when set explicitly.
+    pub jobs_db: Option<PathBuf>,
+    /// Prefix of every Redis key, channel and the queue's name (`GRIDBOT_NAMESPACE`, default `gridbot`): two
+    /// deployments, or two test runs, sharing one Redis stay apart.
+    pub namespace: String,
 }
 
 impl Settings {
     pub fn from_env() -> Self {
-        let url = std::env::var("DATABASE_URL").ok().filter(|s| !s.trim().is_empty());
+        let var = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
         Settings {
-            database_url: url.unwrap_or_else(|| sqlite_url(Path::new(DEFAULT_SQLITE_PATH))),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| sqlite_url(Path::new(DEFAULT_SQLITE_PATH))),
             max_connections: 10,
+            redis_url: var("REDIS_URL"),
+            jobs_db: var("GRIDBOT_JOBS_DB").map(PathBuf::from),
+            namespace: var("GRIDBOT_NAMESPACE").unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
         }
     }
 
     /// SQLite at `path`, created on first connection along with its directory.
     pub fn sqlite(path: &Path) -> Self {
-        Settings { database_url: sqlite_url(path), max_connections: 5 }
+        Settings {
+            database_url: sqlite_url(path),
+            max_connections: 5,
+            redis_url: None,
+            jobs_db: None,
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+        }
     }
 
     pub fn postgres(url: &str) -> Self {
-        Settings { database_url: url.to_owned(), max_connections: 10 }
+        Settings {
+            database_url: url.to_owned(),
+            max_connections: 10,
+            redis_url: None,
+            jobs_db: None,
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+        }
+    }
+
+    /// Redis keys, channels and the queue name under `namespace`.
+    pub fn with_namespace(mut self, namespace: &str) -> Self {
+        self.namespace = namespace.to_owned();
+        self
+    }
+
+    /// Jobs, events and locks in Redis at `url`.
+    pub fn with_redis(mut self, url: &str) -> Self {
+        self.redis_url = Some(url.to_owned());
+        self
+    }
+
+    /// The embedded job queue's SQLite file: `GRIDBOT_JOBS_DB`, else `jobs.db` beside the SQLite database, else
+    /// `./data/jobs.db`.
+    pub fn jobs_path(&self) -> PathBuf {
+        if let Some(p) = &self.jobs_db {
+            return p.clone();
+        }
+        match self.sqlite_path().and_then(Path::parent) {
+            Some(dir) => dir.join("jobs.db"),
+            None => PathBuf::from("./data/jobs.db"),
+        }
     }
 
     /// The file behind a SQLite URL, if this is one.

@@ -22,7 +22,19 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show, update, remove))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show, update, remove)).routes(routes!(strategies))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct StrategyOut {
+    /// What a bot's `strategy` names.
+    name: &'static str,
+}
+
+#[utoipa::path(get, path = "/api/strategies", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [StrategyOut])))]
+async fn strategies(_user: AuthUser) -> Json<Vec<StrategyOut>> {
+    let registry = gridbot_core::strategy::Registry::default();
+    Json(registry.names().into_iter().map(|name| StrategyOut { name }).collect())
 }
 
 /// The contract's Bot.
@@ -97,8 +109,10 @@ async fn create(
     user: AuthUser,
     ApiJson(body): ApiJson<CreateBot>,
 ) -> ApiResult<(StatusCode, Json<BotOut>)> {
-    if body.strategy != "grid" {
-        return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: grid", body.strategy)));
+    let registry = gridbot_core::strategy::Registry::default();
+    if !registry.contains(&body.strategy) {
+        let known = registry.names().join(", ");
+        return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: {known}", body.strategy)));
     }
     let new = NewBot {
         user_id: user.id,
@@ -169,7 +183,7 @@ fn not_idle(status: BotStatus) -> ApiError {
     ApiError::Conflict(format!("the bot is {}; stop it first", status.as_str()))
 }
 
-fn parse_pair(raw: &str) -> ApiResult<Symbol> {
+pub(crate) fn parse_pair(raw: &str) -> ApiResult<Symbol> {
     raw.parse::<Symbol>()
         .map_err(|e| ApiError::field("pair", e.fields().first().map_or(e.to_string(), |f| f.reason.clone())))
 }

@@ -1,23 +1,33 @@
-//! `spawn_app`: a fresh database, the real application on port 0 and an HTTP client; and `both!`, which runs one
-//! async test fn on SQLite and on PostgreSQL.
+//! `spawn_app`: a fresh database, the worker's context around it (a job queue in a SQLite file, or in Redis for the
+//! PostgreSQL run; in-process events and locks; live accounts at the simulator), the real application on port 0 and
+//! an HTTP client; `both!`, which runs one async test fn on SQLite and on PostgreSQL; WebSocket helpers; and a
+//! worker that tests start and stop.
 
-use std::{sync::Arc, time::Duration};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
+use futures_util::StreamExt;
 use gridbot_api::{ApiConfig, ApiContext, RateLimits, build_app, serve};
 use gridbot_exchange::{
     Exchange,
     binance::{Binance, Endpoints},
 };
-use gridbot_platform::{Db, Settings, connect, migrate};
+use gridbot_platform::{Db, EventBus, Locks, Queue, Settings, connect, migrate};
 use gridbot_sim::{SimArgs, SimHandle, start};
+use gridbot_worker::{Ctx, LiveAccounts};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tokio::{sync::oneshot, task::JoinHandle};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
 pub const JWT_SECRET: &[u8] = b"test secret of at least thirty-two bytes";
 pub const ENCRYPTION_KEY: [u8; 32] = [42; 32];
 pub const PASSWORD: &str = "correct horse battery";
+/// The simulator's account: tests store these as a user's Binance keys.
+pub const SIM_KEY: &str = "SimKey0123456789abcdefGHIJKLmnopqrstuvWXYZ0123456789abcdefGHIJKL";
+pub const SIM_SECRET: &str = "SimSecret0123456789abcdefGHIJKLmnopqrstuvWXYZ0123456789abcdefGHI";
+
+pub type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -25,22 +35,44 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Changes the context before the app is built (e.g. `with_advisor`).
+pub type Customize = Arc<dyn Fn(ApiContext) -> ApiContext + Send + Sync>;
+
+#[derive(Clone, Default)]
 pub struct Options {
     /// Serve market data from a simulator (otherwise from an exchange that is down).
     pub sim: bool,
     pub rate_limits: Option<RateLimits>,
+    /// The job queue in a SQLite file of the test's own even on PostgreSQL (a test that runs a worker must not take
+    /// other tests' jobs from the shared Redis queue).
+    pub local_queue: bool,
+    pub trust_proxy: bool,
+    pub static_dir: Option<PathBuf>,
+    pub customize: Option<Customize>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("sim", &self.sim)
+            .field("local_queue", &self.local_queue)
+            .finish_non_exhaustive()
+    }
 }
 
 pub struct TestApp {
     pub base: String,
+    /// `ws://host:port`.
+    pub ws_base: String,
     pub http: reqwest::Client,
     pub db: Db,
     pub sim: Option<SimHandle>,
+    /// The context the API runs commands with: publish events on `rt.events`, run workers over it.
+    pub rt: Ctx,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     pg_name: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
 }
 
 /// A response: status, headers and JSON body (`Null` when empty or not JSON).
@@ -66,30 +98,43 @@ pub fn pg_server() -> String {
     std::env::var("GRIDBOT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
+/// The Redis of the PostgreSQL run's job queue: logical database 3, and a namespace per test (its database's name),
+/// so that jobs these tests push (and nobody takes) never reach another test's worker or another suite's; `finish`
+/// deletes the namespace's keys.
+pub fn redis_url() -> String {
+    std::env::var("GRIDBOT_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/3".to_owned())
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, Options::default()).await
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     logs();
-    let (settings, pg_name, dir) = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            (Settings::sqlite(&dir.path().join("gridbot.db")), None, Some(dir))
-        }
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, pg_name) = match backend {
+        Backend::Sqlite => (Settings::sqlite(&dir.path().join("gridbot.db")), None),
         Backend::Postgres => {
             let name = format!("gb_api_{}", uuid::Uuid::new_v4().simple());
             let admin = Database::connect(format!("{}/postgres", pg_server())).await.unwrap();
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
             admin.close().await.unwrap();
-            (Settings::postgres(&format!("{}/{name}", pg_server())), Some(name), None)
+            let pg = Settings::postgres(&format!("{}/{name}", pg_server()));
+            // Its own namespace in Redis: no other test (nor a worker of another suite) sees its jobs.
+            let pg = pg.with_namespace(&name);
+            (if options.local_queue { pg } else { pg.with_redis(&redis_url()) }, Some(name))
         }
     };
     let db = connect(&settings).await.unwrap();
     migrate(&db).await.unwrap();
+    let mut queue_settings = settings.clone();
+    queue_settings.jobs_db = Some(dir.path().join("jobs.db"));
+    let queue = Queue::connect(&queue_settings).await.unwrap();
 
     let sim = if options.sim {
-        Some(start(SimArgs::try_from_flags(["--port", "0", "--start-paused"]).unwrap()).await.unwrap())
+        let account = format!("{SIM_KEY}:{SIM_SECRET}:USDT=100000,BTC=2,ETH=10");
+        let flags = ["--port", "0", "--start-paused", "--account", account.as_str()];
+        Some(start(SimArgs::try_from_flags(flags).unwrap()).await.unwrap())
     } else {
         None
     };
@@ -98,17 +143,32 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         // Nothing listens on port 9 of localhost: an exchange that is down.
         None => Endpoints::single_host("http://127.0.0.1:9", "ws://127.0.0.1:9", "ws://127.0.0.1:9/ws-api/v3"),
     };
-    let exchange: Arc<dyn Exchange> = Arc::new(Binance::with_timeout(endpoints, None, Duration::from_secs(5)).unwrap());
+    let exchange: Arc<dyn Exchange> =
+        Arc::new(Binance::with_timeout(endpoints.clone(), None, Duration::from_secs(5)).unwrap());
+    let rt = Ctx {
+        db: db.clone(),
+        queue,
+        events: EventBus::local(),
+        locks: Locks::local(),
+        market: exchange,
+        live: Arc::new(LiveAccounts::new(endpoints, Some(ENCRYPTION_KEY))),
+    };
 
     let mut config = ApiConfig::new(JWT_SECRET, ENCRYPTION_KEY);
     config.bcrypt_cost = 4;
     if let Some(limits) = options.rate_limits {
         config.rate_limits = limits;
     }
-    let ctx = ApiContext::new(db.clone(), exchange, config);
+    config.trust_proxy = options.trust_proxy;
+    config.static_dir = options.static_dir.clone();
+    let mut ctx = ApiContext::new(rt.clone(), config);
+    if let Some(customize) = &options.customize {
+        ctx = customize(ctx);
+    }
     let app = build_app(ctx).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let addr = listener.local_addr().unwrap();
+    let (base, ws_base) = (format!("http://{addr}"), format!("ws://{addr}"));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         serve(listener, app, async {
@@ -117,7 +177,36 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         .await
         .unwrap();
     });
-    TestApp { base, http: reqwest::Client::new(), db, sim, stop: Some(stop), server: Some(server), pg_name, _dir: dir }
+    TestApp {
+        base,
+        ws_base,
+        http: reqwest::Client::new(),
+        db,
+        sim,
+        rt,
+        stop: Some(stop),
+        server: Some(server),
+        pg_name,
+        _dir: dir,
+    }
+}
+
+/// A worker over the app's queue, running until [`Worker::stop`].
+pub struct Worker {
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Asks it to stop and waits until its jobs in flight are done.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(30), t).await.expect("the worker stops").unwrap();
+        }
+    }
 }
 
 impl TestApp {
@@ -130,6 +219,45 @@ impl TestApp {
             req = req.json(&b);
         }
         reply(req.send().await.unwrap()).await
+    }
+
+    /// Starts a worker on the app's context (its queue, events, locks, live accounts).
+    pub fn worker(&self) -> Worker {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let rt = self.rt.clone();
+        // The worker's future is not provably `Send` (a higher-ranked lifetime inside apalis), so it runs on a
+        // blocking thread of this runtime instead of as a task; the test's own thread drives IO and timers.
+        let handle = tokio::runtime::Handle::current();
+        let task = tokio::task::spawn_blocking(move || {
+            handle
+                .block_on(gridbot_worker::run(rt, "api-test-worker", 2, async {
+                    let _ = stopped.await;
+                }))
+                .unwrap();
+        });
+        Worker { stop: Some(stop), task: Some(task) }
+    }
+
+    /// Opens `path` (with `?token=` when given) as a WebSocket.
+    pub async fn ws(&self, path: &str, token: Option<&str>) -> Ws {
+        let url = match token {
+            Some(t) => format!("{}{path}?token={t}", self.ws_base),
+            None => format!("{}{path}", self.ws_base),
+        };
+        tokio_tungstenite::connect_async(url).await.unwrap().0
+    }
+
+    /// Polls `GET path` until `done` holds for its body (10 s at most).
+    pub async fn wait_for(&self, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = self.get(path, token).await;
+            if done(&r.body) {
+                return r.body;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "timed out waiting on {path}: {}", r.text);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -181,7 +309,15 @@ impl TestApp {
         if let Some(sim) = self.sim.take() {
             sim.shutdown().await;
         }
-        self.db.clone().close().await.unwrap();
+        let _ = self.db.clone().close().await;
+        if let Some(name) = self.pg_name.as_deref() {
+            let client = redis::Client::open(redis_url()).unwrap();
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{name}:*")).query_async(&mut conn).await.unwrap();
+            if !keys.is_empty() {
+                let _: () = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.unwrap();
+            }
+        }
         if let Some(name) = self.pg_name.take() {
             let admin = Database::connect(format!("{}/postgres", pg_server())).await.unwrap();
             admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
@@ -270,5 +406,40 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
     type Writer = Logs;
     fn make_writer(&'a self) -> Logs {
         self.clone()
+    }
+}
+
+/// The next JSON text message (5 s at most); pings and pongs are skipped.
+pub async fn next_json(ws: &mut Ws) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message within 5 s");
+        match msg.expect("the socket is open").unwrap() {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a text message, got {other:?}"),
+        }
+    }
+}
+
+/// The next JSON message of type `kind`, skipping others (5 s at most each).
+pub async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+    for _ in 0..50 {
+        let m = next_json(ws).await;
+        if m["type"] == kind {
+            return m;
+        }
+    }
+    panic!("no {kind} message among the next 50");
+}
+
+/// The close code the server ends the socket with (5 s at most).
+pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a close within 5 s");
+        match msg {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
     }
 }

@@ -5,11 +5,21 @@
 // Test helpers outside `#[test]` fns panic on failure on purpose.
 #![allow(clippy::unwrap_used)]
 
+mod fixtures;
 mod harness;
 
+mod ai;
 mod auth;
 mod bots;
+mod commands;
+mod emergency;
 mod keys;
 mod limits;
 mod market;
 mod openapi;
+mod ops;
+mod stats;
+mod summary;
+mod test_config;
+mod trading;
+mod ws;

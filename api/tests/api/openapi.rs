@@ -1,4 +1,5 @@
-//! `GET /api/openapi.json` documents every route built so far, with the bearer scheme and the error shape.
+//! `GET /api/openapi.json` documents every route — `/api`, the WebSockets and the operations endpoints — with the
+//! bearer scheme and the error shape.
 
 use reqwest::{Method, StatusCode};
 
@@ -7,7 +8,7 @@ use crate::harness::{Backend, spawn_app};
 
 both!(openapi_lists_every_route);
 
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 35] = [
     ("post", "/api/auth/register"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
@@ -23,6 +24,26 @@ const ROUTES: [(&str, &str); 15] = [
     ("get", "/api/market/price/{symbol}"),
     ("get", "/api/market/candles/{symbol}"),
     ("get", "/api/market/indicators/{symbol}"),
+    ("get", "/api/strategies"),
+    ("post", "/api/bots/{id}/start"),
+    ("post", "/api/bots/{id}/stop"),
+    ("get", "/api/bots/{id}/stats"),
+    ("post", "/api/bots/test-config"),
+    ("post", "/api/emergency-stop"),
+    ("get", "/api/summary"),
+    ("get", "/api/balance"),
+    ("get", "/api/orders"),
+    ("get", "/api/fills"),
+    ("get", "/api/trades"),
+    ("post", "/api/ai/optimize"),
+    ("get", "/api/ai/suggestions"),
+    ("post", "/api/ai/suggestions/{id}/accept"),
+    ("post", "/api/ai/suggestions/{id}/reject"),
+    ("get", "/ws/bot/{id}"),
+    ("get", "/ws/market/{symbol}"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
 ];
 
 async fn openapi_lists_every_route(backend: Backend) {
@@ -40,5 +61,16 @@ async fn openapi_lists_every_route(backend: Backend) {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["schemas"]["BotOut"].is_object());
+    for schema in ["StatsOut", "OrderOut", "FillOut", "TradeOut", "TestConfigOut", "SummaryOut", "BalanceOut"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+    // Every route under /api but register and login asks for the bearer token.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let public =
+                ["/api/auth/register", "/api/auth/login"].contains(&path.as_str()) || !path.starts_with("/api");
+            assert_eq!(op.get("security").is_some(), !public, "{method} {path}");
+        }
+    }
     app.finish().await;
 }

@@ -1,8 +1,13 @@
 //! The subcommands, and what they share: reading candles, parsing decimals, one-line errors.
 
+pub mod api;
 pub mod backtest;
 pub mod migrate;
 pub mod optimize;
+pub mod roles;
+pub mod scheduler;
+pub mod serve;
+pub mod worker;
 
 use std::{path::Path, process::ExitCode, str::FromStr};
 

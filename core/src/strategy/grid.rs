@@ -33,6 +33,31 @@ pub struct GridParams {
     pub take_profit_pct: Option<Decimal>,
     #[serde(default, with = "serde_decimal::option")]
     pub max_daily_loss: Option<Decimal>,
+    /// What the bot does when the price leaves the grid's range.
+    #[serde(default, skip_serializing_if = "OutOfRange::is_hold")]
+    pub out_of_range: OutOfRange,
+    /// Sell the base held when the bot is stopped by the user (stop loss and take profit always sell).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sell_on_stop: bool,
+}
+
+/// The policy when the price leaves `[lower, upper]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfRange {
+    /// Keep the orders; the grid waits for the price to come back.
+    #[default]
+    Hold,
+    /// Sell the lots at market and start the same grid again centred on the price.
+    Trail,
+    /// Stop the bot (selling the lots when `sell_on_stop`).
+    Stop,
+}
+
+impl OutOfRange {
+    fn is_hold(&self) -> bool {
+        *self == OutOfRange::Hold
+    }
 }
 
 impl GridParams {
@@ -79,6 +104,8 @@ impl GridParams {
             stop_loss_pct: c.stop_loss_pct(),
             take_profit_pct: c.take_profit_pct(),
             max_daily_loss: c.max_daily_loss(),
+            out_of_range: OutOfRange::Hold,
+            sell_on_stop: false,
         }
     }
 }

@@ -163,6 +163,8 @@ export interface CancelledOrder {
 export interface EmergencyStopResult {
   stopped_bots: number[]
   cancelled_orders: CancelledOrder[]
+  /** bots whose orders could not all be cancelled, with the reason (the server sends it; not yet in the contract) */
+  failures?: string[]
 }
 
 // ---- trading -----------------------------------------------------------------

@@ -4,7 +4,10 @@ use chrono::Utc;
 use gridbot_core::{BotId, Symbol};
 use gridbot_entity::ai_suggestion;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 
 use super::types::{AiSuggestion, SuggestionSource, SuggestionStatus};
 use super::{DbError, Result};
@@ -58,6 +61,17 @@ impl AiSuggestions<'_> {
             .await?
             .ok_or_else(|| DbError::not_found("ai suggestion", id))?;
         to_suggestion(m)
+    }
+
+    /// Suggestions made for any of `bots`, and (when `unbound`) those made for a pair without a bot; newest first.
+    pub async fn list(&self, bots: &[BotId], unbound: bool) -> Result<Vec<AiSuggestion>> {
+        let mut which = Condition::any().add(ai_suggestion::Column::BotId.is_in(bots.iter().map(|b| b.0)));
+        if unbound {
+            which = which.add(ai_suggestion::Column::BotId.is_null());
+        }
+        let rows =
+            ai_suggestion::Entity::find().filter(which).order_by_desc(ai_suggestion::Column::Id).all(self.0).await?;
+        rows.into_iter().map(to_suggestion).collect()
     }
 
     async fn update<const N: usize>(

@@ -58,6 +58,7 @@ impl Bots<'_> {
             config: Set(new.config.clone()),
             generation: Set(0),
             stop_reason: Set(None),
+            run_state: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -93,6 +94,41 @@ impl Bots<'_> {
         if res.rows_affected == 0 { Err(DbError::not_found("bot", id)) } else { Ok(()) }
     }
 
+    /// Moves the bot to `to` (with `reason` as its stop reason, cleared when `None`) only when its status is one of
+    /// `from`, in one statement; `false` when it was in another state.
+    pub async fn transition(&self, id: BotId, from: &[BotStatus], to: BotStatus, reason: Option<&str>) -> Result<bool> {
+        let res = bot::Entity::update_many()
+            .col_expr(bot::Column::Status, Expr::value(to.as_str()))
+            .col_expr(bot::Column::StopReason, Expr::value(reason.map(str::to_owned)))
+            .col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(bot::Column::Id.eq(id.0))
+            .filter(bot::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+            .exec(self.0)
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// Records what a running grid was started with (`None` clears it).
+    pub async fn set_run_state(&self, id: BotId, state: Option<serde_json::Value>) -> Result<()> {
+        bot::Entity::update_many()
+            .col_expr(bot::Column::RunState, Expr::value(state))
+            .col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(bot::Column::Id.eq(id.0))
+            .exec(self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// Every bot in one of `statuses`, of every user.
+    pub async fn list_with_status(&self, statuses: &[BotStatus]) -> Result<Vec<Bot>> {
+        let rows = bot::Entity::find()
+            .filter(bot::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+            .order_by_asc(bot::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_bot).collect()
+    }
+
     /// Starts a new generation and returns it.
     pub async fn bump_generation(&self, id: BotId) -> Result<u32> {
         bot::Entity::update_many()
@@ -116,6 +152,7 @@ fn to_bot(m: bot::Model) -> Result<Bot> {
         config: m.config,
         generation: u32::try_from(m.generation).map_err(|_| DbError::invalid("generation", m.generation))?,
         stop_reason: m.stop_reason,
+        run_state: m.run_state,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })

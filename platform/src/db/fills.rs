@@ -35,12 +35,20 @@ impl Fills<'_> {
 
     /// A bot's fills, oldest first.
     pub async fn list_for_bot(&self, bot: BotId) -> Result<Vec<Fill>> {
-        let rows = fill::Entity::find()
-            .filter(fill::Column::BotId.eq(bot.0))
-            .order_by_asc(fill::Column::Time)
-            .order_by_asc(fill::Column::Id)
-            .all(self.0)
-            .await?;
+        self.list(bot, true).await
+    }
+
+    /// A bot's fills in the order they were booked (the order its engine must book them again).
+    pub async fn booked(&self, bot: BotId) -> Result<Vec<Fill>> {
+        self.list(bot, false).await
+    }
+
+    async fn list(&self, bot: BotId, by_time: bool) -> Result<Vec<Fill>> {
+        let mut q = fill::Entity::find().filter(fill::Column::BotId.eq(bot.0));
+        if by_time {
+            q = q.order_by_asc(fill::Column::Time);
+        }
+        let rows = q.order_by_asc(fill::Column::Id).all(self.0).await?;
         rows.into_iter()
             .map(|m| {
                 Ok(Fill {

@@ -61,6 +61,17 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
+    /// A bot's orders in one of `statuses`, oldest first.
+    pub async fn list_with_status(&self, bot: BotId, statuses: &[OrderStatus]) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .filter(order::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
     /// Records the exchange's view of an order: its id, status, filled amount, average price and fee.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_state(

@@ -63,8 +63,15 @@ pub struct Bot {
     pub config: serde_json::Value,
     pub generation: u32,
     pub stop_reason: Option<String>,
+    /// What a running grid was started with; see the worker's `RunState`.
+    pub run_state: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl OrderStatus {
+    /// Still (possibly) resting at the exchange: written, sent or partly filled.
+    pub const LIVE: [OrderStatus; 3] = [OrderStatus::New, OrderStatus::Open, OrderStatus::PartiallyFilled];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

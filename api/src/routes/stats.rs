@@ -1,0 +1,178 @@
+//! `GET /api/bots/{id}/stats`: the bot's current run rebuilt from the database ([`GridBook`]) and valued at the
+//! market's last price; before any run, zeros and the grid it would place now.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use gridbot_core::{Decimal, GridConfig, GridEngine, engine::LevelState, levels::grid_levels, strategy::GridParams};
+use gridbot_platform::{
+    book::GridBook,
+    db::types::{Bot, OrderStatus},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    ApiContext,
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    openapi::ErrorBody,
+    routes::bots::owned_bot,
+    views::dec,
+};
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new().routes(routes!(stats))
+}
+
+/// The contract's Stats. Ratios (`win_rate`, `max_drawdown`) are fractions.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct StatsOut {
+    pub realized_pnl: String,
+    pub unrealized_pnl: String,
+    pub fees_paid: String,
+    pub orders_filled: u64,
+    pub round_trips: u64,
+    pub win_rate: Option<String>,
+    pub max_drawdown: String,
+    /// Realized P&L of today's fills (UTC) plus the unrealized P&L now: what the daily loss limit watches.
+    pub pnl_today: String,
+    pub avg_profit: Option<String>,
+    /// The round trips' profit (= `realized_pnl`).
+    pub grid_profit: String,
+    /// The held lots' value change (= `unrealized_pnl`).
+    pub inventory_pnl: String,
+    pub equity: String,
+    /// Null when the exchange cannot be reached.
+    pub last_price: Option<String>,
+    /// "0" when the grid cannot be sized at the current price.
+    pub qty_per_level: String,
+    pub open_orders: usize,
+    pub total_orders: usize,
+    pub stop_loss_price: Option<String>,
+    pub take_profit_price: Option<String>,
+    /// Every level, lowest first.
+    pub levels: Vec<LevelOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct LevelOut {
+    pub index: usize,
+    pub price: String,
+    /// `buy`, `sell` or `empty`.
+    pub state: &'static str,
+}
+
+#[utoipa::path(get, path = "/api/bots/{id}/stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = StatsOut), (status = 404, body = ErrorBody)))]
+async fn stats(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<StatsOut>> {
+    let bot = owned_bot(&ctx, user, &id).await?;
+    Ok(Json(bot_stats(&ctx, &bot).await?))
+}
+
+/// The stats of `bot` now.
+pub async fn bot_stats(ctx: &ApiContext, bot: &Bot) -> ApiResult<StatsOut> {
+    let last_price = match ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::debug!(bot_id = bot.id.0, error = %e, "no price for the stats");
+            None
+        }
+    };
+    match GridBook::load(&ctx.db, bot).await? {
+        Some(book) => Ok(running(&book, last_price)),
+        None => Ok(planned(ctx, bot, &stored_config(bot)?, last_price).await),
+    }
+}
+
+/// The bot's stored config, validated (it was when stored; a failure here is ours).
+pub fn stored_config(bot: &Bot) -> ApiResult<GridConfig> {
+    let params: GridParams = serde_json::from_value(bot.config.clone()).map_err(ApiError::internal)?;
+    params.to_config().map_err(ApiError::internal)
+}
+
+fn running(book: &GridBook, last_price: Option<Decimal>) -> StatsOut {
+    let engine = &book.engine;
+    let mark = last_price.or_else(|| book.fills.last().map(|f| f.price.get())).unwrap_or(book.run.start_price);
+    let s = engine.summary(mark);
+    let plan = engine.plan();
+    let levels = level_list(&plan.levels, &engine.level_states());
+    StatsOut {
+        realized_pnl: dec(s.realized_pnl),
+        unrealized_pnl: dec(s.unrealized_pnl),
+        fees_paid: dec(s.fees_paid),
+        orders_filled: s.orders_filled,
+        round_trips: s.round_trips,
+        win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
+        max_drawdown: dec(s.max_drawdown.round_dp(6)),
+        pnl_today: dec(gridbot_worker::risk::pnl_today(book, mark)),
+        avg_profit: s.avg_profit.map(dec),
+        grid_profit: dec(s.realized_pnl),
+        inventory_pnl: dec(s.unrealized_pnl),
+        equity: dec(s.final_equity),
+        last_price: last_price.map(dec),
+        qty_per_level: dec(plan.qty),
+        open_orders: book.orders.iter().filter(|o| o.level.is_some() && OrderStatus::LIVE.contains(&o.status)).count(),
+        // N of "open orders n/N": a grid of L levels rests L - 1 orders.
+        total_orders: book.engine.plan().levels.len().saturating_sub(1),
+        stop_loss_price: plan.stop_loss_price.map(dec),
+        take_profit_price: plan.take_profit_price.map(dec),
+        levels,
+    }
+}
+
+/// Before any run: zeros, and the grid as it would start at `price` (every level `empty` when it cannot start there).
+async fn planned(ctx: &ApiContext, bot: &Bot, config: &GridConfig, price: Option<Decimal>) -> StatsOut {
+    let zero = || "0".to_owned();
+    let mut out = StatsOut {
+        realized_pnl: zero(),
+        unrealized_pnl: zero(),
+        fees_paid: zero(),
+        orders_filled: 0,
+        round_trips: 0,
+        win_rate: None,
+        max_drawdown: zero(),
+        pnl_today: zero(),
+        avg_profit: None,
+        grid_profit: zero(),
+        inventory_pnl: zero(),
+        equity: dec(config.capital()),
+        last_price: price.map(dec),
+        qty_per_level: zero(),
+        open_orders: 0,
+        total_orders: 0,
+        stop_loss_price: config.stop_loss_price().map(dec),
+        take_profit_price: config.take_profit_price().map(dec),
+        levels: Vec::new(),
+    };
+    let Ok(info) = ctx.market.symbol_info(ctx.exchange.as_ref(), &bot.symbol).await else { return out };
+    let filters = &info.filters;
+    if let Some(engine) = price.and_then(|p| GridEngine::start(config, filters, p).ok()) {
+        out.levels = level_list(&engine.plan().levels, &engine.level_states());
+        out.qty_per_level = dec(engine.plan().qty);
+    } else if let Ok(levels) =
+        grid_levels(config.lower(), config.upper(), config.levels(), config.spacing(), filters.tick_size)
+    {
+        out.levels = level_list(&levels, &vec![LevelState::Empty; levels.len()]);
+    }
+    out
+}
+
+fn level_list(prices: &[Decimal], states: &[LevelState]) -> Vec<LevelOut> {
+    prices
+        .iter()
+        .zip(states)
+        .enumerate()
+        .map(|(index, (p, s))| LevelOut {
+            index,
+            price: dec(*p),
+            state: match s {
+                LevelState::Buy => "buy",
+                LevelState::Sell => "sell",
+                LevelState::Empty => "empty",
+            },
+        })
+        .collect()
+}

@@ -1,0 +1,207 @@
+//! `GET /api/summary` (the dashboard header) and `GET /api/balance`. Paper balances are the paper bots' own books —
+//! nothing else moves paper money: per asset, a bot's quote (its capital plus what its fills made, net of fees) and
+//! the base it holds; what rests in its open orders is `locked`; a bot never started holds its capital free. Live
+//! balances are the exchange account's, read with the user's keys.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::{Json, extract::State};
+use gridbot_core::Decimal;
+use gridbot_core::Side;
+use gridbot_platform::{
+    book::GridBook,
+    db::types::{Bot, BotMode, BotStatus, OrderStatus},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    ApiContext,
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    openapi::ErrorBody,
+    routes::trading::{RawQuery, query_map},
+    views::dec,
+};
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new().routes(routes!(summary)).routes(routes!(balance))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct SummaryOut {
+    /// Realized P&L of today's fills (UTC) plus the unrealized P&L now, over the bots quoted in `quote_asset`.
+    pnl_today: String,
+    /// Every round trip's profit, all runs, plus the unrealized P&L now.
+    pnl_total: String,
+    /// Free plus locked `quote_asset`: the exchange account's when `live`, else the paper books'. Null when the live
+    /// balance cannot be read.
+    balance_quote: Option<String>,
+    quote_asset: String,
+    bots_running: usize,
+    /// Some bot of the user trades live and is not stopped.
+    live: bool,
+}
+
+#[utoipa::path(get, path = "/api/summary", tag = "account", security(("bearer" = [])), params(
+    ("quote" = Option<String>, Query, description = "the quote asset to sum over (default: the one most of your bots use, else USDT)")),
+    responses((status = 200, body = SummaryOut), (status = 422, body = ErrorBody)))]
+async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery) -> ApiResult<Json<SummaryOut>> {
+    let q = query_map(query)?;
+    let bots = ctx.db.bots().list_for_user(user.id).await?;
+    let quote = match q.get("quote").map(|s| s.trim().to_ascii_uppercase()) {
+        Some(s) if !s.is_empty() && s.len() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric()) => s,
+        Some(_) => return Err(ApiError::field("quote", "must be an asset name such as USDT")),
+        None => main_quote(&bots),
+    };
+    let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
+    let mut books = Books::default();
+    let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
+    for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
+        let Some(book) = GridBook::load(&ctx.db, bot).await? else {
+            books.add_unstarted(bot)?;
+            continue;
+        };
+        let mark = match ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await {
+            Ok(p) => p,
+            Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
+        };
+        today += gridbot_worker::risk::pnl_today(&book, mark);
+        let realized: Decimal = ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum();
+        total += realized + book.engine.summary(mark).unrealized_pnl;
+        if bot.mode == BotMode::Paper {
+            books.add(bot, &book);
+        }
+    }
+    let balance_quote = if live {
+        match live_balances(&ctx, user).await {
+            Ok(list) => Some(list.iter().filter(|b| b.asset == quote).map(|b| b.free + b.locked).sum()),
+            Err(e) => {
+                tracing::warn!(user_id = user.id, error = %e, "summary: live balance unavailable");
+                None
+            }
+        }
+    } else {
+        Some(books.0.get(&quote).map_or(Decimal::ZERO, |(f, l)| f + l))
+    };
+    Ok(Json(SummaryOut {
+        pnl_today: dec(today),
+        pnl_total: dec(total),
+        balance_quote: balance_quote.map(dec),
+        quote_asset: quote,
+        bots_running: bots.iter().filter(|b| b.status == BotStatus::Running).count(),
+        live,
+    }))
+}
+
+/// The quote asset most of `bots` trade against; USDT when there are none (ties go to the name first in order).
+fn main_quote(bots: &[Bot]) -> String {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in bots {
+        *count.entry(b.symbol.quote()).or_default() += 1;
+    }
+    let best = count.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+    best.map_or_else(|| "USDT".to_owned(), |(q, _)| (*q).to_owned())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct BalanceOut {
+    /// `paper` or `live`.
+    mode: &'static str,
+    balances: Vec<AssetBalance>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+struct AssetBalance {
+    asset: String,
+    free: String,
+    locked: String,
+}
+
+#[utoipa::path(get, path = "/api/balance", tag = "account", security(("bearer" = [])), params(
+    ("mode" = Option<String>, Query, description = "paper (default) or live")),
+    responses((status = 200, body = BalanceOut), (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
+async fn balance(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery) -> ApiResult<Json<BalanceOut>> {
+    let q = query_map(query)?;
+    let mode = match q.get("mode").map(|m| m.trim()) {
+        None | Some("paper") => BotMode::Paper,
+        Some("live") => BotMode::Live,
+        Some(_) => return Err(ApiError::field("mode", "must be paper or live")),
+    };
+    let balances = match mode {
+        BotMode::Live => {
+            if ctx.db.users().get(user.id).await?.api_key_enc.is_none() {
+                return Err(ApiError::field(
+                    "api_keys",
+                    "the live balance needs your Binance API keys: store them first",
+                ));
+            }
+            live_balances(&ctx, user)
+                .await?
+                .into_iter()
+                .filter(|b| !(b.free + b.locked).is_zero())
+                .map(|b| AssetBalance { asset: b.asset, free: dec(b.free), locked: dec(b.locked) })
+                .collect()
+        }
+        BotMode::Paper => {
+            let mut books = Books::default();
+            for bot in ctx.db.bots().list_for_user(user.id).await?.iter().filter(|b| b.mode == BotMode::Paper) {
+                match GridBook::load(&ctx.db, bot).await? {
+                    Some(book) => books.add(bot, &book),
+                    None => books.add_unstarted(bot)?,
+                }
+            }
+            books
+                .0
+                .into_iter()
+                .filter(|(_, (f, l))| !(f + l).is_zero())
+                .map(|(asset, (f, l))| AssetBalance { asset, free: dec(f), locked: dec(l) })
+                .collect()
+        }
+    };
+    Ok(Json(BalanceOut { mode: mode.as_str(), balances }))
+}
+
+async fn live_balances(ctx: &ApiContext, user: AuthUser) -> ApiResult<Vec<gridbot_exchange::Balance>> {
+    let client = ctx.rt.live.client(&ctx.db, user.id).await.map_err(ApiError::internal)?;
+    Ok(client.balances().await?)
+}
+
+/// Paper money per asset: (free, locked).
+#[derive(Debug, Default)]
+struct Books(BTreeMap<String, (Decimal, Decimal)>);
+
+impl Books {
+    fn entry(&mut self, asset: &str) -> &mut (Decimal, Decimal) {
+        self.0.entry(asset.to_owned()).or_default()
+    }
+
+    /// A bot that never ran holds its capital, free.
+    fn add_unstarted(&mut self, bot: &Bot) -> ApiResult<()> {
+        let capital = crate::routes::stats::stored_config(bot)?.capital();
+        self.entry(bot.symbol.quote()).0 += capital;
+        Ok(())
+    }
+
+    /// A bot's book: its quote and base now, what its open grid orders lock.
+    fn add(&mut self, bot: &Bot, book: &GridBook) {
+        let s = book.engine.summary(Decimal::ZERO);
+        let mut locked: HashMap<Side, Decimal> = HashMap::new();
+        for o in book.orders.iter().filter(|o| o.level.is_some() && OrderStatus::LIVE.contains(&o.status)) {
+            let left = o.amount.get() - o.filled.get();
+            *locked.entry(o.side).or_default() += match o.side {
+                Side::Buy => left * o.price.get(),
+                Side::Sell => left,
+            };
+        }
+        for (asset, total, side) in
+            [(bot.symbol.quote(), s.quote_balance, Side::Buy), (bot.symbol.base(), s.base_balance, Side::Sell)]
+        {
+            let lock = locked.get(&side).copied().unwrap_or_default().min(total).max(Decimal::ZERO);
+            let e = self.entry(asset);
+            e.0 += (total - lock).max(Decimal::ZERO);
+            e.1 += lock;
+        }
+    }
+}

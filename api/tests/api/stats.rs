@@ -1,0 +1,131 @@
+//! `GET /api/bots/{id}/stats`: before any run (zeros, the planned grid at the simulator's price, or empty levels with
+//! the exchange down) and after one (the engine's figures at the market price).
+
+use gridbot_core::{BotId, Decimal};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::fixtures::{config, fake_run};
+use crate::harness::{Backend, Options, spawn_app, spawn_app_with};
+
+both!(stats_before_any_run, stats_of_a_run, stats_without_the_exchange);
+
+fn d(v: &Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+}
+
+/// A config bracketing `price` by 5 % each side.
+fn around(price: Decimal) -> Value {
+    let mut c = config("500");
+    c["lower_bound"] = json!((price * Decimal::new(95, 2)).floor().to_string());
+    c["upper_bound"] = json!((price * Decimal::new(105, 2)).floor().to_string());
+    c
+}
+
+async fn stats_before_any_run(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
+    let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": around(price)});
+    let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
+    let r = app.get(&format!("/api/bots/{id}/stats"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let s = &r.body;
+    for k in
+        ["realized_pnl", "unrealized_pnl", "fees_paid", "max_drawdown", "pnl_today", "grid_profit", "inventory_pnl"]
+    {
+        assert_eq!(s[k], "0", "{k}: {}", r.text);
+    }
+    assert_eq!((s["orders_filled"].as_u64(), s["round_trips"].as_u64()), (Some(0), Some(0)));
+    assert_eq!((s["open_orders"].as_u64(), s["total_orders"].as_u64()), (Some(0), Some(0)));
+    assert_eq!((s["win_rate"].clone(), s["avg_profit"].clone()), (Value::Null, Value::Null));
+    assert_eq!(s["equity"], "10000");
+    assert_eq!(d(&s["last_price"]), price);
+    assert!(d(&s["qty_per_level"]) > Decimal::ZERO, "{}", r.text);
+    let levels = s["levels"].as_array().unwrap();
+    assert_eq!(levels.len(), 20);
+    let states: Vec<&str> = levels.iter().map(|l| l["state"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "empty").count(), 1, "{states:?}");
+    assert!(states.iter().all(|s| ["buy", "sell", "empty"].contains(s)));
+    assert_eq!(levels[0]["index"], 0);
+    assert_eq!(d(&levels[0]["price"]), d(&around(price)["lower_bound"]));
+    assert_eq!(d(&s["stop_loss_price"]), d(&around(price)["lower_bound"]) * Decimal::new(98, 2));
+    assert_eq!(s["take_profit_price"], Value::Null);
+
+    // A grid the price is outside of: levels, all empty, and no quantity.
+    let far = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
+    let mut far = far;
+    far["config"]["lower_bound"] = json!((price * Decimal::TWO).to_string());
+    far["config"]["upper_bound"] = json!((price * Decimal::from(3)).to_string());
+    let far_id = app.post("/api/bots", Some(&token), far).await.body["id"].as_i64().unwrap();
+    let r = app.get(&format!("/api/bots/{far_id}/stats"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["qty_per_level"], "0");
+    let levels = r.body["levels"].as_array().unwrap();
+    assert!(levels.len() == 20 && levels.iter().all(|l| l["state"] == "empty"), "{}", r.text);
+
+    let (_, eve) = app.signup("eve@b.co").await;
+    for path in [format!("/api/bots/{id}/stats"), "/api/bots/0/stats".into(), "/api/bots/x/stats".into()] {
+        let r = app.get(&path, &eve).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"), "{path}: {}", r.text);
+    }
+    app.finish().await;
+}
+
+async fn stats_of_a_run(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
+    let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
+    let run = fake_run(&app.db, BotId(id), None).await;
+    let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
+    let want = run.engine.summary(price);
+
+    let r = app.get(&format!("/api/bots/{id}/stats"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let s = &r.body;
+    assert_eq!(d(&s["realized_pnl"]), want.realized_pnl);
+    assert_eq!(d(&s["realized_pnl"]), run.realized);
+    assert_eq!(d(&s["grid_profit"]), want.realized_pnl);
+    assert_eq!(d(&s["unrealized_pnl"]), want.unrealized_pnl);
+    assert_eq!(d(&s["inventory_pnl"]), want.unrealized_pnl);
+    assert_eq!(d(&s["fees_paid"]), want.fees_paid);
+    assert_eq!(d(&s["equity"]), want.final_equity);
+    assert_eq!((s["orders_filled"].as_u64(), s["round_trips"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(s["win_rate"], "1");
+    assert_eq!(d(&s["avg_profit"]), run.realized);
+    assert_eq!(d(&s["pnl_today"]), run.realized + want.unrealized_pnl);
+    assert_eq!(d(&s["last_price"]), price);
+    assert_eq!(d(&s["qty_per_level"]), run.engine.plan().qty);
+    assert_eq!(
+        (s["open_orders"].as_u64(), s["total_orders"].as_u64()),
+        (Some(2), Some(19)),
+        "n of the grid's N = 20 - 1"
+    );
+    assert_eq!(s["stop_loss_price"], "93100");
+    let levels = s["levels"].as_array().unwrap();
+    assert_eq!(levels.len(), 20);
+    assert_eq!(levels[9], json!({"index": 9, "price": "99736.84", "state": "empty"}));
+    assert_eq!(levels[8]["state"], "buy");
+    assert_eq!(levels[10]["state"], "sell");
+    app.finish().await;
+}
+
+async fn stats_without_the_exchange(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
+    let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
+    let r = app.get(&format!("/api/bots/{id}/stats"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "never a 5xx: {}", r.text);
+    assert_eq!((r.body["last_price"].clone(), r.body["levels"].clone()), (Value::Null, json!([])));
+    let run = fake_run(&app.db, BotId(id), None).await;
+    let r = app.get(&format!("/api/bots/{id}/stats"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["last_price"], Value::Null);
+    // Valued at the last fill's price instead.
+    let mark = run.sell.price.get();
+    assert_eq!(d(&r.body["unrealized_pnl"]), run.engine.summary(mark).unrealized_pnl);
+    app.finish().await;
+}

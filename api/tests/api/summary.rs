@@ -1,0 +1,119 @@
+//! `GET /api/summary` and `GET /api/balance`: paper figures from the bots' books, live ones from the simulator's
+//! account through the user's keys; 422 for a bad mode or live without keys.
+
+use gridbot_core::{BotId, Decimal};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::fixtures::{config, fake_run};
+use crate::harness::{Backend, Options, SIM_KEY, SIM_SECRET, spawn_app, spawn_app_with};
+
+both!(summary_and_paper_balance, live_balance_from_the_exchange, balance_refuses_bad_input);
+
+fn d(v: &Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+}
+
+fn bot(mode: &str) -> Value {
+    json!({"strategy": "grid", "pair": "BTC/USDT", "mode": mode, "config": config("500")})
+}
+
+async fn summary_and_paper_balance(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let empty = app.get("/api/summary", &token).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
+    assert_eq!(
+        empty.body,
+        json!({"pnl_today": "0", "pnl_total": "0", "balance_quote": "0", "quote_asset": "USDT", "bots_running": 0, "live": false})
+    );
+    assert_eq!(app.get("/api/balance", &token).await.body, json!({"mode": "paper", "balances": []}));
+
+    let ran = app.post("/api/bots", Some(&token), bot("paper")).await.body["id"].as_i64().unwrap();
+    app.post("/api/bots", Some(&token), bot("paper")).await; // never started: its capital, free
+    let run = fake_run(&app.db, BotId(ran), None).await;
+    app.db.bots().set_status(BotId(ran), gridbot_platform::db::types::BotStatus::Running, None).await.unwrap();
+    let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
+    let s = run.engine.summary(price);
+
+    let b = app.get("/api/balance?mode=paper", &token).await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text);
+    let list = b.body["balances"].as_array().unwrap();
+    let asset = |name: &str| list.iter().find(|x| x["asset"] == name).cloned().unwrap();
+    let (usdt, btc) = (asset("USDT"), asset("BTC"));
+    let (buy, sell) = (&run.resting[0], &run.resting[1]);
+    assert_eq!(d(&usdt["locked"]), buy.price.get() * buy.amount.get());
+    assert_eq!(d(&usdt["free"]) + d(&usdt["locked"]), s.quote_balance + Decimal::from(10_000));
+    assert_eq!(d(&btc["locked"]), sell.amount.get());
+    assert_eq!(d(&btc["free"]) + d(&btc["locked"]), s.base_balance);
+
+    let sum = app.get("/api/summary", &token).await;
+    assert_eq!(sum.status, StatusCode::OK, "{}", sum.text);
+    assert_eq!((sum.body["quote_asset"].as_str(), sum.body["live"].as_bool()), (Some("USDT"), Some(false)));
+    assert_eq!(sum.body["bots_running"], 1);
+    assert_eq!(d(&sum.body["pnl_today"]), run.realized + s.unrealized_pnl);
+    assert_eq!(d(&sum.body["pnl_total"]), run.realized + s.unrealized_pnl);
+    assert_eq!(d(&sum.body["balance_quote"]), s.quote_balance + Decimal::from(10_000));
+    let btc_quote = app.get("/api/summary?quote=btc", &token).await;
+    assert_eq!(
+        (btc_quote.body["quote_asset"].as_str(), btc_quote.body["pnl_total"].as_str()),
+        (Some("BTC"), Some("0"))
+    );
+
+    // Another user's figures are their own.
+    let (_, eve) = app.signup("eve@b.co").await;
+    assert_eq!(app.get("/api/summary", &eve).await.body["pnl_total"], "0");
+    assert_eq!(app.get("/api/balance", &eve).await.body["balances"], json!([]));
+    app.finish().await;
+}
+
+async fn live_balance_from_the_exchange(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let none = app.get("/api/balance?mode=live", &token).await;
+    assert_eq!(
+        (none.status, none.fields()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["api_keys".to_owned()]),
+        "{}",
+        none.text
+    );
+    app.put("/api/account/api-keys", &token, json!({"api_key": SIM_KEY, "api_secret": SIM_SECRET})).await;
+    let r = app.get("/api/balance?mode=live", &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["mode"], "live");
+    let usdt = r.body["balances"].as_array().unwrap().iter().find(|b| b["asset"] == "USDT").cloned().unwrap();
+    assert_eq!((d(&usdt["free"]), d(&usdt["locked"])), (Decimal::from(100_000), Decimal::ZERO), "{}", r.text);
+    assert!(!r.text.contains(SIM_KEY) && !r.text.contains(SIM_SECRET));
+
+    // A live bot not stopped: the summary shows the exchange account.
+    let id = app.post("/api/bots", Some(&token), bot("live")).await.body["id"].as_i64().unwrap();
+    app.db.bots().set_status(BotId(id), gridbot_platform::db::types::BotStatus::Running, None).await.unwrap();
+    let sum = app.get("/api/summary", &token).await;
+    assert_eq!(
+        (sum.body["live"].as_bool(), sum.body["balance_quote"].as_str()),
+        (Some(true), Some("100000")),
+        "{}",
+        sum.text
+    );
+    app.finish().await;
+}
+
+async fn balance_refuses_bad_input(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    for (path, field) in [("/api/balance?mode=margin", "mode"), ("/api/summary?quote=U$DT", "quote")] {
+        let r = app.get(path, &token).await;
+        assert_eq!(
+            (r.status, r.fields()),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_owned()]),
+            "{path}: {}",
+            r.text
+        );
+    }
+    // Live without a reachable exchange: the contract's 502, never a 500.
+    app.put("/api/account/api-keys", &token, json!({"api_key": SIM_KEY, "api_secret": SIM_SECRET})).await;
+    let r = app.get("/api/balance?mode=live", &token).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_GATEWAY, "exchange"), "{}", r.text);
+    app.finish().await;
+}

@@ -1,0 +1,143 @@
+//! `POST /api/bots/test-config`: the plan at the simulator's price with a backtest over its candles, and a 422
+//! naming the field for every kind of refusal; a 502 with the exchange down.
+
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::harness::{Backend, Options, spawn_app, spawn_app_with};
+
+both!(test_config_plans_and_backtests, test_config_names_each_bad_field, test_config_without_the_exchange);
+
+fn d(v: &Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+}
+
+fn config(lower: Decimal, upper: Decimal) -> Value {
+    json!({"capital": "10000", "lower_bound": lower.to_string(), "upper_bound": upper.to_string(), "grid_levels": 20,
+           "spacing": "arithmetic", "stop_loss_pct": null, "take_profit_pct": null, "max_daily_loss": "500"})
+}
+
+async fn price(app: &crate::harness::TestApp, token: &str) -> Decimal {
+    d(&app.get("/api/market/price/BTCUSDT", token).await.body["price"])
+}
+
+async fn test_config_plans_and_backtests(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let p = price(&app, &token).await;
+    // Tight around the price so the simulator's minutes of history cross levels.
+    let (lower, upper) = ((p * Decimal::new(99, 2)).floor(), (p * Decimal::new(101, 2)).floor());
+    let r = app
+        .post("/api/bots/test-config", Some(&token), json!({"pair": "BTC-USDT", "config": config(lower, upper)}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let b = &r.body;
+    assert_eq!(b["valid"], true);
+    let levels: Vec<Decimal> = b["levels"].as_array().unwrap().iter().map(d).collect();
+    assert_eq!(levels.len(), 20);
+    assert_eq!((levels[0], levels[19]), (lower, upper));
+    assert!(levels.windows(2).all(|w| w[0] < w[1]));
+    let q = d(&b["qty_per_level"]);
+    assert!(q > Decimal::ZERO);
+    let (min, max) = (d(&b["profit_per_grid_min"]), d(&b["profit_per_grid_max"]));
+    assert!(min <= max, "{}", r.text);
+    // Arithmetic: equal gaps, so the profit differs only by the fees on the prices.
+    let gap = levels[1] - levels[0];
+    let f = Decimal::new(1, 3);
+    let want_max = (q * gap - f * q * (levels[0] + levels[1])).round_dp(8);
+    assert!((max - want_max).abs() <= q * Decimal::new(2, 2), "{max} vs {want_max}");
+    let (pmin, pmax) = (d(&b["profit_per_grid_pct_min"]), d(&b["profit_per_grid_pct_max"]));
+    assert!(pmin <= pmax && pmax < Decimal::ONE, "fractions: {}", r.text);
+    assert!(d(&b["initial_buy_qty"]) > Decimal::ZERO, "lots above the price are bought: {}", r.text);
+    let bt = &b["backtest"];
+    assert!(bt.is_object(), "the simulator has minutes of history: {}", r.text);
+    assert!(bt["days"].as_i64().unwrap() >= 1);
+    assert!(bt["orders_filled"].as_u64().is_some() && bt["round_trips"].as_u64().is_some());
+    for k in ["realized_pnl", "final_equity", "max_drawdown", "fees_paid"] {
+        d(&bt[k]);
+    }
+    assert!(b["expected_fills_per_day"].is_string(), "{}", r.text);
+
+    // The prices table is used when it holds a day of candles.
+    let symbol: gridbot_core::Symbol = "BTCUSDT".parse().unwrap();
+    let now = chrono::Utc::now().timestamp_millis() / 60_000 * 60_000;
+    let candles: Vec<gridbot_core::Candle> = (0..1500)
+        .map(|i| {
+            let open = if i % 2 == 0 { lower + Decimal::from(10) } else { upper - Decimal::from(10) };
+            let close = if i % 2 == 0 { upper - Decimal::from(10) } else { lower + Decimal::from(10) };
+            gridbot_core::Candle {
+                open_time: now - (1500 - i) * 60_000,
+                open,
+                high: open.max(close),
+                low: open.min(close),
+                close,
+                volume: Decimal::ONE,
+            }
+        })
+        .collect();
+    app.db.prices().upsert(&symbol, &candles).await.unwrap();
+    let stored = app
+        .post("/api/bots/test-config", Some(&token), json!({"pair": "BTCUSDT", "config": config(lower, upper)}))
+        .await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.text);
+    assert_eq!(stored.body["backtest"]["days"], 2, "1,500 minutes: {}", stored.text);
+    assert!(stored.body["backtest"]["round_trips"].as_u64().unwrap() > 1000, "a swing across the grid every minute");
+    assert!(d(&stored.body["expected_fills_per_day"]) > Decimal::from(1000));
+    app.finish().await;
+}
+
+async fn test_config_names_each_bad_field(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let p = price(&app, &token).await;
+    let (lower, upper) = ((p * Decimal::new(95, 2)).floor(), (p * Decimal::new(105, 2)).floor());
+    let good = config(lower, upper);
+    let mut cases: Vec<(Value, &str)> = vec![
+        (json!({"pair": "BTC", "config": good}), "pair"),
+        (json!({"pair": "FOO/USDT", "config": good}), "pair"),
+        (json!({"pair": 1, "config": good}), "pair"),
+        (json!({"config": good}), "pair"),
+        (json!({"pair": "BTC/USDT"}), "config"),
+        (json!({"pair": "BTC/USDT", "config": good, "mode": "paper"}), "mode"),
+    ];
+    let edits: Vec<(&str, Value, &str)> = vec![
+        ("capital", json!("abc"), "capital"),
+        ("capital", json!("1"), "capital"),
+        ("lower_bound", json!((p * Decimal::new(102, 2)).floor().to_string()), "lower_bound"),
+        ("upper_bound", json!((p * Decimal::new(98, 2)).floor().to_string()), "upper_bound"),
+        ("lower_bound", json!(upper.to_string()), "lower_bound"),
+        ("grid_levels", json!(1), "grid_levels"),
+        ("grid_levels", json!(201), "grid_levels"),
+        ("spacing", json!("fibonacci"), "spacing"),
+        ("stop_loss_pct", json!(-1), "stop_loss_pct"),
+        ("fee_rate", json!(2), "fee_rate"),
+    ];
+    for (key, value, field) in edits {
+        let mut c = good.clone();
+        c[key] = value;
+        cases.push((json!({"pair": "BTC/USDT", "config": c}), field));
+    }
+    // Levels half a cent apart cannot all be distinct prices after rounding to the tick (0.01).
+    let mut dense = good.clone();
+    dense["lower_bound"] = json!((p - Decimal::new(5, 1)).to_string());
+    dense["upper_bound"] = json!((p + Decimal::new(5, 1)).to_string());
+    dense["grid_levels"] = json!(200);
+    cases.push((json!({"pair": "BTC/USDT", "config": dense}), "grid_levels"));
+    for (body, field) in cases {
+        let r = app.post("/api/bots/test-config", Some(&token), body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text);
+        assert!(r.fields().contains(&field.to_owned()), "{body}: {}", r.text);
+    }
+    app.finish().await;
+}
+
+async fn test_config_without_the_exchange(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let body = json!({"pair": "BTC/USDT", "config": config(Decimal::from(95_000), Decimal::from(105_000))});
+    let r = app.post("/api/bots/test-config", Some(&token), body).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_GATEWAY, "exchange"), "{}", r.text);
+    app.finish().await;
+}

@@ -1,0 +1,42 @@
+//! `gridbot api`: the HTTP API and its WebSockets (`GRIDBOT_BIND` or `--bind`).
+
+use std::net::SocketAddr;
+
+use gridbot_api::{ApiConfig, ApiContext};
+use gridbot_platform::Settings;
+
+use super::roles;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on (default `GRIDBOT_BIND`, else 127.0.0.1:8080).
+    #[arg(long)]
+    pub bind: Option<SocketAddr>,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    roles::init_logging();
+    let settings = Settings::from_env();
+    let config = ApiConfig::from_env()?;
+    let market = roles::market(false, false).await?;
+    let ctx = roles::context(&settings, &market, false).await?;
+    serve_api(ctx, config, args.bind, roles::shutdown_signal()).await
+}
+
+/// Binds and serves the API until the signal.
+pub async fn serve_api(
+    ctx: gridbot_worker::Ctx,
+    mut config: ApiConfig,
+    bind: Option<SocketAddr>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let app = gridbot_api::build_app(ApiContext::new(ctx, config)).await;
+    gridbot_api::serve(listener, app, roles::until(stop)).await?;
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! What the server roles share: logging, the shutdown signal, the market-data exchange (Binance, or the built-in
+//! simulator when Binance is unreachable and the role may fall back), and the worker context around the database,
+//! queue, events and locks that `DATABASE_URL` and `REDIS_URL` pick.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use gridbot_exchange::{
+    Exchange,
+    binance::{Binance, config::Endpoints},
+};
+use gridbot_platform::{EventBus, Locks, Queue, Settings};
+use gridbot_worker::{Ctx, LiveAccounts};
+use tokio::sync::watch;
+
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+/// Resolves on Ctrl-C or SIGTERM; clone the receiver for every part that must stop.
+pub fn shutdown_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+        tracing::info!("shutting down: finishing jobs in flight");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// A future that resolves when `rx` says stop.
+pub async fn until(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// The built-in simulator's live account (offline mode only; these are not Binance keys).
+const DEMO_KEY: &str = "gridbot-offline-demo-key";
+const DEMO_SECRET: &str = "gridbot-offline-demo-secret";
+
+/// Where market data and live orders go.
+pub struct Market {
+    pub exchange: Arc<dyn Exchange>,
+    pub endpoints: Endpoints,
+    /// The simulator started because Binance was unreachable; kept alive with the process.
+    pub _sim: Option<gridbot_sim::SimHandle>,
+}
+
+/// Binance (`BINANCE_*` endpoints); when it does not answer and `fallback` is set, the built-in simulator's seeded
+/// market instead, said loudly.
+pub async fn market(fallback: bool, force_sim: bool) -> anyhow::Result<Market> {
+    let endpoints = Endpoints::from_env();
+    if !force_sim {
+        let probe = Binance::with_timeout(endpoints.clone(), None, Duration::from_secs(3))?;
+        let health = probe.health().await;
+        if health.reachable {
+            tracing::info!(rest = %endpoints.rest, "market data from Binance");
+            return Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, _sim: None });
+        }
+        if !fallback {
+            anyhow::bail!(
+                "Binance is unreachable at {} ({}); check the network or BINANCE_REST_URL",
+                endpoints.rest,
+                health.error.unwrap_or_default()
+            );
+        }
+        tracing::warn!(
+            rest = %endpoints.rest,
+            error = health.error.as_deref().unwrap_or("no answer"),
+            "Binance is unreachable: running on the built-in simulator's seeded market (offline mode)"
+        );
+    }
+    let account = format!("{DEMO_KEY}:{DEMO_SECRET}:USDT=100000,BTC=2,ETH=20");
+    let args = gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--commission-in-quote", "--account", &account])?;
+    let sim = gridbot_sim::start(args).await.context("starting the built-in simulator")?;
+    let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
+    tracing::info!(rest = %sim.rest_url, api_key = DEMO_KEY, api_secret = DEMO_SECRET, "simulator market running; its live account's keys (not real keys) are these");
+    Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, _sim: Some(sim) })
+}
+
+/// The worker context: database (migrated when `migrate`), queue, events and locks per `settings`.
+pub async fn context(settings: &Settings, market: &Market, migrate: bool) -> anyhow::Result<Ctx> {
+    let db = gridbot_platform::connect(settings).await.context("connecting to the database")?;
+    if migrate {
+        gridbot_platform::migrate(&db).await.context("migrating the database")?;
+    }
+    let queue = Queue::connect(settings).await?;
+    let events = EventBus::connect(settings).await?;
+    let locks = Locks::connect(settings).await?;
+    let key = std::env::var("ENCRYPTION_KEY")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| gridbot_platform::crypto::parse_key(&v).map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}")))
+        .transpose()?;
+    let live = Arc::new(LiveAccounts::new(market.endpoints.clone(), key));
+    Ok(Ctx { db, queue, events, locks, market: Arc::clone(&market.exchange), live })
+}

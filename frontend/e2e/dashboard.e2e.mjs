@@ -1,0 +1,608 @@
+// End-to-end: the built dashboard against a real `gridbot serve --offline` (API, scheduler, workers and the
+// built-in simulator's market in one process). scripts/e2e.sh starts the server and runs this file; by hand:
+//   E2E_BASE_URL=http://127.0.0.1:8080 E2E_SIM_URL=http://127.0.0.1:PORT node e2e/dashboard.e2e.mjs
+//
+// The simulator's control API keeps the scenario deterministic where it must be: the market is paused while the
+// grid is set around the current price and the bot starts (so the start price is inside the grid), and if the
+// random walk has not crossed a level within FILL_GRACE_MS the price is moved onto one.
+
+import {
+  Abort,
+  api,
+  assert,
+  assertEqual,
+  config,
+  eventually,
+  log,
+  run,
+  scenario,
+  sim,
+  sleep,
+  tid,
+} from './lib/harness.mjs'
+
+const PASSWORD = 'e2e-password-0123'
+const SYMBOL = 'BTCUSDT'
+const PAIR = 'BTC/USDT'
+const LEVELS = 20
+/** the grid spans ±RANGE around the price: the walk moves ~0.3 % a second, so a level is crossed within seconds */
+const RANGE = 0.03
+/** how long the random walk gets to cross a level before the test moves the price (E2E_FILL_GRACE_MS) */
+const FILL_GRACE_MS = Number(process.env.E2E_FILL_GRACE_MS ?? 25000)
+const FILL_TIMEOUT_MS = 60000
+
+const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+let users = 0
+const newEmail = (what) => `e2e-${what}-${runId}-${++users}@example.com`
+
+// ---- helpers ------------------------------------------------------------------------------------------------
+
+/** Cents arithmetic on the tick (0.01) of BTCUSDT. */
+const cents = (price) => Math.round(Number(price) * 100)
+const fromCents = (c) => (c / 100).toFixed(2)
+
+async function price(token) {
+  const { body } = await api('GET', `/api/market/price/${SYMBOL}`, { token })
+  assert(body && Number(body.price) > 0, `GET /api/market/price/${SYMBOL}: no price in ${JSON.stringify(body)}`)
+  return body.price
+}
+
+async function registerApi(email) {
+  await api('POST', '/api/auth/register', { body: { email, password: PASSWORD }, expect: [201] })
+  const { body } = await api('POST', '/api/auth/login', { body: { email, password: PASSWORD } })
+  return body.access_token
+}
+
+function gridAround(p) {
+  const c = cents(p)
+  return {
+    capital: '1000',
+    lower_bound: fromCents(Math.round(c * (1 - RANGE))),
+    upper_bound: fromCents(Math.round(c * (1 + RANGE))),
+    grid_levels: LEVELS,
+    spacing: 'arithmetic',
+    stop_loss_pct: null,
+    take_profit_pct: null,
+    max_daily_loss: null,
+  }
+}
+
+async function loginUi(page, email) {
+  await page.fill(tid('login-email'), email)
+  await page.fill(tid('login-password'), PASSWORD)
+  await page.click(tid('login-submit'))
+}
+
+const card = (page, id) => page.locator(`${tid('bot-card')}[data-bot-id="${id}"]`)
+const text = async (page, sel) => ((await page.locator(sel).first().textContent()) ?? '').trim()
+
+/** Waits for a bot card's status; an `error` status fails at once with the bot's stop reason. */
+async function waitStatus(page, id, want, timeout = 30000) {
+  await eventually(
+    `bot ${id} card shows status "${want}"`,
+    async () => {
+      const st = await card(page, id).getAttribute('data-status')
+      if (st === 'error' && want !== 'error') {
+        const why = await card(page, id).locator(tid('bot-stop-reason')).textContent().catch(() => null)
+        throw new Abort(`bot ${id} went to error: ${why?.trim() ?? '(no stop reason shown)'}`)
+      }
+      return st === want ? st : false
+    },
+    { timeout },
+  )
+}
+
+async function openOrders(token, botId) {
+  const { body } = await api('GET', `/api/orders?bot_id=${botId}&status=open&limit=500`, { token })
+  assert(Array.isArray(body), `GET /api/orders: not a list: ${JSON.stringify(body).slice(0, 200)}`)
+  return body.filter((o) => o.status === 'open' || o.status === 'new' || o.status === 'partially_filled')
+}
+
+const simPause = () => (config.simUrl ? sim('POST', '/sim/pause') : null)
+const simResume = () => (config.simUrl ? sim('POST', '/sim/resume') : null)
+const simPrice = (p) => sim('POST', '/sim/price', { symbol: SYMBOL, price: p })
+
+// ---- scenarios ----------------------------------------------------------------------------------------------
+
+/**
+ * Opens WebSockets from the page for `ms` and reports, per socket: opened, the message types received, and the
+ * close code when the server closed it (a close the probe itself makes at the end is not reported).
+ */
+async function probeSockets(page, sockets, ms) {
+  return page.evaluate(
+    async ({ sockets, ms }) => {
+      const one = (path) =>
+        new Promise((resolve) => {
+          const r = { opened: false, types: [], closeCode: null }
+          const ws = new WebSocket(`ws://${location.host}${path}`)
+          ws.onopen = () => (r.opened = true)
+          ws.onmessage = (e) => {
+            try {
+              r.types.push(JSON.parse(String(e.data)).type ?? '?')
+            } catch {
+              r.types.push('not-json')
+            }
+          }
+          ws.onclose = (e) => {
+            r.closeCode = e.code
+            resolve(r)
+          }
+          setTimeout(() => {
+            ws.onclose = null
+            ws.close()
+            resolve(r)
+          }, ms)
+        })
+      const out = await Promise.all(Object.values(sockets).map(one))
+      return Object.fromEntries(Object.keys(sockets).map((k, i) => [k, out[i]]))
+    },
+    { sockets, ms },
+  )
+}
+
+scenario('API: every route and stream the dashboard uses answers', async (s) => {
+  const { page } = s
+  let token
+  let botId
+  s.cleanup(simResume)
+  await s.step('register and log in through the API', async () => {
+    token = await registerApi(newEmail('routes'))
+    assert(typeof token === 'string' && token.length > 20, 'login returned no access_token')
+  })
+
+  await s.step('REST routes of docs/api-contract.md (all answered, gaps listed together)', async () => {
+    const cfg = gridAround(await price(token))
+    const gaps = []
+    const check = async (method, path, opts = {}) => {
+      try {
+        return (await api(method, path, { token, ...opts })).body
+      } catch (e) {
+        gaps.push(e.message)
+        return null
+      }
+    }
+    await check('GET', '/api/auth/me')
+    await check('GET', '/api/market/symbols')
+    await check('GET', `/api/market/candles/${SYMBOL}?interval=1m&limit=10`)
+    await check('GET', `/api/market/indicators/${SYMBOL}`)
+    await check('GET', '/api/account/api-keys')
+    await check('POST', '/api/bots/test-config', { body: { pair: PAIR, config: cfg } })
+    const bot = await check('POST', '/api/bots', { body: { strategy: 'grid', pair: PAIR, mode: 'paper', config: cfg } })
+    botId = bot?.id
+    if (botId) {
+      await check('GET', `/api/bots/${botId}`)
+      await check('PUT', `/api/bots/${botId}`, { body: { config: cfg } })
+      await check('GET', `/api/bots/${botId}/stats`)
+    }
+    await check('GET', '/api/bots')
+    await check('GET', '/api/summary')
+    await check('GET', '/api/orders?limit=5')
+    await check('GET', '/api/fills?limit=5')
+    await check('GET', '/api/trades?limit=5')
+    await check('GET', '/api/balance?mode=paper')
+    await check('GET', '/api/ai/suggestions')
+    await check('POST', '/api/emergency-stop')
+    const anon = await fetch(`${config.baseUrl}/api/bots`)
+    if (anon.status !== 401) gaps.push(`GET /api/bots without a token answered ${anon.status}, not 401`)
+    assert(gaps.length === 0, `${gaps.length} route(s) failed:\n        ${gaps.join('\n        ')}`)
+  })
+
+  await s.step('start, stop, and the /ws/bot and /ws/market streams of a running bot', async () => {
+    assert(botId, 'no bot was created')
+    await page.goto('/login')
+    await simPause()
+    // the price the grid was built around may have left it: put it back in the middle
+    const { body: bot } = await api('GET', `/api/bots/${botId}`, { token })
+    if (config.simUrl) {
+      await simPrice(fromCents(Math.round((cents(bot.config.lower_bound) + cents(bot.config.upper_bound)) / 2)))
+    }
+    await api('POST', `/api/bots/${botId}/start`, { token, body: {}, expect: [202] })
+    await eventually('the started bot runs (GET /api/bots/{id})', async () => {
+      const { body } = await api('GET', `/api/bots/${botId}`, { token })
+      if (body.status === 'error') throw new Abort(`the bot went to error: ${body.stop_reason}`)
+      return body.status === 'running'
+    })
+    await simResume()
+    const q = `?token=${encodeURIComponent(token)}`
+    const out = await probeSockets(page, { bot: `/ws/bot/${botId}${q}`, market: `/ws/market/${SYMBOL}${q}` }, 5000)
+    s.note(`ws probe (bot running) ${JSON.stringify(out)}`)
+    await api('POST', `/api/bots/${botId}/stop`, { token, expect: [202] })
+    const problems = []
+    if (!out.bot.opened || out.bot.closeCode !== null) {
+      problems.push(`/ws/bot/${botId}: opened ${out.bot.opened}, closed by the server with ${out.bot.closeCode}`)
+    } else if (!out.bot.types.some((t) => ['status', 'stats', 'order', 'fill'].includes(t))) {
+      problems.push(`/ws/bot/${botId} sent no status/stats/order/fill in 5 s (got ${JSON.stringify(out.bot.types)})`)
+    }
+    if (!out.market.opened || out.market.closeCode !== null) {
+      problems.push(`/ws/market/${SYMBOL}: opened ${out.market.opened}, closed by the server with ${out.market.closeCode}`)
+    } else if (!out.market.types.some((t) => t === 'kline' || t === 'trade')) {
+      problems.push(`/ws/market/${SYMBOL} sent no kline/trade in 5 s (got ${JSON.stringify(out.market.types)})`)
+    }
+    assert(problems.length === 0, problems.join('; '))
+  })
+
+  await s.step('a WebSocket with a bad token is closed with 4401', async () => {
+    const out = await probeSockets(page, { bad: `/ws/market/${SYMBOL}?token=not-a-token`, none: `/ws/bot/${botId}` }, 3000)
+    assertEqual(out.bad.closeCode, 4401, '/ws/market with a bad token: close code')
+    assertEqual(out.none.closeCode, 4401, '/ws/bot without a token: close code')
+  })
+
+  await s.step('/ws/market streams the chart symbol with no bot running (the chart of a stopped bot stays live)', async () => {
+    await eventually('no bot of this user running', async () => {
+      const { body } = await api('GET', '/api/summary', { token })
+      return body.bots_running === 0
+    })
+    const out = await probeSockets(page, { market: `/ws/market/${SYMBOL}?token=${encodeURIComponent(token)}` }, 6000)
+    s.note(`ws probe (no bot running) ${JSON.stringify(out)}`)
+    assert(out.market.opened && out.market.closeCode === null, `/ws/market/${SYMBOL}: ${JSON.stringify(out.market)}`)
+    assert(
+      out.market.types.some((t) => t === 'kline' || t === 'trade'),
+      `/ws/market/${SYMBOL} sent nothing in 6 s while no bot runs, though the simulator trades every second ` +
+        '(API gap: the market stream seems to follow running bots only)',
+    )
+  })
+})
+
+scenario('paper bot: register, log in, configure, test, start, fills and P&L live, stop, emergency stop', async (s) => {
+  const { page } = s
+  const email = newEmail('paper')
+  let token
+  let botId
+  let grid
+  let center
+  s.cleanup(simResume)
+
+  await s.step('an anonymous visit goes to the login page', async () => {
+    await page.goto('/')
+    await page.waitForURL((u) => u.pathname === '/login')
+    await page.locator(tid('login-form')).waitFor()
+  })
+
+  await s.step('register through the form', async () => {
+    await page.click('a[href="/register"]')
+    await page.fill(tid('register-email'), email)
+    await page.fill(tid('register-password'), PASSWORD)
+    await page.fill(tid('register-confirm'), PASSWORD)
+    await page.click(tid('register-submit'))
+    await page.waitForURL((u) => u.pathname === '/')
+    await page.locator(tid('no-bots')).waitFor()
+    assertEqual(await page.locator(tid('mode-indicator')).getAttribute('data-mode'), 'paper', 'header mode')
+  })
+
+  await s.step('log out, then log in through the form', async () => {
+    await page.click(tid('logout'))
+    await page.waitForURL((u) => u.pathname === '/login')
+    await page.fill(tid('login-email'), email)
+    await page.fill(tid('login-password'), 'wrong-password-123')
+    await page.click(tid('login-submit'))
+    await page.locator(tid('login-error')).waitFor()
+    await loginUi(page, email)
+    await page.waitForURL((u) => u.pathname === '/')
+    await page.locator(tid('no-bots')).waitFor()
+    token = await s.token()
+    assert(token, 'no token in sessionStorage after login')
+  })
+
+  await s.step('config page: BTC/USDT, 1000 USDT, ±3 % around the price from /api/market/price, 20 levels', async () => {
+    await page.click(tid('new-bot'))
+    await page.waitForURL((u) => u.pathname === '/bots/new')
+    await page.locator(tid('config-form')).waitFor()
+    // Hold the market still from here until the bot runs, so its start price is the one the grid was built around.
+    await simPause()
+    center = await price(token)
+    grid = gridAround(center)
+    log(`    price ${center} → grid ${grid.lower_bound} … ${grid.upper_bound}, ${LEVELS} levels`)
+    await eventually('the pair list', async () => (await page.locator(`${tid('input-pair')} option`).count()) > 0)
+    await page.selectOption(tid('input-pair'), PAIR)
+    await page.fill(tid('input-capital'), grid.capital)
+    await page.fill(tid('input-lower_bound'), grid.lower_bound)
+    await page.fill(tid('input-upper_bound'), grid.upper_bound)
+    await page.locator(tid('input-grid_levels')).evaluate((el, v) => {
+      el.value = String(v)
+      el.dispatchEvent(new Event('input', { bubbles: true }))
+    }, LEVELS)
+    await eventually('the levels label', async () => (await text(page, tid('field-grid_levels'))).includes(`Grid levels: ${LEVELS}`))
+    await eventually('the last-price hint', async () => (await text(page, tid('field-pair'))).includes('Last price'))
+    assertEqual(await page.locator(tid('input-mode')).getAttribute('data-mode'), 'paper', 'mode of a new bot')
+  })
+
+  await s.step('Test Config shows the preview (levels, quantity, profit per grid, expected fills, backtest)', async () => {
+    await page.click(tid('config-test'))
+    const result = page.locator(tid('test-config-result'))
+    await result.waitFor({ timeout: 30000 })
+    assertEqual(await result.getAttribute('data-valid'), 'true', 'test-config valid')
+    assertEqual(await text(page, tid('test-levels-count')), String(LEVELS), 'previewed levels')
+    assert(/\d/.test(await text(page, tid('test-qty-per-level'))), 'no quantity per level')
+    assert(/\d/.test(await text(page, tid('test-profit-per-grid'))), 'no profit per grid')
+    assert(/\d/.test(await text(page, tid('test-expected-fills'))), 'no expected fills')
+    await page.locator(tid('test-backtest')).waitFor()
+    const levels = await page.locator(`${tid('test-levels')} li`).allTextContents()
+    assertEqual(levels.length, LEVELS, 'level prices listed')
+    assertEqual(levels[0].replaceAll(',', ''), grid.lower_bound, 'first level')
+    assertEqual(levels[LEVELS - 1].replaceAll(',', ''), grid.upper_bound, 'last level')
+    await page.locator(`${tid('test-config-result')} details summary`).click()
+    await s.screenshot('config-page')
+  })
+
+  await s.step('create the bot: back on the dashboard, stopped, paper', async () => {
+    await page.click(tid('config-save'))
+    await page.waitForURL((u) => u.pathname === '/')
+    const c = page.locator(tid('bot-card')).first()
+    await c.waitFor()
+    botId = Number(await c.getAttribute('data-bot-id'))
+    assert(botId > 0, 'the card has no bot id')
+    assertEqual(await c.getAttribute('data-status'), 'stopped', 'a new bot')
+    assertEqual(await c.locator(tid('bot-mode')).getAttribute('data-mode'), 'paper', 'bot mode')
+    const range = await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-range')}`)
+    assert(range.replaceAll(',', '').includes(grid.lower_bound), `range "${range}" lacks ${grid.lower_bound}`)
+    await page.evaluate(() => {
+      window.__e2eNoReload = 'still the same page'
+    })
+  })
+
+  let before
+  await s.step('start it: running, its orders drawn on the chart as price lines', async () => {
+    await card(page, botId).locator(tid('bot-start')).click()
+    await waitStatus(page, botId, 'running')
+    const chart = page.locator(tid('price-chart'))
+    const open = await eventually('open orders in the API', async () => {
+      const o = await openOrders(token, botId)
+      return o.length >= LEVELS - 2 ? o : false
+    })
+    const lines = await eventually(
+      `buy and sell lines on the chart for the ${open.length} open orders`,
+      async () => {
+        const n = {
+          levels: Number(await chart.getAttribute('data-levels')),
+          buy: Number(await chart.getAttribute('data-buy-lines')),
+          sell: Number(await chart.getAttribute('data-sell-lines')),
+          candles: Number(await chart.getAttribute('data-candles')),
+        }
+        return n.levels === LEVELS && n.buy > 0 && n.sell > 0 && n.buy + n.sell === open.length && n.candles > 0 ? n : false
+      },
+      { timeout: 20000 },
+    )
+    log(`    chart: ${lines.candles} candles, ${lines.buy} buy + ${lines.sell} sell lines of ${lines.levels} levels`)
+    const openText = await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-open-orders')}`)
+    assert(openText.startsWith(`${open.length}/`), `open orders on the card: "${openText}", the API lists ${open.length}`)
+    await eventually('header: 1 bot running', async () => (await text(page, tid('header-bots-running'))) === '1', {
+      timeout: 20000,
+    })
+    await sleep(1500) // the summary refresh after the last stream event
+    before = {
+      pnlTotal: await text(page, tid('header-pnl-total')),
+      realized: await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-realized')}`),
+      unrealized: await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-unrealized')}`),
+      lastPrice: await text(page, tid('last-price')),
+      fillIds: await page.locator(tid('trade-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-fill-id'))),
+    }
+    s.note(`before fills ${JSON.stringify(before)}`)
+  })
+
+  await s.step('fills arrive in the trade table and the P&L changes, without reloading', async () => {
+    await simResume()
+    const started = Date.now()
+    let drove = false
+    const newRows = async () => {
+      const rows = await page.locator(tid('trade-row')).evaluateAll((els) =>
+        els.map((r) => ({ id: r.getAttribute('data-fill-id'), side: r.getAttribute('data-side'), pnl: r.lastElementChild?.textContent?.trim() ?? '' })),
+      )
+      return rows.filter((r) => !before.fillIds.includes(r.id))
+    }
+    await eventually(
+      'a new sell fill with its P&L in the trade table',
+      async () => {
+        const fresh = await newRows()
+        if (fresh.some((r) => r.side === 'sell' && /\d/.test(r.pnl))) return true
+        if (!drove && config.simUrl && Date.now() - started > FILL_GRACE_MS) {
+          // The walk has not crossed a level yet: trade at the lowest sell level (it closes a round trip).
+          drove = true
+          const { body: st } = await api('GET', `/api/bots/${botId}/stats`, { token })
+          const sells = st.levels.filter((l) => l.state === 'sell').map((l) => cents(l.price))
+          if (sells.length) await simPrice(fromCents(Math.min(...sells) + 1))
+          log('    no fill from the random walk yet: moved the price onto the lowest sell level')
+        }
+        return false
+      },
+      { timeout: FILL_TIMEOUT_MS, interval: 500 },
+    ).catch(async (e) => {
+      const { body: fills } = await api('GET', `/api/fills?bot_id=${botId}&limit=50`, { token })
+      throw new Error(
+        `${e.message}; GET /api/fills lists ${fills.length} fill(s) (${before.fillIds.length} shown before): ` +
+          (fills.length > before.fillIds.length ? 'the fills exist but no WebSocket "fill" reached the table' : 'no fill happened'),
+      )
+    })
+    const fresh = await newRows()
+    log(`    ${fresh.length} new fill(s) after ${((Date.now() - started) / 1000).toFixed(1)} s${drove ? ' (price moved by the test)' : ' (random walk)'}`)
+    await eventually('the bot card P&L (realized or unrealized) changes', async () => {
+      const sel = `${tid('bot-card')}[data-bot-id="${botId}"]`
+      const realized = await text(page, `${sel} ${tid('bot-realized')}`)
+      const unrealized = await text(page, `${sel} ${tid('bot-unrealized')}`)
+      return realized !== before.realized || unrealized !== before.unrealized
+    })
+    await eventually('the header all-time P&L changes', async () => (await text(page, tid('header-pnl-total'))) !== before.pnlTotal, {
+      timeout: 20000,
+    })
+    await eventually('the last price moves (market stream)', async () => (await text(page, tid('last-price'))) !== before.lastPrice)
+    await eventually('fill markers on the chart', async () => Number(await page.locator(tid('price-chart')).getAttribute('data-fills')) > before.fillIds.length)
+    const trades = await text(page, tid('stat-total-trades'))
+    assert(/\(\d+ fills\)/.test(trades) && !/\(0 fills\)/.test(trades), `stats panel: "${trades}"`)
+    assertEqual(await page.evaluate(() => window.__e2eNoReload), 'still the same page', 'the page was reloaded')
+    s.note(`after fills: ${await text(page, tid('header-pnl'))} | ${trades}`)
+    await s.screenshot('dashboard')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await sleep(300)
+    await s.screenshot('dashboard-mobile')
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  await s.step('stop it: stopped, its orders cancelled', async () => {
+    await card(page, botId).locator(tid('bot-stop')).click()
+    await waitStatus(page, botId, 'stopped')
+    await eventually('no open order left (API)', async () => (await openOrders(token, botId)).length === 0, { timeout: 20000 })
+    await eventually('header: 0 bots running', async () => (await text(page, tid('header-bots-running'))) === '0', {
+      timeout: 20000,
+    })
+    const reason = await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-stop-reason')}`).catch(() => '')
+    s.note(`stop reason: ${reason}`)
+  })
+
+  await s.step('Emergency STOP: typed confirmation, every bot stopped and its orders cancelled', async () => {
+    // Run the bot again (price back at the grid's centre) so there is something to stop.
+    await simPause()
+    await simPrice(center)
+    await card(page, botId).locator(tid('bot-start')).click()
+    await waitStatus(page, botId, 'running')
+    const open = await eventually('orders placed again', async () => {
+      const o = await openOrders(token, botId)
+      return o.length > 0 ? o : false
+    })
+    await page.click(tid('emergency-stop'))
+    const dialog = page.locator(tid('emergency-stop-dialog'))
+    await dialog.waitFor()
+    const body = (await dialog.textContent()) ?? ''
+    assert(/every bot/i.test(body) && /every open order/i.test(body), `the dialog does not say what it does: "${body}"`)
+    assert(await page.locator(tid('emergency-stop-confirm')).isDisabled(), 'confirm is enabled before typing STOP')
+    await page.fill(tid('emergency-stop-input'), 'STO')
+    assert(await page.locator(tid('emergency-stop-confirm')).isDisabled(), 'confirm is enabled with "STO"')
+    await page.fill(tid('emergency-stop-input'), 'STOP')
+    await page.click(tid('emergency-stop-confirm'))
+    const result = page.locator(tid('emergency-stop-result'))
+    await result.waitFor({ timeout: 30000 })
+    const said = ((await result.textContent()) ?? '').trim()
+    const m = /Stopped (\d+) bot\(s\); cancelled (\d+) order\(s\)/.exec(said)
+    assert(m, `unexpected result text "${said}"`)
+    assertEqual(Number(m[1]), 1, `stopped bots ("${said}")`)
+    assertEqual(Number(m[2]), open.length, `cancelled orders ("${said}"; the market is paused, so none filled meanwhile)`)
+    assertEqual(await page.locator(tid('emergency-stop-failures')).count(), 0, 'orders the emergency stop could not cancel')
+    log(`    "${said}" (${open.length} were open)`)
+    await s.screenshot('emergency-stop')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await waitStatus(page, botId, 'stopped')
+    await eventually('no open order left after the emergency stop (API)', async () => (await openOrders(token, botId)).length === 0, {
+      timeout: 20000,
+    })
+    await eventually('header: 0 bots running', async () => (await text(page, tid('header-bots-running'))) === '0', {
+      timeout: 20000,
+    })
+  })
+})
+
+scenario('live mode: switching and starting ask for a confirmation that explains the risk', async (s) => {
+  const { page } = s
+  const email = newEmail('live')
+  let botId
+  let token
+  s.cleanup(simResume)
+
+  await s.step('a user with a paper bot logs in', async () => {
+    token = await registerApi(email)
+    await simPause()
+    const { body } = await api('POST', '/api/bots', {
+      token,
+      body: { strategy: 'grid', pair: PAIR, mode: 'paper', config: gridAround(await price(token)) },
+    })
+    botId = body.id
+    await page.goto('/login')
+    await loginUi(page, email)
+    await page.waitForURL((u) => u.pathname === '/')
+    await card(page, botId).waitFor()
+  })
+
+  const dialog = page.locator(tid('live-confirm-dialog'))
+  await s.step('LIVE on the config page opens the risk confirmation; "Stay on paper" keeps paper', async () => {
+    await card(page, botId).locator(tid('bot-configure')).click()
+    await page.waitForURL((u) => u.pathname === `/bots/${botId}/config`)
+    await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+    await page.click(tid('mode-live'))
+    await dialog.waitFor()
+    const body = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ')
+    for (const phrase of ['real money', 'real orders', 'lose money', 'Fees', 'stop loss']) {
+      assert(body.includes(phrase), `the confirmation does not mention "${phrase}": "${body}"`)
+    }
+    assert(await page.locator(tid('live-confirm-accept')).isDisabled(), 'accept is enabled before the box is ticked')
+    await s.screenshot('live-confirm')
+    await page.click(tid('live-confirm-cancel'))
+    await dialog.waitFor({ state: 'hidden' })
+    assertEqual(await page.locator(tid('input-mode')).getAttribute('data-mode'), 'paper', 'mode after "Stay on paper"')
+  })
+
+  await s.step('ticking "I understand" and accepting switches to live; Save keeps it', async () => {
+    await page.click(tid('mode-live'))
+    await dialog.waitFor()
+    await page.check(tid('live-confirm-check'))
+    await page.click(tid('live-confirm-accept'))
+    await dialog.waitFor({ state: 'hidden' })
+    assertEqual(await page.locator(tid('input-mode')).getAttribute('data-mode'), 'live', 'mode after accepting')
+    await page.click(tid('config-save'))
+    await eventually('"Saved."', async () => (await text(page, tid('config-message'))) === 'Saved.')
+    const { body } = await api('GET', `/api/bots/${botId}`, { token })
+    assertEqual(body.mode, 'live', 'the saved bot mode (API)')
+  })
+
+  await s.step('starting the live bot asks again; without API keys the server refuses and says why', async () => {
+    await page.click('a[href="/"]')
+    await page.waitForURL((u) => u.pathname === '/')
+    const c = card(page, botId)
+    assertEqual(await c.locator(tid('bot-mode')).getAttribute('data-mode'), 'live', 'card mode')
+    await c.locator(tid('bot-start')).click()
+    await dialog.waitFor()
+    assert(((await dialog.textContent()) ?? '').includes('Start a LIVE bot?'), 'the start confirmation title')
+    await page.check(tid('live-confirm-check'))
+    await page.click(tid('live-confirm-accept'))
+    const err = await eventually('the refusal on the card', async () => {
+      const t = await text(page, `${tid('bot-card')}[data-bot-id="${botId}"] ${tid('bot-error')}`)
+      return t || false
+    })
+    assert(/api key/i.test(err), `the refusal does not name the API keys: "${err}"`)
+    assertEqual(await c.getAttribute('data-status'), 'stopped', 'a refused live bot')
+    assertEqual(await page.locator(tid('mode-indicator')).getAttribute('data-mode'), 'paper', 'header mode')
+    assertEqual(await page.locator(tid('live-banner')).count(), 0, 'live banner without a live bot running')
+  })
+})
+
+scenario('session: a 401 from the API sends the user back to login, then back where they were', async (s) => {
+  const { page } = s
+  const email = newEmail('expired')
+  let botId
+
+  await s.step('log in, with a bot on the dashboard', async () => {
+    const token = await registerApi(email)
+    const { body } = await api('POST', '/api/bots', {
+      token,
+      body: { strategy: 'grid', pair: PAIR, mode: 'paper', config: gridAround(await price(token)) },
+    })
+    botId = body.id
+    await page.goto('/login')
+    await loginUi(page, email)
+    await page.waitForURL((u) => u.pathname === '/')
+    await card(page, botId).waitFor()
+  })
+
+  await s.step('the token goes bad; the next API call answers 401 and the login page says the session ended', async () => {
+    const configure = card(page, botId).locator(tid('bot-configure'))
+    await configure.waitFor()
+    const got401 = page.waitForResponse((r) => r.url().includes('/api/') && r.status() === 401)
+    // the token goes bad as the user clicks: one task, so no background refresh can answer 401 in between
+    await configure.evaluate((button) => {
+      sessionStorage.setItem('gridbot.token', 'expired.not-a.jwt')
+      button.click()
+    })
+    const r = await got401
+    s.note(`401 from ${r.url()}`)
+    await page.waitForURL((u) => u.pathname === '/login')
+    const u = new URL(page.url())
+    assertEqual(u.searchParams.get('expired'), '1', 'expired flag')
+    assertEqual(u.searchParams.get('redirect'), `/bots/${botId}/config`, 'redirect back')
+    assert((await text(page, tid('login-form'))).includes('Your session has ended'), 'no "session ended" notice')
+    assertEqual(await page.evaluate(() => sessionStorage.getItem('gridbot.token')), null, 'the bad token is cleared')
+  })
+
+  await s.step('logging in again returns to the page asked for', async () => {
+    await loginUi(page, email)
+    await page.waitForURL((u) => u.pathname === `/bots/${botId}/config`)
+    await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+  })
+})
+
+process.exitCode = await run()

@@ -1,0 +1,129 @@
+//! A running grid's books, rebuilt from the database: the engine started as recorded in the bot's [`RunState`], then
+//! every grid fill of the generation booked again in the order it was booked. Workers rebuild it before each job and
+//! the API for the stats, so no process keeps a grid in memory and any worker may take any job.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use gridbot_core::{
+    ClientOrderId, Decimal, GridEngine, Side, SymbolFilters, money::serde_decimal, strategy::GridParams,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db::types::{Bot, Fill, Order};
+use crate::{Db, DbError};
+
+/// What a grid was started with, stored in `bots.run_state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunState {
+    #[serde(with = "serde_decimal")]
+    pub start_price: Decimal,
+    pub filters: SymbolFilters,
+    pub generation: u32,
+    pub started_at: DateTime<Utc>,
+    /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<RunStop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStop {
+    /// `stop_loss`, `take_profit`, …
+    pub reason: String,
+    #[serde(with = "serde_decimal")]
+    pub price: Decimal,
+}
+
+impl RunState {
+    pub fn from_bot(bot: &Bot) -> Result<Option<RunState>, DbError> {
+        bot.run_state
+            .clone()
+            .map(|v| serde_json::from_value(v).map_err(|e| DbError::invalid("run_state", e)))
+            .transpose()
+    }
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// A bot's grid as its fills made it.
+#[derive(Debug, Clone)]
+pub struct GridBook {
+    pub run: RunState,
+    pub engine: GridEngine,
+    /// Every order of this generation, oldest first.
+    pub orders: Vec<Order>,
+    /// Every fill of this generation, in booking order.
+    pub fills: Vec<Fill>,
+    /// Per level: the order that bought the lot a sell on that level holds.
+    pub lot_buyer: Vec<Option<i64>>,
+    /// Per booked grid sell (its order id): the order that bought the lot it closed.
+    pub closed_lots: HashMap<i64, Option<i64>>,
+}
+
+impl GridBook {
+    /// The book of `bot`'s current run; `None` when it has never started a grid.
+    pub async fn load(db: &Db, bot: &Bot) -> Result<Option<GridBook>, DbError> {
+        let Some(run) = RunState::from_bot(bot)? else { return Ok(None) };
+        let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
+        let orders: Vec<Order> = db
+            .orders()
+            .list_for_bot(bot.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.client_order_id.as_str().starts_with(&prefix))
+            .collect();
+        let fills: Vec<Fill> = db
+            .fills()
+            .booked(bot.id)
+            .await?
+            .into_iter()
+            .filter(|f| orders.iter().any(|o| o.id == f.order_id))
+            .collect();
+        let params: GridParams =
+            serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
+        let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;
+        let engine =
+            GridEngine::start(&config, &run.filters, run.start_price).map_err(|e| DbError::invalid("run_state", e))?;
+        let initial = orders.iter().find(|o| o.client_order_id == ClientOrderId::initial(bot.id, run.generation));
+        let mut lot_buyer = vec![None; engine.plan().levels.len()];
+        for slot in lot_buyer.iter_mut().skip(engine.empty_level() + 1) {
+            *slot = initial.map(|o| o.id);
+        }
+        let mut book = GridBook { run, engine, orders, fills: Vec::new(), lot_buyer, closed_lots: HashMap::new() };
+        for f in fills {
+            if let Some(level) = f.level {
+                book.engine.book_fill(f.side, level as usize).map_err(|e| DbError::invalid("fills", e))?;
+            }
+            book.note_fill(f);
+        }
+        if let Some(stop) = &book.run.stop {
+            let reason = match stop.reason.as_str() {
+                "take_profit" => gridbot_core::ledger::StopReason::TakeProfit,
+                _ => gridbot_core::ledger::StopReason::StopLoss,
+            };
+            book.engine.stop(reason, stop.price);
+        }
+        Ok(Some(book))
+    }
+
+    /// Adds a fill the engine has just booked: which buy made the lot a grid buy rests a sell for, and which lot a
+    /// grid sell closed.
+    pub fn note_fill(&mut self, f: Fill) {
+        if let Some(level) = f.level.map(|l| l as usize) {
+            match f.side {
+                Side::Buy if level + 1 < self.lot_buyer.len() => self.lot_buyer[level + 1] = Some(f.order_id),
+                Side::Sell => {
+                    self.closed_lots.insert(f.order_id, self.lot_buyer.get(level).copied().flatten());
+                }
+                Side::Buy => {}
+            }
+        }
+        self.fills.push(f);
+    }
+
+    /// The order of this run with client id `id`.
+    pub fn order(&self, id: &ClientOrderId) -> Option<&Order> {
+        self.orders.iter().find(|o| &o.client_order_id == id)
+    }
+}

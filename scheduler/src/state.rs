@@ -1,0 +1,204 @@
+//! What the scheduler watches: every running bot with its triggers, the market stream of each symbol they trade and
+//! the user-data stream of each live account. Refreshed on every bot event and every few seconds.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use gridbot_core::Decimal;
+use gridbot_platform::{
+    BotChange, Event, Job, Received,
+    db::types::{Bot, BotMode, BotStatus},
+};
+use gridbot_worker::{Ctx, paper::Triggers};
+use tokio::task::JoinHandle;
+
+pub(crate) struct Watched {
+    pub bot: Bot,
+    pub triggers: Triggers,
+    pub last_push: Option<Instant>,
+    /// Paper orders filled and the worker's counter-orders not yet seen: the triggers are re-read from the database
+    /// on every tick until its next `orders` event.
+    pub dirty: bool,
+}
+
+/// The scheduler's view of the running bots and its streams.
+pub struct Watch {
+    pub(crate) ctx: Ctx,
+    pub(crate) bots: Mutex<HashMap<i64, Watched>>,
+    streams: Mutex<HashMap<String, JoinHandle<()>>>,
+    users: Mutex<HashMap<i64, JoinHandle<()>>>,
+    always: Vec<gridbot_core::Symbol>,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch").finish_non_exhaustive()
+    }
+}
+
+/// A bot that keeps being hit is reconciled at most this often, unless a paper order filled.
+const MIN_PUSH_GAP: Duration = Duration::from_millis(200);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Watch {
+    /// Watches the running bots, and keeps the market streams of `always` open.
+    pub fn new(ctx: Ctx, always: Vec<gridbot_core::Symbol>) -> Self {
+        Watch { ctx, bots: Mutex::default(), streams: Mutex::default(), users: Mutex::default(), always }
+    }
+
+    pub(crate) async fn refresh_loop(self: Arc<Self>, every: Duration) {
+        let mut events = self.ctx.events.subscribe(None);
+        self.refresh_all().await;
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.refresh_all().await,
+                msg = events.recv() => match msg {
+                    Some(Received::Event(e)) => {
+                        if let Event::Bot { bot_id, change } = *e {
+                            match change {
+                                BotChange::Status => self.refresh_all().await,
+                                BotChange::Orders => self.refresh_bot(bot_id, true).await,
+                                BotChange::Fill => self.refresh_bot(bot_id, false).await,
+                            }
+                        }
+                    }
+                    Some(Received::Lagged(_)) => self.refresh_all().await,
+                    None => return,
+                },
+            }
+        }
+    }
+
+    /// Reloads the running bots, their triggers and the streams they need.
+    pub(crate) async fn refresh_all(self: &Arc<Self>) {
+        let bots = match self.ctx.db.bots().list_with_status(&[BotStatus::Running]).await {
+            Ok(b) => b,
+            Err(e) => return tracing::warn!(error = %e, "scheduler could not list running bots"),
+        };
+        let mut fresh = HashMap::new();
+        for bot in bots {
+            match Triggers::load(&self.ctx.db, &bot).await {
+                Ok(triggers) => {
+                    let (last_push, dirty) =
+                        lock(&self.bots).get(&bot.id.0).map_or((None, false), |w| (w.last_push, w.dirty));
+                    fresh.insert(bot.id.0, Watched { bot, triggers, last_push, dirty });
+                }
+                Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
+            }
+        }
+        let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
+            self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
+        by_symbol.extend(fresh.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
+        let symbols: HashSet<String> = by_symbol.keys().cloned().collect();
+        let live_users: HashSet<i64> =
+            fresh.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
+        *lock(&self.bots) = fresh;
+        {
+            let mut streams = lock(&self.streams);
+            streams.retain(|s, h| {
+                let keep = symbols.contains(s) && !h.is_finished();
+                if !keep {
+                    h.abort();
+                }
+                keep
+            });
+            for (name, symbol) in by_symbol {
+                streams.entry(name).or_insert_with(|| tokio::spawn(crate::market::run(Arc::clone(self), symbol)));
+            }
+        }
+        let mut users = lock(&self.users);
+        users.retain(|u, h| {
+            let keep = live_users.contains(u) && !h.is_finished();
+            if !keep {
+                h.abort();
+            }
+            keep
+        });
+        for user in live_users {
+            users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
+        }
+    }
+
+    /// Re-reads one bot's triggers; `settled` when its worker has placed the counter-orders of its fills.
+    async fn refresh_bot(&self, bot_id: i64, settled: bool) {
+        let Some(bot) = lock(&self.bots).get(&bot_id).map(|w| w.bot.clone()) else { return };
+        match Triggers::load(&self.ctx.db, &bot).await {
+            Ok(t) => {
+                if let Some(w) = lock(&self.bots).get_mut(&bot_id) {
+                    w.triggers = t;
+                    w.dirty &= !settled;
+                }
+            }
+            Err(e) => tracing::warn!(bot = bot_id, error = %e, "triggers not reloaded"),
+        }
+    }
+
+    /// A move of `symbol` from `a` to `b`: fills the paper orders it touches and enqueues `reconcile_fills` for
+    /// every bot whose nearest order or stop it reached.
+    pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) {
+        let dirty: Vec<i64> = lock(&self.bots)
+            .values()
+            .filter(|w| w.dirty && w.bot.symbol.exchange_name() == symbol)
+            .map(|w| w.bot.id.0)
+            .collect();
+        for id in dirty {
+            self.refresh_bot(id, false).await;
+        }
+        let mut todo = Vec::new();
+        {
+            let mut bots = lock(&self.bots);
+            for w in bots.values_mut().filter(|w| w.bot.symbol.exchange_name() == symbol) {
+                if !w.triggers.hit(b) {
+                    continue;
+                }
+                let fills: Vec<_> = w.triggers.paper_fills(a, b).into_iter().cloned().collect();
+                let recent = w.last_push.is_some_and(|t| t.elapsed() < MIN_PUSH_GAP);
+                if fills.is_empty() && recent {
+                    continue;
+                }
+                let ids: Vec<i64> = fills.iter().map(|o| o.id).collect();
+                w.triggers.without(&ids);
+                w.dirty |= !ids.is_empty();
+                w.last_push = Some(Instant::now());
+                todo.push((w.bot.clone(), w.triggers.fee_rate, fills));
+            }
+        }
+        for (bot, fee_rate, fills) in todo {
+            if !fills.is_empty() {
+                let refs: Vec<_> = fills.iter().collect();
+                if let Err(e) = gridbot_worker::paper::fill(&self.ctx.db, bot.symbol.quote(), fee_rate, &refs).await {
+                    tracing::warn!(bot = %bot.id, error = %e, "paper fills not recorded");
+                }
+            }
+            self.reconcile(&bot, "price", Some(b)).await;
+        }
+    }
+
+    pub(crate) async fn reconcile(&self, bot: &Bot, reason: &str, price: Option<Decimal>) {
+        let job = Job::ReconcileFills { bot: bot.id.0, reason: reason.into(), price };
+        if let Err(e) = self.ctx.queue.push(job).await {
+            tracing::warn!(bot = %bot.id, error = %e, "reconcile not enqueued");
+        }
+    }
+
+    /// Every watched bot matching `filter`.
+    pub(crate) fn bots_where(&self, filter: impl Fn(&Bot) -> bool) -> Vec<Bot> {
+        lock(&self.bots).values().filter(|w| filter(&w.bot)).map(|w| w.bot.clone()).collect()
+    }
+
+    pub(crate) fn stop_streams(&self) {
+        for (_, h) in lock(&self.streams).drain() {
+            h.abort();
+        }
+        for (_, h) in lock(&self.users).drain() {
+            h.abort();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! A job's failure, and whether trying again can help.
+
+use gridbot_exchange::ExchangeError;
+use gridbot_platform::{DbError, QueueError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct JobError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl JobError {
+    pub fn fatal(message: impl Into<String>) -> Self {
+        JobError { message: message.into(), retryable: false }
+    }
+    pub fn retry(message: impl Into<String>) -> Self {
+        JobError { message: message.into(), retryable: true }
+    }
+}
+
+impl From<ExchangeError> for JobError {
+    fn from(e: ExchangeError) -> Self {
+        JobError { retryable: e.is_retryable(), message: e.to_string() }
+    }
+}
+
+impl From<DbError> for JobError {
+    fn from(e: DbError) -> Self {
+        let retryable = matches!(e, DbError::Database { retryable: true, .. });
+        JobError { retryable, message: e.to_string() }
+    }
+}
+
+impl From<QueueError> for JobError {
+    fn from(e: QueueError) -> Self {
+        JobError::retry(e.to_string())
+    }
+}
+
+impl From<gridbot_core::Error> for JobError {
+    fn from(e: gridbot_core::Error) -> Self {
+        JobError::fatal(e.to_string())
+    }
+}

@@ -1,0 +1,92 @@
+//! The job handler: one job of a bot at a time (its lock), retries with backoff for retryable failures only, and a
+//! job that fails for good marks its bot `error` with the reason.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use gridbot_platform::{BotChange, Event, Job, JobHandler, QueueError, db::types::BotStatus};
+
+use crate::{Ctx, JobError};
+
+#[derive(Debug, Clone)]
+pub struct Handler {
+    ctx: Ctx,
+}
+
+impl Handler {
+    pub fn new(ctx: Ctx) -> Self {
+        Handler { ctx }
+    }
+}
+
+/// Attempts per job before it fails for good.
+const ATTEMPTS: u32 = 6;
+/// How long a job waits for its bot's lock before going back to the queue.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Runs a worker named `name` over the context's queue until `shutdown`; in-flight jobs finish first.
+pub async fn run(
+    ctx: Ctx,
+    name: &str,
+    concurrency: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), QueueError> {
+    let queue = ctx.queue.clone();
+    queue.work(name, concurrency, Arc::new(Handler::new(ctx)), shutdown).await
+}
+
+#[async_trait]
+impl JobHandler for Handler {
+    async fn handle(&self, job: Job) {
+        let ctx = &self.ctx;
+        let bot = job.bot();
+        let _guard = match ctx.locks.bot(bot, LOCK_WAIT).await {
+            Ok(Some(g)) => g,
+            Ok(None) | Err(_) => {
+                tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
+                if let Err(e) = ctx.queue.push(job).await {
+                    tracing::error!(%bot, error = %e, "job could not be re-queued");
+                }
+                return;
+            }
+        };
+        let mut delay = Duration::from_millis(200);
+        for attempt in 1..=ATTEMPTS {
+            match execute(ctx, &job).await {
+                Ok(()) => return,
+                Err(e) if e.retryable && attempt < ATTEMPTS => {
+                    tracing::warn!(%bot, job = job.name(), attempt, error = %e.message, "job failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
+                Err(e) => return fail(ctx, &job, e).await,
+            }
+        }
+    }
+}
+
+async fn execute(ctx: &Ctx, job: &Job) -> Result<(), JobError> {
+    let bot = job.bot();
+    match job {
+        Job::PlaceGrid { .. } => crate::place::place_grid(ctx, bot).await,
+        Job::ReconcileFills { price, .. } => crate::reconcile::reconcile(ctx, bot, *price).await,
+        Job::Rebalance { .. } => crate::reconcile::reconcile(ctx, bot, None).await,
+        Job::StopBot { reason, sell, .. } => crate::stop::stop(ctx, bot, reason, *sell, None).await,
+    }
+}
+
+/// Marks the bot `error` with the job's reason; the reason shows on the dashboard's bot card.
+async fn fail(ctx: &Ctx, job: &Job, e: JobError) {
+    let bot = job.bot();
+    let reason = format!("{} failed: {}", job.name(), e.message);
+    tracing::error!(%bot, job = job.name(), error = %e.message, "job failed for good");
+    let from = [BotStatus::Starting, BotStatus::Running, BotStatus::Stopping];
+    match ctx.db.bots().transition(bot, &from, BotStatus::Error, Some(&reason)).await {
+        Ok(true) => {
+            crate::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(&reason)).await;
+            ctx.events.publish(Event::Bot { bot_id: bot.0, change: BotChange::Status }).await;
+        }
+        Ok(false) => {}
+        Err(db) => tracing::error!(%bot, error = %db, "could not mark the bot as failed"),
+    }
+}

@@ -1,0 +1,162 @@
+//! Where a bot's orders go. Live: the user's exchange account. Paper: the database is the book — a limit order rests
+//! as an `open` row until the scheduler's paper matcher ([`crate::paper`]) fills it on the price stream; a market
+//! order fills at once at the price it was sent with.
+
+use std::sync::Arc;
+
+use gridbot_core::Decimal;
+use gridbot_exchange::{Exchange, ExchangeError, ExchangeOrder, OrderRequest, OrderStatus as XStatus, OrderType};
+use gridbot_platform::{
+    Db,
+    db::types::{Bot, Order, OrderStatus},
+};
+
+use crate::JobError;
+
+#[derive(Debug)]
+pub enum Venue {
+    Live(Arc<dyn Exchange>),
+    Paper { db: Db, fee_rate: Decimal, quote: String },
+}
+
+impl Venue {
+    /// Sends an order already written to the database, and records the exchange's answer.
+    pub async fn send(&self, db: &Db, bot: &Bot, o: &Order, kind: OrderType) -> Result<(), JobError> {
+        let ex = match self {
+            Venue::Live(x) => {
+                let req = OrderRequest {
+                    symbol: bot.symbol.clone(),
+                    side: o.side,
+                    order_type: kind,
+                    price: (kind == OrderType::Limit).then(|| o.price.get()),
+                    qty: o.amount.get(),
+                    client_order_id: o.client_order_id.clone(),
+                };
+                match x.place(&req).await {
+                    Ok(ex) => ex,
+                    // Sent before (a crash or a lost answer): the exchange has it; read it back.
+                    Err(ExchangeError::DuplicateOrder(_)) => {
+                        match x.order(&bot.symbol, o.client_order_id.as_str()).await? {
+                            Some(ex) => ex,
+                            None => return Err(JobError::retry("duplicate order reported but not found")),
+                        }
+                    }
+                    Err(e @ (ExchangeError::Filter(_) | ExchangeError::InsufficientBalance(_))) => {
+                        record(db, o, OrderStatus::Rejected, Decimal::ZERO, None, Decimal::ZERO, None).await?;
+                        return Err(JobError::fatal(format!("order {} refused: {e}", o.client_order_id)));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Venue::Paper { fee_rate, quote, .. } => {
+                let (qty, price) = (o.amount.get(), o.price.get());
+                return match kind {
+                    OrderType::Limit => {
+                        record(db, o, OrderStatus::Open, Decimal::ZERO, None, Decimal::ZERO, None).await
+                    }
+                    OrderType::Market => {
+                        let fee = (qty * price * fee_rate).normalize();
+                        record(db, o, OrderStatus::Filled, qty, Some(price), fee, Some(quote)).await
+                    }
+                };
+            }
+        };
+        sync(db, o, &ex).await
+    }
+
+    /// The exchange's view of an order; `None` when it never reached the exchange.
+    pub async fn lookup(&self, bot: &Bot, o: &Order) -> Result<Option<ExchangeOrder>, JobError> {
+        match self {
+            Venue::Live(x) => Ok(x.order(&bot.symbol, o.client_order_id.as_str()).await?),
+            Venue::Paper { .. } => Ok(None),
+        }
+    }
+
+    /// The orders resting at a live exchange on the bot's symbol; `None` for paper (the database is the book).
+    pub async fn open_orders(&self, bot: &Bot) -> Result<Option<Vec<ExchangeOrder>>, JobError> {
+        match self {
+            Venue::Live(x) => Ok(Some(x.open_orders(&bot.symbol).await?)),
+            Venue::Paper { .. } => Ok(None),
+        }
+    }
+
+    /// Cancels a resting order; an order the exchange no longer has is not an error.
+    pub async fn cancel(&self, db: &Db, bot: &Bot, o: &Order) -> Result<(), JobError> {
+        match self {
+            Venue::Live(x) => match x.cancel(&bot.symbol, o.client_order_id.as_str()).await {
+                Ok(ex) => sync(db, o, &ex).await,
+                Err(ExchangeError::UnknownOrder(_)) => match x.order(&bot.symbol, o.client_order_id.as_str()).await? {
+                    Some(ex) => sync(db, o, &ex).await,
+                    None => record(db, o, OrderStatus::Cancelled, o.filled.get(), None, o.fee, None).await,
+                },
+                Err(e) => Err(e.into()),
+            },
+            Venue::Paper { db: pdb, .. } => {
+                // Re-read: the matcher may have filled it since it was loaded.
+                let now = pdb.orders().by_client_id(&o.client_order_id).await?;
+                match now.map(|n| n.status) {
+                    Some(OrderStatus::Filled) => Ok(()),
+                    _ => {
+                        record(
+                            db,
+                            o,
+                            OrderStatus::Cancelled,
+                            o.filled.get(),
+                            o.avg_fill_price.map(|p| p.get()),
+                            o.fee,
+                            None,
+                        )
+                        .await
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Records the exchange's view of `o` (its fee stays as booked: an order answer carries none).
+pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<(), JobError> {
+    let status = match ex.status {
+        XStatus::New => OrderStatus::Open,
+        XStatus::PartiallyFilled => OrderStatus::PartiallyFilled,
+        XStatus::Filled => OrderStatus::Filled,
+        XStatus::Canceled | XStatus::Expired => OrderStatus::Cancelled,
+        XStatus::Rejected => OrderStatus::Rejected,
+    };
+    db.orders()
+        .update_state(
+            &o.client_order_id,
+            Some(&ex.order_id.to_string()),
+            status,
+            gridbot_core::Qty::new(ex.executed_qty).map_err(|e| JobError::fatal(e.to_string()))?,
+            ex.avg_price().map(gridbot_core::Price::new).transpose().map_err(|e| JobError::fatal(e.to_string()))?,
+            o.fee,
+            o.fee_asset.as_deref(),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn record(
+    db: &Db,
+    o: &Order,
+    status: OrderStatus,
+    filled: Decimal,
+    avg: Option<Decimal>,
+    fee: Decimal,
+    fee_asset: Option<&str>,
+) -> Result<(), JobError> {
+    let exchange_id = format!("paper-{}", o.id);
+    db.orders()
+        .update_state(
+            &o.client_order_id,
+            Some(o.exchange_order_id.as_deref().unwrap_or(&exchange_id)),
+            status,
+            gridbot_core::Qty::new(filled).map_err(|e| JobError::fatal(e.to_string()))?,
+            avg.map(gridbot_core::Price::new).transpose().map_err(|e| JobError::fatal(e.to_string()))?,
+            fee,
+            fee_asset.or(o.fee_asset.as_deref()),
+        )
+        .await?;
+    Ok(())
+}

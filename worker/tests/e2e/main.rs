@@ -1,0 +1,8 @@
+//! End-to-end: bots started through the command API, prices driven through the grid on the simulator, and what the
+//! workers booked compared with the step 1 backtester on the same prices — on SQLite with the embedded queue, and on
+//! PostgreSQL with Redis and two workers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+mod lifecycle;
+mod risk;
