@@ -17,8 +17,10 @@ echo "== cargo test (workspace)"
 cargo test --workspace --no-fail-fast
 
 echo "== grid semantics: gridbot backtest vs the independent Python reference (tests/reference)"
-cargo build --bin gridbot
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/gridbot"
+# `cargo test` has just built it for the CLI's integration tests; `cargo build` would rebuild the workspace with
+# other features for nothing.
+[ -x "$bin" ] || cargo build --bin gridbot
 echo "== deployment: every docker-compose service runs a subcommand the binary has"
 GRIDBOT_BIN="$bin" bash scripts/check-compose.sh
 

@@ -4,6 +4,7 @@
 //! static files. [`serve`] runs it on any listener, so tests start the real application on port 0.
 
 pub mod auth;
+pub mod bot_cache;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -46,6 +47,8 @@ pub struct ApiContext {
     pub rt: gridbot_worker::Ctx,
     /// Recent prices and symbol filters, so that hot reads do not each ask the exchange.
     pub market: Arc<market_cache::MarketCache>,
+    /// Bot rows and books for the hot reads.
+    pub bots: Arc<bot_cache::BotCache>,
     /// One fan-out per watched market symbol for the market WebSockets.
     pub hub: market_hub::MarketHub,
     pub metrics: Arc<metrics::Metrics>,
@@ -63,6 +66,7 @@ impl ApiContext {
             config: Arc::new(config),
             ai: Arc::new(gridbot_ai::Advisor::from_env()),
             market: Arc::default(),
+            bots: Arc::default(),
             hub: market_hub::MarketHub::default(),
             metrics: Arc::default(),
             rt,
@@ -81,6 +85,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
     let limits = ctx.config.rate_limits;
     let ip = limits::ClientIp { trust_proxy: ctx.config.trust_proxy };
     ctx.market.follow(&ctx.rt.events);
+    ctx.bots.follow(&ctx.rt.events);
     let metrics = Arc::clone(&ctx.metrics);
     let (public, public_doc) = routes::auth::public_router().split_for_parts();
     let (private, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -99,12 +104,14 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .split_for_parts();
     doc.merge(public_doc);
     let doc = Arc::new(doc);
+    let bots = Arc::clone(&ctx.bots);
     let app = Router::new()
         .merge(limits::auth(public, &limits, ip))
         .merge(private)
         .route("/api/openapi.json", get(move || std::future::ready(Json(doc.as_ref().clone()))))
         .route("/docs", get(routes::docs::page))
         .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn_with_state(bots, forget_on_write))
         .layer(DefaultBodyLimit::max(ctx.config.body_limit))
         .with_state(ctx);
     limits::api(app, &limits, ip)
@@ -116,6 +123,21 @@ pub async fn build_app(ctx: ApiContext) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
+}
+
+/// Any request that may write (not GET or HEAD) drops the cached bots once it is answered, so what this API changed
+/// is read back fresh.
+async fn forget_on_write(
+    axum::extract::State(bots): axum::extract::State<Arc<bot_cache::BotCache>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let response = next.run(req).await;
+    if writes {
+        bots.clear();
+    }
+    response
 }
 
 /// The span of one request: method, path (never the query, which carries WebSocket tokens) and request id.

@@ -73,13 +73,9 @@ impl GridBook {
             .into_iter()
             .filter(|o| o.client_order_id.as_str().starts_with(&prefix))
             .collect();
-        let fills: Vec<Fill> = db
-            .fills()
-            .booked(bot.id)
-            .await?
-            .into_iter()
-            .filter(|f| orders.iter().any(|o| o.id == f.order_id))
-            .collect();
+        let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
+        let fills: Vec<Fill> =
+            db.fills().booked(bot.id).await?.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
         let params: GridParams =
             serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;

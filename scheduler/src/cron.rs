@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
-use gridbot_platform::{Job, db::types::BotStatus};
+use gridbot_platform::db::types::BotStatus;
 use gridbot_worker::Ctx;
 
 pub(crate) async fn run(ctx: Ctx, schedule: String) {
@@ -22,11 +22,11 @@ pub(crate) async fn run(ctx: Ctx, schedule: String) {
     }
 }
 
-/// Enqueues `reconcile_fills` for every running bot.
+/// Enqueues `reconcile_fills` for every running bot that has none waiting.
 async fn reconcile_all(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
     let bots = ctx.db.bots().list_with_status(&[BotStatus::Running]).await?;
     for bot in &bots {
-        ctx.queue.push(Job::ReconcileFills { bot: bot.id.0, reason: "periodic".into(), price: None }).await?;
+        ctx.queue.push_reconcile(bot.id.0, "periodic", None).await?;
     }
     tracing::debug!(bots = bots.len(), "periodic reconciliation enqueued");
     Ok(())

@@ -9,7 +9,7 @@ use std::{
 
 use gridbot_core::Decimal;
 use gridbot_platform::{
-    BotChange, Event, Job, Received,
+    BotChange, Event, Received,
     db::types::{Bot, BotMode, BotStatus},
 };
 use gridbot_worker::{Ctx, paper::Triggers};
@@ -182,8 +182,7 @@ impl Watch {
     }
 
     pub(crate) async fn reconcile(&self, bot: &Bot, reason: &str, price: Option<Decimal>) {
-        let job = Job::ReconcileFills { bot: bot.id.0, reason: reason.into(), price };
-        if let Err(e) = self.ctx.queue.push(job).await {
+        if let Err(e) = self.ctx.queue.push_reconcile(bot.id.0, reason, price).await {
             tracing::warn!(bot = %bot.id, error = %e, "reconcile not enqueued");
         }
     }

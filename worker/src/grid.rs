@@ -30,7 +30,11 @@ pub(crate) fn params(bot: &Bot) -> Result<GridParams, JobError> {
 impl<'a> Run<'a> {
     /// The bot's running grid; `None` when it has none (never started, or the run state was cleared).
     pub async fn load(ctx: &'a Ctx, bot: BotId) -> Result<Option<Run<'a>>, JobError> {
-        let bot = ctx.db.bots().get(bot).await?;
+        Run::of(ctx, ctx.db.bots().get(bot).await?).await
+    }
+
+    /// [`Run::load`] for a bot row just read.
+    pub async fn of(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> {
         let params = params(&bot)?;
         let Some(book) = GridBook::load(&ctx.db, &bot).await? else { return Ok(None) };
         let venue = ctx.venue(&bot, book.engine.plan().fee_rate).await?;
@@ -65,6 +69,8 @@ impl<'a> Run<'a> {
     ) -> Result<Order, JobError> {
         let db = &self.ctx.db;
         let existing = db.orders().by_client_id(&id).await?;
+        // Written here and now: no one can have sent it yet, so it goes out without asking the exchange first.
+        let mut fresh = false;
         let order = match existing {
             Some(o) => o,
             None => {
@@ -77,7 +83,10 @@ impl<'a> Run<'a> {
                     amount: Qty::new(qty)?,
                 };
                 match db.orders().insert(&new).await {
-                    Ok(o) => o,
+                    Ok(o) => {
+                        fresh = true;
+                        o
+                    }
                     Err(DbError::DuplicateClientOrderId(_)) => {
                         db.orders().by_client_id(&id).await?.ok_or_else(|| JobError::retry("order vanished"))?
                     }
@@ -85,13 +94,20 @@ impl<'a> Run<'a> {
                 }
             }
         };
-        if order.status == OrderStatus::New {
+        if fresh {
+            self.venue.send(db, &self.bot, &order, kind).await?;
+        } else if order.status == OrderStatus::New {
             match self.venue.lookup(&self.bot, &order).await? {
                 Some(ex) => crate::venue::sync(db, &order, &ex).await?,
                 None => self.venue.send(db, &self.bot, &order, kind).await?,
             }
         }
-        let o = db.orders().by_client_id(&id).await?.ok_or_else(|| JobError::retry("order vanished"))?;
+        self.refresh_order(&id).await
+    }
+
+    /// Reads order `id` back into the book after a change (the engine and fills do not depend on order rows).
+    async fn refresh_order(&mut self, id: &ClientOrderId) -> Result<Order, JobError> {
+        let o = self.ctx.db.orders().by_client_id(id).await?.ok_or_else(|| JobError::retry("order vanished"))?;
         if let Some(known) = self.book.orders.iter_mut().find(|k| k.id == o.id) {
             *known = o.clone();
         } else {
@@ -111,7 +127,7 @@ impl<'a> Run<'a> {
         }
         // One call for everything still resting; a lookup each only for the orders that left the book.
         let resting = self.venue.open_orders(&self.bot).await?;
-        let mut changed = false;
+        let mut changed = Vec::new();
         for o in live {
             let ex =
                 match resting.as_ref().and_then(|r| r.iter().find(|x| x.client_order_id == o.client_order_id.as_str()))
@@ -123,7 +139,7 @@ impl<'a> Run<'a> {
             if ex.is_none() && o.status != OrderStatus::New && !matches!(self.venue, Venue::Live(_)) {
                 continue;
             }
-            changed = true;
+            changed.push(o.client_order_id.clone());
             match (ex, o.status) {
                 (Some(ex), _) => crate::venue::sync(&db, &o, &ex).await?,
                 (None, OrderStatus::New) => {
@@ -146,7 +162,10 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        if changed { self.reload().await } else { Ok(()) }
+        for id in &changed {
+            self.refresh_order(id).await?;
+        }
+        Ok(())
     }
 
     fn intent_id(&self, i: &gridbot_core::engine::OrderIntent) -> ClientOrderId {
@@ -354,10 +373,10 @@ impl<'a> Run<'a> {
             .collect();
         for o in &strays {
             self.venue.cancel(&self.ctx.db, &self.bot, o).await?;
+            self.refresh_order(&o.client_order_id).await?;
         }
         if placed > 0 || !strays.is_empty() {
             self.publish(BotChange::Orders).await;
-            self.reload().await?;
         }
         Ok(placed)
     }

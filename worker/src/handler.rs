@@ -50,6 +50,17 @@ impl JobHandler for Handler {
                 return;
             }
         };
+        let job = match job {
+            // Triggers from now on enqueue a new reconcile; this one runs at the newest price they asked for.
+            Job::ReconcileFills { bot, reason, price } => match ctx.queue.start_reconcile(bot).await {
+                Ok(newest) => Job::ReconcileFills { bot, reason, price: newest.or(price) },
+                Err(e) => {
+                    tracing::warn!(bot, error = %e, "waiting reconcile not taken");
+                    Job::ReconcileFills { bot, reason, price }
+                }
+            },
+            job => job,
+        };
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=ATTEMPTS {
             match execute(ctx, &job).await {

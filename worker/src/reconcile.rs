@@ -13,7 +13,7 @@ pub(crate) async fn reconcile(ctx: &Ctx, bot_id: BotId, price: Option<Decimal>) 
         tracing::debug!(bot = %bot_id, status = bot.status.as_str(), "reconcile skipped: the bot is not running");
         return Ok(());
     }
-    let Some(mut run) = Run::load(ctx, bot_id).await? else { return Ok(()) };
+    let Some(mut run) = Run::of(ctx, bot).await? else { return Ok(()) };
     run.sync_orders().await?;
     run.book_fills().await?;
     let price = match price {

@@ -129,7 +129,7 @@ async fn create(
 #[utoipa::path(get, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, body = BotOut), (status = 404, body = ErrorBody)))]
 async fn show(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<BotOut>> {
-    Ok(Json(owned_bot(&ctx, user, &id).await?.into()))
+    Ok(Json(read_bot(&ctx, user, &id).await?.into()))
 }
 
 #[utoipa::path(put, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
@@ -167,9 +167,19 @@ async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<St
 
 /// The caller's bot `id`; 404 when it does not exist, is not a number, or belongs to someone else.
 pub async fn owned_bot(ctx: &ApiContext, user: AuthUser, id: &str) -> ApiResult<Bot> {
+    owned(ctx, user, id, false).await
+}
+
+/// [`owned_bot`] for the routes that only read: from the cache, at most [`crate::bot_cache::TTL`] old.
+pub async fn read_bot(ctx: &ApiContext, user: AuthUser, id: &str) -> ApiResult<Bot> {
+    owned(ctx, user, id, true).await
+}
+
+async fn owned(ctx: &ApiContext, user: AuthUser, id: &str, cached: bool) -> ApiResult<Bot> {
     let missing = || ApiError::NotFound("bot not found".into());
-    let id: i64 = id.parse().map_err(|_| missing())?;
-    let bot = ctx.db.bots().get(BotId(id)).await.map_err(|e| match ApiError::from(e) {
+    let id = BotId(id.parse().map_err(|_| missing())?);
+    let bot = if cached { ctx.bots.bot(&ctx.db, id).await } else { ctx.db.bots().get(id).await };
+    let bot = bot.map_err(|e| match ApiError::from(e) {
         ApiError::NotFound(_) => missing(),
         other => other,
     })?;

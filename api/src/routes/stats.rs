@@ -19,7 +19,7 @@ use crate::{
     auth::AuthUser,
     error::{ApiError, ApiResult},
     openapi::ErrorBody,
-    routes::bots::owned_bot,
+    routes::bots::read_bot,
     views::dec,
 };
 
@@ -68,12 +68,12 @@ pub struct LevelOut {
 #[utoipa::path(get, path = "/api/bots/{id}/stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatsOut), (status = 404, body = ErrorBody)))]
 async fn stats(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<StatsOut>> {
-    let bot = owned_bot(&ctx, user, &id).await?;
-    Ok(Json(bot_stats(&ctx, &bot).await?))
+    let bot = read_bot(&ctx, user, &id).await?;
+    Ok(Json(bot_stats(&ctx, &bot, true).await?))
 }
 
-/// The stats of `bot` now.
-pub async fn bot_stats(ctx: &ApiContext, bot: &Bot) -> ApiResult<StatsOut> {
+/// The stats of `bot` now; its book from the cache when `cached` (a stream reacting to an event reads it afresh).
+pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<StatsOut> {
     let last_price = match ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await {
         Ok(p) => Some(p),
         Err(e) => {
@@ -81,7 +81,11 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot) -> ApiResult<StatsOut> {
             None
         }
     };
-    match GridBook::load(&ctx.db, bot).await? {
+    let book = match cached {
+        true => ctx.bots.book(&ctx.db, bot).await?,
+        false => GridBook::load(&ctx.db, bot).await?.map(std::sync::Arc::new),
+    };
+    match book {
         Some(book) => Ok(running(&book, last_price)),
         None => Ok(planned(ctx, bot, &stored_config(bot)?, last_price).await),
     }

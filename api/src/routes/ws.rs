@@ -217,7 +217,7 @@ impl BotView {
                 }
             }
         }
-        match bot_stats(&self.ctx, &bot).await {
+        match bot_stats(&self.ctx, &bot, false).await {
             Ok(stats) => send(tx, &json!({"type": "stats", "stats": stats})).await,
             Err(e) => report(tx, &e.to_string()).await,
         }

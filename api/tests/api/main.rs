@@ -11,6 +11,7 @@ mod harness;
 mod ai;
 mod auth;
 mod bots;
+mod cache;
 mod commands;
 mod emergency;
 mod keys;

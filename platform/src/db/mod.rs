@@ -14,7 +14,7 @@ pub mod types;
 mod users;
 
 use gridbot_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
 pub use ai_suggestions::AiSuggestions;
 pub use bot_events::BotEvents;
@@ -43,10 +43,13 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
     }
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.max_connections(settings.max_connections).sqlx_logging(false);
+    // SQLite: write-ahead log, and commits that do not wait for the disk (SQLite's advice for WAL: a commit survives
+    // the process crashing; the OS crashing may lose the last ones, and orders they recorded are found again by their
+    // deterministic client ids at the exchange).
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal).synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+    });
     let conn = Database::connect(opts).await?;
-    if conn.get_database_backend() == DbBackend::Sqlite {
-        conn.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-    }
     Ok(Db { conn })
 }
 

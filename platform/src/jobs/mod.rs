@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Settings;
 
+mod pending;
+use pending::Pending;
+
 /// A unit of work on one bot. Every handler is idempotent: running a job twice changes nothing twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "job", rename_all = "snake_case")]
@@ -63,8 +66,20 @@ pub trait JobHandler: Send + Sync + std::fmt::Debug + 'static {
 }
 
 #[derive(Clone)]
-pub enum Queue {
-    Redis(RedisStorage<Job>),
+pub struct Queue {
+    store: Store,
+    pending: Pending,
+}
+
+#[derive(Clone)]
+enum Store {
+    Redis {
+        storage: RedisStorage<Job>,
+        client: redis::Client,
+        /// [`Queue::push`] publishes here after every job: it wakes the idle workers. (apalis-redis 1.0 means to
+        /// publish one itself, but its flag reaches its script as `true`, not the `1` the script checks.)
+        available: String,
+    },
     Sqlite {
         storage: SqliteStorage<Job>,
         path: PathBuf,
@@ -75,15 +90,16 @@ pub enum Queue {
 
 impl std::fmt::Debug for Queue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Queue::Redis(_) => f.write_str("Queue::Redis"),
-            Queue::Sqlite { path, .. } => write!(f, "Queue::Sqlite({})", path.display()),
+        match &self.store {
+            Store::Redis { .. } => f.write_str("Queue::Redis"),
+            Store::Sqlite { path, .. } => write!(f, "Queue::Sqlite({})", path.display()),
         }
     }
 }
 
-/// How often an idle worker looks for jobs in Redis (pushes in this process wake it at once in SQLite).
-const POLL: Duration = Duration::from_millis(5);
+/// How often an idle worker looks for jobs when no push woke it (a push wakes it at once: Redis pub/sub, SQLite's
+/// update hook).
+const POLL: Duration = Duration::from_millis(50);
 /// A worker that misses heartbeats this long is dead and its jobs go back to the queue.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
@@ -93,12 +109,17 @@ impl Queue {
         match &settings.redis_url {
             Some(url) => {
                 let conn = apalis_redis::connect(url.as_str()).await.map_err(|e| QueueError::Redis(e.to_string()))?;
+                let client = redis::Client::open(url.as_str()).map_err(|e| QueueError::Redis(e.to_string()))?;
                 let config = apalis_redis::Config::default()
                     .queue(queue_name(settings))
                     .heartbeat_interval(HEARTBEAT)
                     .missed_heartbeats(3)
                     .persist_results(false);
-                Ok(Queue::Redis(RedisStorage::new(conn).with_config(config)))
+                let available = format!("{}:pushed", config.active_jobs_list());
+                let pending =
+                    Pending::Redis { conn: conn.clone(), prefix: format!("{}:reconcile-waiting:", settings.namespace) };
+                let storage = RedisStorage::new(conn).with_config(config);
+                Ok(Queue { store: Store::Redis { storage, client, available }, pending })
             }
             None => {
                 let path = settings.jobs_path();
@@ -110,38 +131,71 @@ impl Queue {
                     SqliteStorage::connect_with_callback(&url).map_err(|e| QueueError::Sqlite(e.to_string()))?;
                 SqliteStorage::setup(&pool).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
                 let storage = SqliteStorage::new(&pool).with_config(sqlite_config(&queue_name(settings)));
-                Ok(Queue::Sqlite { storage, path, listener: Arc::new(std::sync::Mutex::new(Some(listener))) })
+                let listener = Arc::new(std::sync::Mutex::new(Some(listener)));
+                Ok(Queue { store: Store::Sqlite { storage, path, listener }, pending: Pending::Local(Arc::default()) })
             }
         }
     }
 
     pub fn is_distributed(&self) -> bool {
-        matches!(self, Queue::Redis(_))
+        matches!(self.store, Store::Redis { .. })
     }
 
     /// Enqueues `job`; it is durable once this returns.
     pub async fn push(&self, job: Job) -> Result<(), QueueError> {
         tracing::debug!(bot = %job.bot(), job = job.name(), "enqueue");
-        match self {
-            Queue::Redis(s) => s.clone().push(job).await.map_err(|e| QueueError::Redis(e.to_string())),
-            Queue::Sqlite { storage, .. } => {
+        match &self.store {
+            Store::Redis { storage, available, .. } => {
+                let mut storage = storage.clone();
+                storage.push(job).await.map_err(|e| QueueError::Redis(e.to_string()))?;
+                let woken: Result<i64, _> = redis::cmd("PUBLISH")
+                    .arg(available)
+                    .arg(1)
+                    .query_async(&mut storage.get_connection().clone())
+                    .await;
+                if let Err(e) = woken {
+                    tracing::debug!(error = %e, "workers not woken; they poll");
+                }
+                Ok(())
+            }
+            Store::Sqlite { storage, .. } => {
                 storage.clone().push(job).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
                 Ok(())
             }
         }
     }
 
+    /// Enqueues a reconcile of `bot` unless one already waits to start, which then runs at `price` (when given)
+    /// instead of its own. Returns whether a job was pushed.
+    pub async fn push_reconcile(&self, bot: i64, reason: &str, price: Option<Decimal>) -> Result<bool, QueueError> {
+        if !self.pending.mark(bot, price).await? {
+            tracing::debug!(bot, reason, "reconcile already waiting");
+            return Ok(false);
+        }
+        if let Err(e) = self.push(Job::ReconcileFills { bot, reason: reason.into(), price }).await {
+            let _ = self.pending.take(bot).await;
+            return Err(e);
+        }
+        Ok(true)
+    }
+
+    /// Called by the worker as a reconcile of `bot` starts, holding the bot's lock: a trigger from now on enqueues a
+    /// new reconcile. Returns the newest price the waiting triggers asked for.
+    pub async fn start_reconcile(&self, bot: i64) -> Result<Option<Decimal>, QueueError> {
+        self.pending.take(bot).await
+    }
+
     /// Whether the store answers.
     pub async fn ping(&self) -> Result<(), QueueError> {
-        match self {
-            Queue::Redis(s) => {
-                let mut conn = s.clone().get_connection().clone();
+        match &self.store {
+            Store::Redis { storage, .. } => {
+                let mut conn = storage.clone().get_connection().clone();
                 redis::cmd("PING")
                     .query_async::<String>(&mut conn)
                     .await
                     .map_err(|e| QueueError::Redis(e.to_string()))?;
             }
-            Queue::Sqlite { storage, .. } => {
+            Store::Sqlite { storage, .. } => {
                 storage.pool().acquire().await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
             }
         }
@@ -165,18 +219,22 @@ impl Queue {
         };
         let name = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let name = name.as_str();
-        match self {
-            Queue::Redis(s) => WorkerBuilder::new(name)
-                .backend(s.clone().poll_with_interval(POLL))
-                .data(handler)
-                .concurrency(concurrency.max(1))
-                .build(dispatch)
-                .run_until(signal)
-                .await
-                .map_err(|e| QueueError::Redis(e.to_string())),
-            Queue::Sqlite { storage, listener, .. } => {
+        match &self.store {
+            Store::Redis { storage, client, available } => {
+                let woken = wake_on_push(client, available);
+                let strategy = Strategy::new().interval(POLL).stream(woken);
+                WorkerBuilder::new(name)
+                    .backend(storage.clone().poll_with_strategy(strategy))
+                    .data(handler)
+                    .concurrency(concurrency.max(1))
+                    .build(dispatch)
+                    .run_until(signal)
+                    .await
+                    .map_err(|e| QueueError::Redis(e.to_string()))
+            }
+            Store::Sqlite { storage, listener, .. } => {
                 let listener = listener.lock().unwrap_or_else(|p| p.into_inner()).take();
-                let mut strategy = Strategy::new().interval(Duration::from_millis(50));
+                let mut strategy = Strategy::new().interval(POLL);
                 if let Some(listener) = listener {
                     strategy = strategy.stream(futures_util::StreamExt::ready_chunks(listener, 16));
                 }
@@ -190,6 +248,42 @@ impl Queue {
                     .map_err(|e| QueueError::Sqlite(e.to_string()))
             }
         }
+    }
+}
+
+/// Yields whenever apalis announces a pushed job on `channel` (Redis pub/sub), so an idle worker starts it at once
+/// instead of at its next poll. Resubscribes after a lost connection; the poll interval covers the gap.
+fn wake_on_push(client: &redis::Client, channel: &str) -> Woken {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let (client, channel) = (client.clone(), channel.to_owned());
+    tokio::spawn(async move {
+        while !tx.is_closed() {
+            match client.get_async_pubsub().await {
+                Ok(mut pubsub) => {
+                    if pubsub.subscribe(&channel).await.is_ok() {
+                        let mut messages = pubsub.into_on_message();
+                        while futures_util::StreamExt::next(&mut messages).await.is_some() {
+                            if let Err(tokio::sync::mpsc::error::TrySendError::Closed(())) = tx.try_send(()) {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "job queue wake-up channel lost; polling meanwhile"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    Woken(rx)
+}
+
+/// The wake-ups of [`wake_on_push`]; never ends while the worker runs.
+struct Woken(tokio::sync::mpsc::Receiver<()>);
+
+impl futures_util::Stream for Woken {
+    type Item = ();
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<()>> {
+        self.0.poll_recv(cx)
     }
 }
 

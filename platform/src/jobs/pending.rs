@@ -1,0 +1,88 @@
+//! At most one reconcile of a bot waits in the queue. A trigger while one waits only records the newest price for it;
+//! the worker takes the mark as the job starts (holding the bot's lock), so any trigger from then on enqueues a new
+//! reconcile that sees what the running one could not. Ticks and execution reports arriving together thus cost one
+//! job, not a line of jobs queued behind the bot's lock.
+
+use std::{
+    collections::HashMap,
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use gridbot_core::Decimal;
+
+use super::QueueError;
+
+#[derive(Clone)]
+pub(super) enum Pending {
+    /// One process (the SQLite queue): a map in memory.
+    Local(Arc<Mutex<HashMap<i64, Option<Decimal>>>>),
+    /// Any number of processes: a key per bot, `{prefix}{bot}`, holding the newest price (or empty).
+    Redis { conn: redis::aio::ConnectionManager, prefix: String },
+}
+
+/// Sets the mark to the newest price (an empty price keeps the one there); 1 when there was none.
+const MARK: &str = r"
+local old = redis.call('GET', KEYS[1])
+local price = ARGV[1]
+if price == '' and old then price = old end
+redis.call('SET', KEYS[1], price, 'PX', ARGV[2])
+if old then return 0 else return 1 end";
+
+/// How long a mark outlives a reconcile that never started (its push failed, or its process died in between). After
+/// it a trigger enqueues again; a job that waits longer for its bot's lock only gets a twin, which changes nothing.
+const MARK_TTL: Duration = Duration::from_secs(5);
+
+fn redis_err(e: redis::RedisError) -> QueueError {
+    QueueError::Redis(e.to_string())
+}
+
+impl Pending {
+    /// Marks a reconcile of `bot` as waiting, at `price` when given; `true` when none was waiting (push one).
+    pub(super) async fn mark(&self, bot: i64, price: Option<Decimal>) -> Result<bool, QueueError> {
+        match self {
+            Pending::Local(map) => {
+                let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+                match map.get_mut(&bot) {
+                    Some(waiting) => {
+                        if price.is_some() {
+                            *waiting = price;
+                        }
+                        Ok(false)
+                    }
+                    None => {
+                        map.insert(bot, price);
+                        Ok(true)
+                    }
+                }
+            }
+            Pending::Redis { conn, prefix } => {
+                let price = price.map(|p| p.to_string()).unwrap_or_default();
+                let fresh: i64 = redis::Script::new(MARK)
+                    .key(format!("{prefix}{bot}"))
+                    .arg(price)
+                    .arg(MARK_TTL.as_millis() as u64)
+                    .invoke_async(&mut conn.clone())
+                    .await
+                    .map_err(redis_err)?;
+                Ok(fresh == 1)
+            }
+        }
+    }
+
+    /// Takes the mark of `bot`: the newest price a trigger asked for, if any.
+    pub(super) async fn take(&self, bot: i64) -> Result<Option<Decimal>, QueueError> {
+        match self {
+            Pending::Local(map) => Ok(map.lock().unwrap_or_else(|p| p.into_inner()).remove(&bot).flatten()),
+            Pending::Redis { conn, prefix } => {
+                let v: Option<String> = redis::cmd("GETDEL")
+                    .arg(format!("{prefix}{bot}"))
+                    .query_async(&mut conn.clone())
+                    .await
+                    .map_err(redis_err)?;
+                Ok(v.and_then(|s| Decimal::from_str(&s).ok()))
+            }
+        }
+    }
+}
