@@ -1,0 +1,83 @@
+//! The job queue's reconcile coalescing, on the SQLite queue and on Redis (127.0.0.1:6379): while a reconcile of a
+//! bot waits, triggers only update the price it will run at; once a worker starts it, the next trigger enqueues anew.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use gridbot_platform::{Job, JobHandler, Queue, Settings};
+use rust_decimal_macros::dec;
+
+#[derive(Debug, Default)]
+struct Recorder(Mutex<Vec<Job>>);
+
+#[async_trait]
+impl JobHandler for Recorder {
+    async fn handle(&self, job: Job) {
+        self.0.lock().unwrap().push(job);
+    }
+}
+
+async fn coalescing(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    assert!(queue.push_reconcile(7, "price", Some(dec!(100))).await.unwrap(), "the first trigger enqueues");
+    assert!(!queue.push_reconcile(7, "execution report", Some(dec!(101))).await.unwrap(), "coalesced");
+    assert!(!queue.push_reconcile(7, "user stream gap", None).await.unwrap(), "coalesced");
+    assert!(queue.push_reconcile(8, "price", None).await.unwrap(), "another bot has its own");
+    // The worker starts bot 7's reconcile: the newest price asked for (a trigger with none keeps it).
+    assert_eq!(queue.start_reconcile(7).await.unwrap(), Some(dec!(101)));
+    assert_eq!(queue.start_reconcile(7).await.unwrap(), None, "taken once");
+    assert!(queue.push_reconcile(7, "price", Some(dec!(99))).await.unwrap(), "after the start, a trigger enqueues");
+
+    // Exactly three jobs reached the queue. (The worker's future is not `Send` in general: joined, not spawned.)
+    let recorder = Arc::new(Recorder::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handler: Arc<dyn JobHandler> = Arc::clone(&recorder) as Arc<dyn JobHandler>;
+    let work = queue.work("coalesce-test", 1, handler, async {
+        let _ = stopped.await;
+    });
+    let watch = async {
+        for _ in 0..100 {
+            if recorder.0.lock().unwrap().len() >= 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = stop.send(());
+    };
+    let (worked, ()) = tokio::join!(work, watch);
+    worked.unwrap();
+    let mut got: Vec<(i64, Option<rust_decimal::Decimal>)> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|j| match j {
+            Job::ReconcileFills { bot, price, .. } => (*bot, *price),
+            other => panic!("unexpected job {other:?}"),
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, vec![(7, Some(dec!(99))), (7, Some(dec!(100))), (8, None)]);
+}
+
+#[tokio::test]
+async fn reconciles_coalesce_on_the_sqlite_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::sqlite(&dir.path().join("gridbot.db"));
+    settings.jobs_db = Some(dir.path().join("jobs.db"));
+    coalescing(settings).await;
+}
+
+#[tokio::test]
+async fn reconciles_coalesce_on_redis() {
+    let ns = format!("gbtest-{}", uuid::Uuid::new_v4().simple());
+    let settings = Settings::postgres("postgres://postgres@127.0.0.1:5432/unused")
+        .with_redis("redis://127.0.0.1:6379/")
+        .with_namespace(&ns);
+    coalescing(settings).await;
+}
