@@ -65,19 +65,47 @@ async fn coalescing(settings: Settings) {
     assert_eq!(got, vec![(7, Some(dec!(99))), (7, Some(dec!(100))), (8, None)]);
 }
 
-#[tokio::test]
-async fn reconciles_coalesce_on_the_sqlite_queue() {
+/// A reconcile that never starts (its job lost) does not silence the bot: after a few seconds a trigger enqueues again.
+async fn lost_reconcile(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    assert!(queue.push_reconcile(3, "price", None).await.unwrap());
+    assert!(!queue.push_reconcile(3, "price", None).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(5200)).await;
+    assert!(queue.push_reconcile(3, "price", None).await.unwrap(), "the mark of a job never started expires");
+}
+
+fn sqlite() -> (tempfile::TempDir, Settings) {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::sqlite(&dir.path().join("gridbot.db"));
     settings.jobs_db = Some(dir.path().join("jobs.db"));
+    (dir, settings)
+}
+
+fn redis() -> Settings {
+    let ns = format!("gbtest-{}", uuid::Uuid::new_v4().simple());
+    Settings::postgres("postgres://postgres@127.0.0.1:5432/unused")
+        .with_redis("redis://127.0.0.1:6379/")
+        .with_namespace(&ns)
+}
+
+#[tokio::test]
+async fn reconciles_coalesce_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
     coalescing(settings).await;
 }
 
 #[tokio::test]
 async fn reconciles_coalesce_on_redis() {
-    let ns = format!("gbtest-{}", uuid::Uuid::new_v4().simple());
-    let settings = Settings::postgres("postgres://postgres@127.0.0.1:5432/unused")
-        .with_redis("redis://127.0.0.1:6379/")
-        .with_namespace(&ns);
-    coalescing(settings).await;
+    coalescing(redis()).await;
+}
+
+#[tokio::test]
+async fn a_lost_reconcile_expires_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    lost_reconcile(settings).await;
+}
+
+#[tokio::test]
+async fn a_lost_reconcile_expires_on_redis() {
+    lost_reconcile(redis()).await;
 }

@@ -251,7 +251,7 @@ impl Queue {
     }
 }
 
-/// Yields whenever apalis announces a pushed job on `channel` (Redis pub/sub), so an idle worker starts it at once
+/// Yields whenever [`Queue::push`] announces a job on `channel` (Redis pub/sub), so an idle worker starts it at once
 /// instead of at its next poll. Resubscribes after a lost connection; the poll interval covers the gap.
 fn wake_on_push(client: &redis::Client, channel: &str) -> Woken {
     let (tx, rx) = tokio::sync::mpsc::channel(1);

@@ -7,17 +7,20 @@ use std::{
     collections::HashMap,
     str::FromStr,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use gridbot_core::Decimal;
 
 use super::QueueError;
 
+/// Per bot: the newest price asked for, and when the mark was set.
+type Marks = HashMap<i64, (Option<Decimal>, Instant)>;
+
 #[derive(Clone)]
 pub(super) enum Pending {
-    /// One process (the SQLite queue): a map in memory.
-    Local(Arc<Mutex<HashMap<i64, Option<Decimal>>>>),
+    /// One process (the SQLite queue): the marks in memory.
+    Local(Arc<Mutex<Marks>>),
     /// Any number of processes: a key per bot, `{prefix}{bot}`, holding the newest price (or empty).
     Redis { conn: redis::aio::ConnectionManager, prefix: String },
 }
@@ -30,8 +33,9 @@ if price == '' and old then price = old end
 redis.call('SET', KEYS[1], price, 'PX', ARGV[2])
 if old then return 0 else return 1 end";
 
-/// How long a mark outlives a reconcile that never started (its push failed, or its process died in between). After
-/// it a trigger enqueues again; a job that waits longer for its bot's lock only gets a twin, which changes nothing.
+/// How long a mark outlives a reconcile that never started (its push failed, it was lost, or its process died in
+/// between): after it a trigger enqueues again, so a lost job cannot silence a bot. A job that waits longer for its
+/// bot's lock only gets a twin, which changes nothing.
 const MARK_TTL: Duration = Duration::from_secs(5);
 
 fn redis_err(e: redis::RedisError) -> QueueError {
@@ -45,14 +49,14 @@ impl Pending {
             Pending::Local(map) => {
                 let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
                 match map.get_mut(&bot) {
-                    Some(waiting) => {
+                    Some((waiting, at)) if at.elapsed() < MARK_TTL => {
                         if price.is_some() {
                             *waiting = price;
                         }
                         Ok(false)
                     }
-                    None => {
-                        map.insert(bot, price);
+                    _ => {
+                        map.insert(bot, (price, Instant::now()));
                         Ok(true)
                     }
                 }
@@ -74,7 +78,7 @@ impl Pending {
     /// Takes the mark of `bot`: the newest price a trigger asked for, if any.
     pub(super) async fn take(&self, bot: i64) -> Result<Option<Decimal>, QueueError> {
         match self {
-            Pending::Local(map) => Ok(map.lock().unwrap_or_else(|p| p.into_inner()).remove(&bot).flatten()),
+            Pending::Local(map) => Ok(map.lock().unwrap_or_else(|p| p.into_inner()).remove(&bot).and_then(|(p, _)| p)),
             Pending::Redis { conn, prefix } => {
                 let v: Option<String> = redis::cmd("GETDEL")
                     .arg(format!("{prefix}{bot}"))
