@@ -1,7 +1,8 @@
 //! [`BotCache`]: bot rows and their rebuilt books, kept between requests so that the hot reads (`GET /api/bots/{id}`
 //! and its stats) cost no database round trip. An entry goes on every event of its bot (status, orders, fills: each
 //! published after its write), on every write through this API, and after [`TTL`] in any case, which bounds what a
-//! missed event can leave stale (`GET` reads are then up to a second old). A read that raced a change is not stored (an epoch counts the changes).
+//! missed event (or a write through another API replica) can leave stale. A read that raced a change is not stored:
+//! an epoch counts the changes.
 
 use std::{
     collections::HashMap,

@@ -93,6 +93,21 @@ describe('bots store', () => {
     expect(bots.streamErrors[1]).toBeUndefined()
   })
 
+  it("keeps a stream's newer status over a command's older reply", async () => {
+    // The worker was faster than the reply: the stream said running before the start request answered starting.
+    mockFetch({
+      'POST /api/bots/1/start': { status: 202, body: bot({ status: 'starting', updated_at: '2026-11-24T02:36:20.3Z' }) },
+    })
+    const bots = useBotsStore()
+    bots.upsert(bot({ status: 'stopped', updated_at: '2026-11-24T02:36:19.19Z' }))
+    bots.handleMessage(1, { type: 'status', bot: bot({ status: 'running', updated_at: '2026-11-24T02:36:20.300948Z' }) })
+    await bots.startBot(1)
+    expect(bots.byId(1)?.status).toBe('running')
+    // a newer change still lands
+    bots.handleMessage(1, { type: 'status', bot: bot({ status: 'stopping', updated_at: '2026-11-24T02:36:25Z' }) })
+    expect(bots.byId(1)?.status).toBe('stopping')
+  })
+
   it('opens one stream per bot, follows the list, and catches up on open', async () => {
     const { calls } = mockFetch({ 'GET /api/bots/1/stats': { body: stats() }, 'GET /api/bots/2/stats': { body: stats() } })
     const bots = useBotsStore()

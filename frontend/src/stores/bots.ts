@@ -6,6 +6,7 @@ import { botsApi } from '@/api/endpoints'
 import { createSocket, wsUrl, type SocketHandle, type SocketOptions } from '@/composables/useWebSocket'
 import type { Bot, BotStats, CreateBotRequest, UpdateBotRequest } from '@/types/api'
 import { asBotMessage, type BotWsMessage } from '@/types/ws'
+import { instantKey } from '@/utils/instant'
 import { useTradingStore } from './trading'
 
 export const useBotsStore = defineStore('bots', () => {
@@ -20,8 +21,11 @@ export const useBotsStore = defineStore('bots', () => {
   const selected = computed(() => bots.value.find((b) => b.id === selectedId.value) ?? null)
   const byId = (id: number) => bots.value.find((b) => b.id === id) ?? null
 
+  /** Adds or replaces a bot; an older view of it (a command's reply overtaken by its stream) is ignored. */
   function upsert(bot: Bot): void {
     const i = bots.value.findIndex((b) => b.id === bot.id)
+    const known = bots.value[i]
+    if (known && instantKey(bot.updated_at) < instantKey(known.updated_at)) return
     if (i < 0) bots.value.push(bot)
     else bots.value.splice(i, 1, bot)
     if (bot.status === 'running' || bot.status === 'starting') delete streamErrors.value[bot.id]
@@ -30,7 +34,12 @@ export const useBotsStore = defineStore('bots', () => {
   async function fetchBots(): Promise<Bot[]> {
     loading.value = true
     try {
-      bots.value = await botsApi.list()
+      const list = await botsApi.list()
+      // a bot the streams have shown newer than this list keeps what they showed
+      bots.value = list.map((b) => {
+        const known = byId(b.id)
+        return known && instantKey(b.updated_at) < instantKey(known.updated_at) ? known : b
+      })
       loaded.value = true
       if (selectedId.value === null || !byId(selectedId.value)) {
         selectedId.value = bots.value[0]?.id ?? null
