@@ -104,6 +104,8 @@ impl Locks {
                 let token = uuid::Uuid::new_v4().to_string();
                 let deadline = tokio::time::Instant::now() + wait;
                 let mut c = conn.clone();
+                // A job usually holds a bot's lock for a few milliseconds: ask again soon, then less and less often.
+                let mut pause = Duration::from_millis(1);
                 loop {
                     let set: Option<String> = redis::cmd("SET")
                         .arg(key)
@@ -120,7 +122,8 @@ impl Locks {
                     if tokio::time::Instant::now() >= deadline {
                         return Ok(None);
                     }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(20));
                 }
                 let (tx, lost) = watch::channel(false);
                 let renew = tokio::spawn(renew(conn.clone(), key.to_owned(), token.clone(), ttl, tx));
