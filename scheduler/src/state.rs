@@ -42,6 +42,17 @@ impl std::fmt::Debug for Watch {
 /// A bot that keeps being hit is reconciled at most this often, unless a paper order filled.
 const MIN_PUSH_GAP: Duration = Duration::from_millis(200);
 
+/// Keeps the tasks still wanted and still running; aborts the others, so the caller starts what is missing.
+fn keep_running<K: Eq + std::hash::Hash>(tasks: &mut HashMap<K, JoinHandle<()>>, wanted: &HashSet<K>) {
+    tasks.retain(|k, h| {
+        let keep = wanted.contains(k) && !h.is_finished();
+        if !keep {
+            h.abort();
+        }
+        keep
+    });
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -102,25 +113,13 @@ impl Watch {
         *lock(&self.bots) = fresh;
         {
             let mut streams = lock(&self.streams);
-            streams.retain(|s, h| {
-                let keep = symbols.contains(s) && !h.is_finished();
-                if !keep {
-                    h.abort();
-                }
-                keep
-            });
+            keep_running(&mut streams, &symbols);
             for (name, symbol) in by_symbol {
                 streams.entry(name).or_insert_with(|| tokio::spawn(crate::market::run(Arc::clone(self), symbol)));
             }
         }
         let mut users = lock(&self.users);
-        users.retain(|u, h| {
-            let keep = live_users.contains(u) && !h.is_finished();
-            if !keep {
-                h.abort();
-            }
-            keep
-        });
+        keep_running(&mut users, &live_users);
         for user in live_users {
             users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
         }

@@ -3,7 +3,7 @@
 //! buy at or above `b`, on a move up every sell at or below `b` — stopping at the stop-loss and take-profit prices,
 //! where the worker's risk check takes over.
 
-use gridbot_core::{Decimal, Price, Qty, Side};
+use gridbot_core::{Decimal, Side};
 use gridbot_platform::{
     Db, DbError,
     book::GridBook,
@@ -93,8 +93,8 @@ pub async fn fill(db: &Db, quote: &str, fee_rate: Decimal, orders: &[&Order]) ->
                 &o.client_order_id,
                 Some(o.exchange_order_id.as_deref().unwrap_or("paper")),
                 OrderStatus::Filled,
-                Qty::new(o.amount.get()).map_err(|e| DbError::Invalid { what: "amount", reason: e.to_string() })?,
-                Some(Price::new(o.price.get()).map_err(|e| DbError::Invalid { what: "price", reason: e.to_string() })?),
+                o.amount,
+                Some(o.price),
                 fee,
                 Some(quote),
             )
