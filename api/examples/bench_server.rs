@@ -47,14 +47,14 @@ async fn main() {
     migrate(&db).await.unwrap();
     let exchange: Arc<dyn Exchange> = Arc::new(Binance::new(endpoints.clone(), None).unwrap());
     let key = [7u8; 32];
-    let rt = Ctx {
+    let rt = Ctx::new(
         db,
-        queue: Queue::connect(&settings).await.unwrap(),
-        events: EventBus::local(),
-        locks: Locks::local(),
-        market: exchange,
-        live: Arc::new(LiveAccounts::new(endpoints, Some(key))),
-    };
+        Queue::connect(&settings).await.unwrap(),
+        EventBus::local(),
+        Locks::local(),
+        exchange,
+        Arc::new(LiveAccounts::new(endpoints, Some(key))),
+    );
     let mut config = ApiConfig::new(b"bench secret of at least thirty-two bytes", key);
     config.bcrypt_cost = 4;
     let unlimited = RateLimits {

@@ -63,14 +63,14 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
         gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--start-paused", "--commission-in-quote"]).unwrap();
     let sim = gridbot_sim::start(args).await.unwrap();
     let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
-    let ctx = Ctx {
-        db: db.clone(),
-        queue: Queue::connect(&settings).await.unwrap(),
-        events: EventBus::connect(&settings).await.unwrap(),
-        locks: Locks::connect(&settings).await.unwrap(),
-        market: Arc::new(Binance::new(endpoints.clone(), None).unwrap()),
-        live: Arc::new(LiveAccounts::new(endpoints.clone(), Some(KEY))),
-    };
+    let ctx = Ctx::new(
+        db.clone(),
+        Queue::connect(&settings).await.unwrap(),
+        EventBus::connect(&settings).await.unwrap(),
+        Locks::connect(&settings).await.unwrap(),
+        Arc::new(Binance::new(endpoints.clone(), None).unwrap()),
+        Arc::new(LiveAccounts::new(endpoints.clone(), Some(KEY))),
+    );
     let (stop, rx) = tokio::sync::watch::channel(false);
     let options = gridbot_scheduler::Options {
         reconcile_cron: "*/2 * * * * *".into(),

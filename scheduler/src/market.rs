@@ -22,11 +22,12 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
     while let Some(event) = rx.recv().await {
         match event {
             MarketEvent::Trade { symbol: s, price, qty, time, .. } => {
-                ctx.events.publish(Event::Trade { symbol: s, price, qty, time }).await;
+                // Bots first: a reconcile waits on nothing else; the dashboards' tick follows.
                 if let Some(a) = last {
                     watch.on_move(&name, a, price).await;
                 }
                 last = Some(price);
+                ctx.events.publish(Event::Trade { symbol: s, price, qty, time }).await;
             }
             MarketEvent::Kline { symbol: s, candle, closed } => {
                 if closed && let Err(e) = ctx.db.prices().upsert(&symbol, &[candle]).await {

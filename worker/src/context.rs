@@ -1,6 +1,10 @@
 //! What every handler shares: the database, the queue, events, locks, market data, and the venues bots trade on.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use gridbot_core::Decimal;
 use gridbot_exchange::{
@@ -16,7 +20,7 @@ use gridbot_platform::{
     db::types::{Bot, BotMode},
 };
 
-use crate::{JobError, venue::Venue};
+use crate::{Books, JobError, venue::Venue};
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -27,6 +31,8 @@ pub struct Ctx {
     /// Public market data: symbols, filters, prices (Binance's, or the simulator's).
     pub market: Arc<dyn Exchange>,
     pub live: Arc<LiveAccounts>,
+    /// The books of the bots this worker reconciled last.
+    pub books: Books,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -35,13 +41,20 @@ impl std::fmt::Debug for Ctx {
     }
 }
 
-type Client = (String, Arc<dyn Exchange>);
+/// A user's signed client: the stored (encrypted) key it was built from, and when that key was last compared.
+struct Client {
+    key_enc: String,
+    checked: Instant,
+    exchange: Arc<dyn Exchange>,
+}
+
+/// How long a client is used before its user's stored key is read again (a job needs no user read then).
+const KEY_RECHECK: Duration = Duration::from_secs(2);
 
 /// Signed exchange clients of users trading live, built from their stored (encrypted) keys.
 pub struct LiveAccounts {
     endpoints: Endpoints,
     key: Option<[u8; 32]>,
-    /// Per user: the stored (encrypted) key the client was built from, and the client.
     clients: std::sync::Mutex<HashMap<i64, Client>>,
 }
 
@@ -57,31 +70,54 @@ impl LiveAccounts {
         LiveAccounts { endpoints, key, clients: Default::default() }
     }
 
-    /// The user's signed client; rebuilt when their stored key changes.
+    /// The user's signed client; rebuilt when their stored key changes (noticed within [`KEY_RECHECK`]).
     pub async fn client(&self, db: &Db, user_id: i64) -> Result<Arc<dyn Exchange>, JobError> {
+        if let Some(c) = self.clients().get(&user_id)
+            && c.checked.elapsed() < KEY_RECHECK
+        {
+            return Ok(Arc::clone(&c.exchange));
+        }
         let user = db.users().get(user_id).await?;
         let (Some(key_enc), Some(secret_enc)) = (user.api_key_enc, user.api_secret_enc) else {
+            self.clients().remove(&user_id);
             return Err(JobError::fatal("live trading needs API keys: none are stored"));
         };
-        if let Some((stored, client)) = self.clients.lock().unwrap_or_else(|p| p.into_inner()).get(&user_id)
-            && *stored == key_enc
+        if let Some(c) = self.clients().get_mut(&user_id)
+            && c.key_enc == key_enc
         {
-            return Ok(Arc::clone(client));
+            c.checked = Instant::now();
+            return Ok(Arc::clone(&c.exchange));
         }
         let key =
             self.key.ok_or_else(|| JobError::fatal("ENCRYPTION_KEY is not set: stored API keys cannot be read"))?;
         let api_key = decrypt(&key, user_id, "api_key", &key_enc).map_err(|e| JobError::fatal(e.to_string()))?;
         let secret = decrypt(&key, user_id, "api_secret", &secret_enc).map_err(|e| JobError::fatal(e.to_string()))?;
-        let client: Arc<dyn Exchange> = Arc::new(
+        let exchange: Arc<dyn Exchange> = Arc::new(
             Binance::new(self.endpoints.clone(), Some(Credentials::new(api_key, secret)))
                 .map_err(|e| JobError::fatal(e.to_string()))?,
         );
-        self.clients.lock().unwrap_or_else(|p| p.into_inner()).insert(user_id, (key_enc, Arc::clone(&client)));
-        Ok(client)
+        let client = Client { key_enc, checked: Instant::now(), exchange: Arc::clone(&exchange) };
+        self.clients().insert(user_id, client);
+        Ok(exchange)
+    }
+
+    fn clients(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Client>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 impl Ctx {
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        events: EventBus,
+        locks: Locks,
+        market: Arc<dyn Exchange>,
+        live: Arc<LiveAccounts>,
+    ) -> Self {
+        Ctx { db, queue, events, locks, market, live, books: Books::default() }
+    }
+
     /// Where `bot` trades: its user's Binance account when live, the database's paper book otherwise.
     pub async fn venue(&self, bot: &Bot, fee_rate: Decimal) -> Result<Venue, JobError> {
         Ok(match bot.mode {

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use gridbot_platform::{BotChange, Event, Job, JobHandler, QueueError, db::types::BotStatus};
+use gridbot_platform::{BotChange, Event, Job, JobHandler, LockGuard, QueueError, db::types::BotStatus};
 
 use crate::{Ctx, JobError};
 
@@ -40,7 +40,7 @@ impl JobHandler for Handler {
     async fn handle(&self, job: Job) {
         let ctx = &self.ctx;
         let bot = job.bot();
-        let _guard = match ctx.locks.bot(bot, LOCK_WAIT).await {
+        let guard = match ctx.locks.bot(bot, LOCK_WAIT).await {
             Ok(Some(g)) => g,
             Ok(None) | Err(_) => {
                 tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
@@ -61,9 +61,12 @@ impl JobHandler for Handler {
             },
             job => job,
         };
+        if !matches!(job, Job::ReconcileFills { .. } | Job::Rebalance { .. }) {
+            ctx.books.forget(bot);
+        }
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=ATTEMPTS {
-            match execute(ctx, &job).await {
+            match execute(ctx, &job, &guard).await {
                 Ok(()) => return,
                 Err(e) if e.retryable && attempt < ATTEMPTS => {
                     tracing::warn!(%bot, job = job.name(), attempt, error = %e.message, "job failed; retrying");
@@ -76,12 +79,12 @@ impl JobHandler for Handler {
     }
 }
 
-async fn execute(ctx: &Ctx, job: &Job) -> Result<(), JobError> {
+async fn execute(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
     let bot = job.bot();
     match job {
         Job::PlaceGrid { .. } => crate::place::place_grid(ctx, bot).await,
-        Job::ReconcileFills { price, .. } => crate::reconcile::reconcile(ctx, bot, *price).await,
-        Job::Rebalance { .. } => crate::reconcile::reconcile(ctx, bot, None).await,
+        Job::ReconcileFills { price, .. } => crate::reconcile::reconcile(ctx, bot, *price, Some(lock)).await,
+        Job::Rebalance { .. } => crate::reconcile::reconcile(ctx, bot, None, Some(lock)).await,
         Job::StopBot { reason, sell, .. } => crate::stop::stop(ctx, bot, reason, *sell, None).await,
     }
 }

@@ -16,7 +16,7 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
     let bot = ctx.db.bots().get(bot_id).await?;
     match bot.status {
         BotStatus::Starting => {}
-        BotStatus::Running => return crate::reconcile::reconcile(ctx, bot_id, None).await,
+        BotStatus::Running => return crate::reconcile::reconcile(ctx, bot_id, None, None).await,
         other => {
             tracing::info!(bot = %bot_id, status = other.as_str(), "place_grid skipped: the bot is not starting");
             return Ok(());

@@ -3,18 +3,41 @@
 //! what a crash left unsent, cancelling strays).
 
 use gridbot_core::{BotId, Decimal, strategy::OutOfRange};
-use gridbot_platform::db::types::{BotChanges, BotStatus};
+use gridbot_platform::{
+    LockGuard,
+    db::types::{Bot, BotChanges, BotStatus},
+};
 
-use crate::{Ctx, JobError, grid::Run};
+use crate::{
+    Ctx, JobError,
+    grid::{Resumed, Run},
+};
 
-pub(crate) async fn reconcile(ctx: &Ctx, bot_id: BotId, price: Option<Decimal>) -> Result<(), JobError> {
-    let bot = ctx.db.bots().get(bot_id).await?;
-    if bot.status != BotStatus::Running {
-        tracing::debug!(bot = %bot_id, status = bot.status.as_str(), "reconcile skipped: the bot is not running");
-        return Ok(());
+/// Reconciles `bot_id`. Holding its `lock`, the book this worker kept after its last job of the bot is used when no
+/// one held the lock since, and the book is kept again when the job succeeds.
+pub(crate) async fn reconcile(
+    ctx: &Ctx,
+    bot_id: BotId,
+    price: Option<Decimal>,
+    lock: Option<&LockGuard>,
+) -> Result<(), JobError> {
+    let (mut run, resting) = match lock.and_then(|l| ctx.books.take(bot_id, l.previous())) {
+        Some(kept) => match Run::resume(ctx, kept).await? {
+            Resumed::Run(run, resting) => (*run, Some(resting)),
+            Resumed::Stale(bot) => match fresh(ctx, bot).await? {
+                Some(run) => (run, None),
+                None => return Ok(()),
+            },
+        },
+        None => match fresh(ctx, ctx.db.bots().get(bot_id).await?).await? {
+            Some(run) => (run, None),
+            None => return Ok(()),
+        },
+    };
+    match resting {
+        Some(resting) => run.sync_with(resting).await?,
+        None => run.sync_orders().await?,
     }
-    let Some(mut run) = Run::of(ctx, bot).await? else { return Ok(()) };
-    run.sync_orders().await?;
     run.book_fills().await?;
     let price = match price {
         Some(p) => p,
@@ -22,6 +45,7 @@ pub(crate) async fn reconcile(ctx: &Ctx, bot_id: BotId, price: Option<Decimal>) 
     };
     if let Some(breach) = crate::risk::check(&run, price).await? {
         tracing::warn!(bot = %bot_id, reason = breach.reason, %price, "risk limit reached: stopping");
+        run.save_fills().await?;
         drop(run);
         return crate::stop::stop(ctx, bot_id, breach.reason, true, breach.price).await;
     }
@@ -32,14 +56,32 @@ pub(crate) async fn reconcile(ctx: &Ctx, bot_id: BotId, price: Option<Decimal>) 
             OutOfRange::Hold => {}
             OutOfRange::Stop => {
                 let sell = run.params.sell_on_stop;
+                run.save_fills().await?;
                 drop(run);
                 return crate::stop::stop(ctx, bot_id, "out_of_range", sell, None).await;
             }
-            OutOfRange::Trail => return trail(ctx, run, price).await,
+            OutOfRange::Trail => {
+                run.save_fills().await?;
+                return trail(ctx, run, price).await;
+            }
         }
     }
+    // The counter-orders go out first; the fills that called for them are written right after.
     run.ensure_resting().await?;
+    run.save_fills().await?;
+    if let Some(lock) = lock {
+        ctx.books.keep(lock.token(), run.bot, run.book);
+    }
     Ok(())
+}
+
+/// The run of `bot` rebuilt from the database; `None` when it is not running a grid.
+async fn fresh<'a>(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> {
+    if bot.status != BotStatus::Running {
+        tracing::debug!(bot = %bot.id, status = bot.status.as_str(), "reconcile skipped: the bot is not running");
+        return Ok(None);
+    }
+    Run::of(ctx, bot).await
 }
 
 /// Sells the lots, moves the range so it is centred on `price` (same width, on tick) and starts a new generation.

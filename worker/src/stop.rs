@@ -52,6 +52,7 @@ pub(crate) async fn stop(
         // Anything that filled before the cancel landed is booked too.
         run.reload().await?;
         run.book_fills().await?;
+        run.save_fills().await?;
         let held = run.book.engine.base_held();
         if sell && held > Decimal::ZERO && !run.book.engine.is_stopped() {
             let hint = match price {

@@ -20,8 +20,9 @@ pub enum Venue {
 }
 
 impl Venue {
-    /// Sends an order already written to the database, and records the exchange's answer.
-    pub async fn send(&self, db: &Db, bot: &Bot, o: &Order, kind: OrderType) -> Result<(), JobError> {
+    /// Sends an order already written to the database, and records the exchange's answer. Returns the order as
+    /// recorded.
+    pub async fn send(&self, db: &Db, bot: &Bot, o: &Order, kind: OrderType) -> Result<Order, JobError> {
         let ex = match self {
             Venue::Live(x) => {
                 let req = OrderRequest {
@@ -80,8 +81,8 @@ impl Venue {
         }
     }
 
-    /// Cancels a resting order; an order the exchange no longer has is not an error.
-    pub async fn cancel(&self, db: &Db, bot: &Bot, o: &Order) -> Result<(), JobError> {
+    /// Cancels a resting order; an order the exchange no longer has is not an error. Returns the order as recorded.
+    pub async fn cancel(&self, db: &Db, bot: &Bot, o: &Order) -> Result<Order, JobError> {
         match self {
             Venue::Live(x) => match x.cancel(&bot.symbol, o.client_order_id.as_str()).await {
                 Ok(ex) => sync(db, o, &ex).await,
@@ -94,8 +95,8 @@ impl Venue {
             Venue::Paper { db: pdb, .. } => {
                 // Re-read: the matcher may have filled it since it was loaded.
                 let now = pdb.orders().by_client_id(&o.client_order_id).await?;
-                match now.map(|n| n.status) {
-                    Some(OrderStatus::Filled) => Ok(()),
+                match now {
+                    Some(n) if n.status == OrderStatus::Filled => Ok(n),
                     _ => {
                         record(
                             db,
@@ -114,8 +115,9 @@ impl Venue {
     }
 }
 
-/// Records the exchange's view of `o` (its fee stays as booked: an order answer carries none).
-pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<(), JobError> {
+/// Records the exchange's view of `o` (its fee stays as booked: an order answer carries none); returns the order as
+/// recorded.
+pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<Order, JobError> {
     let status = match ex.status {
         XStatus::New => OrderStatus::Open,
         XStatus::PartiallyFilled => OrderStatus::PartiallyFilled,
@@ -133,8 +135,8 @@ pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<(), JobError
             o.fee,
             o.fee_asset.as_deref(),
         )
-        .await?;
-    Ok(())
+        .await
+        .map_err(JobError::from)
 }
 
 async fn record(
@@ -145,7 +147,7 @@ async fn record(
     avg: Option<Decimal>,
     fee: Decimal,
     fee_asset: Option<&str>,
-) -> Result<(), JobError> {
+) -> Result<Order, JobError> {
     let exchange_id = format!("paper-{}", o.id);
     db.orders()
         .update_state(
@@ -157,6 +159,6 @@ async fn record(
             fee,
             fee_asset.or(o.fee_asset.as_deref()),
         )
-        .await?;
-    Ok(())
+        .await
+        .map_err(JobError::from)
 }

@@ -145,14 +145,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     };
     let exchange: Arc<dyn Exchange> =
         Arc::new(Binance::with_timeout(endpoints.clone(), None, Duration::from_secs(5)).unwrap());
-    let rt = Ctx {
-        db: db.clone(),
+    let rt = Ctx::new(
+        db.clone(),
         queue,
-        events: EventBus::local(),
-        locks: Locks::local(),
-        market: exchange,
-        live: Arc::new(LiveAccounts::new(endpoints, Some(ENCRYPTION_KEY))),
-    };
+        EventBus::local(),
+        Locks::local(),
+        exchange,
+        Arc::new(LiveAccounts::new(endpoints, Some(ENCRYPTION_KEY))),
+    );
 
     let mut config = ApiConfig::new(JWT_SECRET, ENCRYPTION_KEY);
     config.bcrypt_cost = 4;

@@ -114,5 +114,5 @@ pub async fn context(settings: &Settings, market: &Market, migrate: bool) -> any
         .map(|v| gridbot_platform::crypto::parse_key(&v).map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}")))
         .transpose()?;
     let live = Arc::new(LiveAccounts::new(market.endpoints.clone(), key));
-    Ok(Ctx { db, queue, events, locks, market: Arc::clone(&market.exchange), live })
+    Ok(Ctx::new(db, queue, events, locks, Arc::clone(&market.exchange), live))
 }

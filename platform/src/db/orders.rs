@@ -61,6 +61,19 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
+    /// The orders with these ids, oldest first.
+    pub async fn by_ids(&self, ids: &[i64]) -> Result<Vec<Order>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = order::Entity::find()
+            .filter(order::Column::Id.is_in(ids.iter().copied()))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
     /// A bot's orders in one of `statuses`, oldest first.
     pub async fn list_with_status(&self, bot: BotId, statuses: &[OrderStatus]) -> Result<Vec<Order>> {
         let rows = order::Entity::find()
@@ -72,7 +85,8 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
-    /// Records the exchange's view of an order: its id, status, filled amount, average price and fee.
+    /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Returns the
+    /// order as recorded.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_state(
         &self,
@@ -83,8 +97,8 @@ impl Orders<'_> {
         avg_fill_price: Option<Price>,
         fee: Decimal,
         fee_asset: Option<&str>,
-    ) -> Result<()> {
-        let res = order::Entity::update_many()
+    ) -> Result<Order> {
+        let rows = order::Entity::update_many()
             .col_expr(order::Column::ExchangeOrderId, Expr::value(exchange_order_id.map(str::to_owned)))
             .col_expr(order::Column::Status, Expr::value(status.as_str()))
             .col_expr(order::Column::FilledAmount, Expr::value(Amount(filled.get())))
@@ -93,9 +107,9 @@ impl Orders<'_> {
             .col_expr(order::Column::FeeAsset, Expr::value(fee_asset.map(str::to_owned)))
             .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(order::Column::ClientOrderId.eq(id.as_str()))
-            .exec(self.0)
+            .exec_with_returning(self.0)
             .await?;
-        if res.rows_affected == 0 { Err(DbError::not_found("order", id)) } else { Ok(()) }
+        rows.into_iter().next().map(to_order).unwrap_or_else(|| Err(DbError::not_found("order", id)))
     }
 }
 

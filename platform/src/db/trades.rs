@@ -6,15 +6,16 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use super::Result;
 use super::types::Trade;
+use super::{DbError, Result};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Trades<'a>(pub(crate) &'a DatabaseConnection);
 
 impl Trades<'_> {
-    pub async fn insert(&self, t: &Trade) -> Result<()> {
-        trade::ActiveModel {
+    /// Records a round trip; one already recorded for the same sell is left as it is (`false`).
+    pub async fn insert(&self, t: &Trade) -> Result<bool> {
+        let res = trade::ActiveModel {
             bot_id: Set(t.bot.0),
             buy_order_id: Set(t.buy_order_id),
             sell_order_id: Set(t.sell_order_id),
@@ -24,8 +25,12 @@ impl Trades<'_> {
             ..Default::default()
         }
         .insert(self.0)
-        .await?;
-        Ok(())
+        .await;
+        match res.map_err(DbError::from) {
+            Ok(_) => Ok(true),
+            Err(DbError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn list_for_bot(&self, bot: BotId) -> Result<Vec<Trade>> {

@@ -1,12 +1,12 @@
 //! The job queue: one queue of [`Job`]s on apalis, in Redis when `REDIS_URL` is set (any number of worker
-//! processes), otherwise in a SQLite file of its own (durable across restarts, woken by SQLite's update hook so a job
-//! pushed in this process starts at once). [`Queue::push`] enqueues; [`Queue::work`] runs workers until shutdown.
+//! processes), otherwise in a SQLite file of its own (durable across restarts; a job pushed in this process wakes its
+//! workers at once). [`Queue::push`] enqueues; [`Queue::work`] runs workers until shutdown.
 
 use std::{future::Future, path::PathBuf, sync::Arc, time::Duration};
 
 use apalis::prelude::*;
 use apalis_redis::RedisStorage;
-use apalis_sqlite::{SqliteStorage, callback::HookCallbackListener};
+use apalis_sqlite::SqliteStorage;
 use async_trait::async_trait;
 use gridbot_core::{BotId, Decimal};
 use serde::{Deserialize, Serialize};
@@ -83,8 +83,8 @@ enum Store {
     Sqlite {
         storage: SqliteStorage<Job>,
         path: PathBuf,
-        /// Wakes the first worker of this process when a job is written; later workers poll.
-        listener: Arc<std::sync::Mutex<Option<HookCallbackListener>>>,
+        /// The workers of this process: [`Queue::push`] wakes them once its job is committed.
+        idle: Arc<std::sync::Mutex<Vec<tokio::sync::mpsc::Sender<()>>>>,
     },
 }
 
@@ -97,8 +97,8 @@ impl std::fmt::Debug for Queue {
     }
 }
 
-/// How often an idle worker looks for jobs when no push woke it (a push wakes it at once: Redis pub/sub, SQLite's
-/// update hook).
+/// How often an idle worker looks for jobs when no push woke it (a push wakes it at once: over Redis pub/sub, or
+/// in-process for SQLite).
 const POLL: Duration = Duration::from_millis(50);
 /// A worker that misses heartbeats this long is dead and its jobs go back to the queue.
 const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -126,13 +126,10 @@ impl Queue {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| QueueError::Sqlite(format!("{}: {e}", dir.display())))?;
                 }
-                let url = format!("sqlite://{}?mode=rwc", path.display());
-                let (pool, listener) =
-                    SqliteStorage::connect_with_callback(&url).map_err(|e| QueueError::Sqlite(e.to_string()))?;
-                SqliteStorage::setup(&pool).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
-                let storage = SqliteStorage::new(&pool).with_config(sqlite_config(&queue_name(settings)));
-                let listener = Arc::new(std::sync::Mutex::new(Some(listener)));
-                Ok(Queue { store: Store::Sqlite { storage, path, listener }, pending: Pending::Local(Arc::default()) })
+                let storage = sqlite_storage(&path).await?;
+                let storage = storage.with_config(sqlite_config(&queue_name(settings)));
+                let store = Store::Sqlite { storage, path, idle: Arc::default() };
+                Ok(Queue { store, pending: Pending::Local(Arc::default()) })
             }
         }
     }
@@ -158,8 +155,12 @@ impl Queue {
                 }
                 Ok(())
             }
-            Store::Sqlite { storage, .. } => {
+            Store::Sqlite { storage, idle, .. } => {
                 storage.clone().push(job).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
+                // A full channel already holds a wake-up; a closed one belongs to a worker that stopped.
+                idle.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .retain(|w| !matches!(w.try_send(()), Err(tokio::sync::mpsc::error::TrySendError::Closed(()))));
                 Ok(())
             }
         }
@@ -232,12 +233,10 @@ impl Queue {
                     .await
                     .map_err(|e| QueueError::Redis(e.to_string()))
             }
-            Store::Sqlite { storage, listener, .. } => {
-                let listener = listener.lock().unwrap_or_else(|p| p.into_inner()).take();
-                let mut strategy = Strategy::new().interval(POLL);
-                if let Some(listener) = listener {
-                    strategy = strategy.stream(futures_util::StreamExt::ready_chunks(listener, 16));
-                }
+            Store::Sqlite { storage, idle, .. } => {
+                let (tx, rx) = tokio::sync::mpsc::channel(1);
+                idle.lock().unwrap_or_else(|p| p.into_inner()).push(tx);
+                let strategy = Strategy::new().interval(POLL).stream(Woken(rx));
                 WorkerBuilder::new(name)
                     .backend(storage.clone().poll_with_strategy(strategy))
                     .data(handler)
@@ -277,7 +276,7 @@ fn wake_on_push(client: &redis::Client, channel: &str) -> Woken {
     Woken(rx)
 }
 
-/// The wake-ups of [`wake_on_push`]; never ends while the worker runs.
+/// The wake-ups of [`wake_on_push`], or of [`Queue::push`] in this process; never ends while the worker runs.
 struct Woken(tokio::sync::mpsc::Receiver<()>);
 
 impl futures_util::Stream for Woken {
@@ -285,6 +284,25 @@ impl futures_util::Stream for Woken {
     fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<()>> {
         self.0.poll_recv(cx)
     }
+}
+
+/// The queue's SQLite file, in WAL mode with commits that do not wait for the disk (as the main database: a job
+/// survives the process crashing). apalis's setup sets `synchronous = OFF` on the connection it runs on: it gets a
+/// pool of its own.
+async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, QueueError> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    let err = |e: &dyn std::fmt::Display| QueueError::Sqlite(format!("{}: {e}", path.display()));
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5));
+    let setup = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(|e| err(&e))?;
+    SqliteStorage::setup(&setup).await.map_err(|e| err(&e))?;
+    setup.close().await;
+    let pool = SqlitePoolOptions::new().connect_with(options).await.map_err(|e| err(&e))?;
+    Ok(SqliteStorage::new(&pool))
 }
 
 fn sqlite_config(queue: &str) -> apalis_sqlite::Config {

@@ -64,7 +64,10 @@ async fn trades_round_trip(f: &Fresh) {
         fees: dec!(123456789.123456789012),
         created_at: at(1_700_000_000_123),
     };
-    f.db.trades().insert(&t).await.unwrap();
+    assert!(f.db.trades().insert(&t).await.unwrap(), "recorded");
+    // One round trip per sell: a second one for the same sell is refused, the first stays as it was.
+    let again = Trade { profit: dec!(7), ..t.clone() };
+    assert!(!f.db.trades().insert(&again).await.unwrap(), "not recorded twice");
     assert_eq!(f.db.trades().list_for_bot(b).await.unwrap(), vec![t]);
 }
 

@@ -74,14 +74,14 @@ impl Stack {
             SimArgs::try_from_flags(["--port", "0", "--start-paused", "--commission-in-quote"]).expect("sim flags");
         let sim = gridbot_sim::start(args).await.expect("simulator");
         let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
-        let ctx = Ctx {
+        let ctx = Ctx::new(
             db,
-            queue: Queue::connect(&settings).await.expect("queue"),
-            events: EventBus::connect(&settings).await.expect("events"),
-            locks: Locks::connect(&settings).await.expect("locks"),
-            market: Arc::new(Binance::new(endpoints.clone(), None).expect("client")),
-            live: Arc::new(LiveAccounts::new(endpoints, Some(KEY))),
-        };
+            Queue::connect(&settings).await.expect("queue"),
+            EventBus::connect(&settings).await.expect("events"),
+            Locks::connect(&settings).await.expect("locks"),
+            Arc::new(Binance::new(endpoints.clone(), None).expect("client")),
+            Arc::new(LiveAccounts::new(endpoints, Some(KEY))),
+        );
         let (stop, _) = watch::channel(false);
         let mut stack =
             Stack { ctx, settings, sim, http: reqwest::Client::new(), stop, threads: Vec::new(), _dir: dir };
@@ -111,23 +111,23 @@ impl Stack {
         self.threads.push(std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
             rt.block_on(async move {
-                let ctx = Ctx {
-                    db: gridbot_platform::connect(&settings).await.expect("database"),
-                    queue: match &shared {
+                let ctx = Ctx::new(
+                    gridbot_platform::connect(&settings).await.expect("database"),
+                    match &shared {
                         Some((_, _, queue)) => queue.clone(),
                         None => Queue::connect(&settings).await.expect("queue"),
                     },
-                    events: match &shared {
+                    match &shared {
                         Some((events, _, _)) => events.clone(),
                         None => EventBus::connect(&settings).await.expect("events"),
                     },
-                    locks: match &shared {
+                    match &shared {
                         Some((_, locks, _)) => locks.clone(),
                         None => Locks::connect(&settings).await.expect("locks"),
                     },
                     market,
                     live,
-                };
+                );
                 gridbot_worker::run(ctx, &name, 4, wait(rx)).await.expect("worker");
             });
         }));

@@ -1,0 +1,220 @@
+//! Booking fills: every filled grid order goes through the engine in the engine's order, first in memory (so the
+//! counter-orders go out at once), then into `fills` and, for a sell, `trades` ([`Run::save_fills`]). A crash
+//! between the two loses nothing: the orders stay filled and unbooked in the database, and the next job books them.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use gridbot_core::{ClientOrderId, Decimal, Side};
+use gridbot_exchange::OrderType;
+use gridbot_platform::{
+    BotChange, DbError,
+    db::types::{Fill, Order, OrderStatus, Trade},
+};
+
+use crate::{JobError, grid::Run};
+
+impl Run<'_> {
+    /// Books every filled grid order the engine can take, in the engine's order (a buy just below the empty level,
+    /// a sell just above it), in memory; [`Run::save_fills`] writes them. Returns how many.
+    pub async fn book_fills(&mut self) -> Result<usize, JobError> {
+        let mut count = 0;
+        let mut repairs = 0;
+        loop {
+            count += self.book_in_order()?;
+            if self.book.engine.is_stopped() || repairs >= self.book.engine.plan().levels.len() {
+                break;
+            }
+            // A fill beyond the next level on its side means the order on the next level was placed after the price
+            // had passed it (a crash between a fill and its counter-order): it is replaced by a market order.
+            let Some(blocker) = self.blocker() else { break };
+            self.replace_with_market(blocker).await?;
+            repairs += 1;
+        }
+        Ok(count)
+    }
+
+    /// Writes the fills booked in memory, in booking order, and a round trip for each grid sell that has none.
+    pub async fn save_fills(&mut self) -> Result<(), JobError> {
+        let unsaved = std::mem::take(&mut self.unsaved);
+        for fill in &unsaved {
+            match self.ctx.db.fills().insert(fill).await {
+                Ok(()) | Err(DbError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if self.trades_complete {
+            // Every sell booked before this job has its round trip: only the new ones need one.
+            for f in unsaved.iter().filter(|f| f.side == Side::Sell && f.level.is_some()) {
+                self.ctx.db.trades().insert(&self.round_trip(f)).await?;
+            }
+        } else {
+            self.repair_trades().await?;
+            self.trades_complete = true;
+        }
+        if !unsaved.is_empty() {
+            self.publish(BotChange::Fill).await;
+        }
+        Ok(())
+    }
+
+    /// Filled, unbooked grid orders of this run.
+    fn pending(&self) -> Vec<Order> {
+        let booked: HashSet<i64> = self.book.fills.iter().map(|f| f.order_id).collect();
+        self.book
+            .orders
+            .iter()
+            .filter(|o| o.status == OrderStatus::Filled && o.level.is_some() && !booked.contains(&o.id))
+            .cloned()
+            .collect()
+    }
+
+    /// Books pending fills while one sits on the level the engine expects next.
+    fn book_in_order(&mut self) -> Result<usize, JobError> {
+        let mut pending = self.pending();
+        let mut count = 0;
+        while !self.book.engine.is_stopped() {
+            let empty = self.book.engine.empty_level();
+            let pos = pending.iter().position(|o| {
+                let l = o.level.unwrap_or_default() as usize;
+                (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
+            });
+            let Some(pos) = pos else { break };
+            let o = pending.remove(pos);
+            self.book_one(&o)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The level whose order stands between the engine and a pending fill farther out: `(side, level)`.
+    fn blocker(&self) -> Option<(Side, usize)> {
+        let empty = self.book.engine.empty_level();
+        let pending = self.pending();
+        if pending.iter().any(|o| o.side == Side::Sell && o.level.unwrap_or_default() as usize > empty + 1) {
+            return Some((Side::Sell, empty + 1));
+        }
+        if empty >= 2
+            && pending.iter().any(|o| o.side == Side::Buy && (o.level.unwrap_or_default() as usize) < empty - 1)
+        {
+            return Some((Side::Buy, empty - 1));
+        }
+        None
+    }
+
+    /// Cancels the engine's order on `level` (booking it instead if it filled meanwhile) and fills the level with a
+    /// market order.
+    async fn replace_with_market(&mut self, (side, level): (Side, usize)) -> Result<(), JobError> {
+        let Some(intent) = self.book.engine.resting_orders().into_iter().find(|i| i.level == Some(level)) else {
+            return Ok(());
+        };
+        let id = self.intent_id(&intent);
+        if let Some(o) = self.book.order(&id).cloned() {
+            if OrderStatus::LIVE.contains(&o.status) {
+                self.venue.cancel(&self.ctx.db, &self.bot, &o).await?;
+            }
+            self.reload().await?;
+            if self.book.order(&id).is_some_and(|o| o.status == OrderStatus::Filled) {
+                return Ok(());
+            }
+        }
+        let price = self.ctx.market.price(&self.bot.symbol).await?;
+        tracing::warn!(bot = %self.bot.id, %side, level, %price, "order placed too late to fill: replaced at market");
+        let repair = ClientOrderId::repair(self.bot.id, self.generation(), level, side, intent.seq);
+        let o = self.ensure_order(repair, side, Some(level), price, intent.qty, OrderType::Market).await?;
+        if o.status != OrderStatus::Filled {
+            return Err(JobError::retry(format!("repair order {} is {}", o.client_order_id, o.status.as_str())));
+        }
+        Ok(())
+    }
+
+    /// Books one filled grid order through the engine, in memory.
+    fn book_one(&mut self, o: &Order) -> Result<(), JobError> {
+        let level = o.level.unwrap_or_default() as usize;
+        let before = self.book.engine.summary(Decimal::ZERO);
+        self.book.engine.book_fill(o.side, level)?;
+        let after = self.book.engine.summary(Decimal::ZERO);
+        let pnl = (o.side == Side::Sell).then(|| (after.realized_pnl - before.realized_pnl).normalize());
+        let fee = (after.fees_paid - before.fees_paid).normalize();
+        let fill = Fill {
+            bot: self.bot.id,
+            order_id: o.id,
+            side: o.side,
+            level: o.level,
+            price: o.avg_fill_price.unwrap_or(o.price),
+            qty: o.filled,
+            fee,
+            fee_asset: Some(self.bot.symbol.quote().to_owned()),
+            exchange_trade_id: format!("order:{}", o.client_order_id),
+            pnl,
+            time: o.updated_at,
+        };
+        self.book.note_fill(fill.clone());
+        self.unsaved.push(fill);
+        tracing::info!(bot = %self.bot.id, side = %o.side, level, price = %o.price, pnl = ?pnl, "fill booked");
+        Ok(())
+    }
+
+    /// Records the fill of a market order (the initial buy, a stop's sale) once, after the grid fills booked before.
+    pub async fn record_market_fill(&mut self, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Result<(), JobError> {
+        self.save_fills().await?;
+        if self.book.fills.iter().any(|f| f.order_id == o.id) {
+            return Ok(());
+        }
+        let fill = Fill {
+            bot: self.bot.id,
+            order_id: o.id,
+            side: o.side,
+            level: None,
+            price: o.avg_fill_price.unwrap_or(o.price),
+            qty: o.filled,
+            fee: fee.normalize(),
+            fee_asset: Some(self.bot.symbol.quote().to_owned()),
+            exchange_trade_id: format!("order:{}", o.client_order_id),
+            pnl: pnl.map(|p| p.normalize()),
+            time: o.updated_at,
+        };
+        match self.ctx.db.fills().insert(&fill).await {
+            Ok(()) | Err(DbError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.book.note_fill(fill);
+        self.publish(BotChange::Fill).await;
+        Ok(())
+    }
+
+    /// A round trip for every booked grid sell that has none (a crash between the two writes leaves one missing).
+    async fn repair_trades(&mut self) -> Result<(), JobError> {
+        let trades = self.ctx.db.trades().list_for_bot(self.bot.id).await?;
+        let have: HashSet<i64> = trades.iter().map(|t| t.sell_order_id).collect();
+        let missing: Vec<Trade> = self
+            .book
+            .fills
+            .iter()
+            .filter(|f| f.side == Side::Sell && f.level.is_some() && !have.contains(&f.order_id))
+            .map(|f| self.round_trip(f))
+            .collect();
+        for trade in &missing {
+            self.ctx.db.trades().insert(trade).await?;
+        }
+        Ok(())
+    }
+
+    /// The round trip a booked grid sell closed: its lot's buy, its profit, and the fees of both legs.
+    fn round_trip(&self, sell: &Fill) -> Trade {
+        let plan = self.book.engine.plan();
+        let buy_id = self.book.closed_lots.get(&sell.order_id).copied().flatten();
+        let entry_fee = match buy_id.and_then(|id| self.book.fills.iter().find(|b| b.order_id == id)) {
+            Some(b) if b.level.is_some() => b.fee,
+            _ => (plan.qty * plan.start_price * plan.fee_rate).normalize(),
+        };
+        Trade {
+            bot: self.bot.id,
+            buy_order_id: buy_id.unwrap_or_default(),
+            sell_order_id: sell.order_id,
+            profit: sell.pnl.unwrap_or_default(),
+            fees: (entry_fee + sell.fee).normalize(),
+            created_at: Utc::now(),
+        }
+    }
+}
