@@ -1,6 +1,7 @@
 //! A running grid's books, rebuilt from the database: the engine started as recorded in the bot's [`RunState`], then
-//! every grid fill of the generation booked again in the order it was booked. Workers rebuild it before each job and
-//! the API for the stats, so no process keeps a grid in memory and any worker may take any job.
+//! every grid fill of the generation booked again in the order it was booked. Workers rebuild it before each job (or
+//! reuse the one their own previous job of the bot left, when no one else held the bot's lock since) and the API for
+//! the stats, so any worker may take any job.
 
 use std::collections::HashMap;
 
