@@ -38,10 +38,7 @@ impl Run<'_> {
     pub async fn save_fills(&mut self) -> Result<(), JobError> {
         let unsaved = std::mem::take(&mut self.unsaved);
         for fill in &unsaved {
-            match self.ctx.db.fills().insert(fill).await {
-                Ok(()) | Err(DbError::Conflict(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+            self.insert_fill(fill).await?;
         }
         if self.trades_complete {
             // Every sell booked before this job has its round trip: only the new ones need one.
@@ -135,20 +132,7 @@ impl Run<'_> {
         self.book.engine.book_fill(o.side, level)?;
         let after = self.book.engine.summary(Decimal::ZERO);
         let pnl = (o.side == Side::Sell).then(|| (after.realized_pnl - before.realized_pnl).normalize());
-        let fee = (after.fees_paid - before.fees_paid).normalize();
-        let fill = Fill {
-            bot: self.bot.id,
-            order_id: o.id,
-            side: o.side,
-            level: o.level,
-            price: o.avg_fill_price.unwrap_or(o.price),
-            qty: o.filled,
-            fee,
-            fee_asset: Some(self.bot.symbol.quote().to_owned()),
-            exchange_trade_id: format!("order:{}", o.client_order_id),
-            pnl,
-            time: o.updated_at,
-        };
+        let fill = self.fill_of(o, o.level, after.fees_paid - before.fees_paid, pnl);
         self.book.note_fill(fill.clone());
         self.unsaved.push(fill);
         tracing::info!(bot = %self.bot.id, side = %o.side, level, price = %o.price, pnl = ?pnl, "fill booked");
@@ -161,11 +145,20 @@ impl Run<'_> {
         if self.book.fills.iter().any(|f| f.order_id == o.id) {
             return Ok(());
         }
-        let fill = Fill {
+        let fill = self.fill_of(o, None, fee, pnl);
+        self.insert_fill(&fill).await?;
+        self.book.note_fill(fill);
+        self.publish(BotChange::Fill).await;
+        Ok(())
+    }
+
+    /// The fill row of order `o` (one per order: its trade id is the order's client id), fee in quote.
+    fn fill_of(&self, o: &Order, level: Option<u32>, fee: Decimal, pnl: Option<Decimal>) -> Fill {
+        Fill {
             bot: self.bot.id,
             order_id: o.id,
             side: o.side,
-            level: None,
+            level,
             price: o.avg_fill_price.unwrap_or(o.price),
             qty: o.filled,
             fee: fee.normalize(),
@@ -173,14 +166,15 @@ impl Run<'_> {
             exchange_trade_id: format!("order:{}", o.client_order_id),
             pnl: pnl.map(|p| p.normalize()),
             time: o.updated_at,
-        };
-        match self.ctx.db.fills().insert(&fill).await {
-            Ok(()) | Err(DbError::Conflict(_)) => {}
-            Err(e) => return Err(e.into()),
         }
-        self.book.note_fill(fill);
-        self.publish(BotChange::Fill).await;
-        Ok(())
+    }
+
+    /// Writes a fill row; one written before (a retried job) is left as it is.
+    async fn insert_fill(&self, fill: &Fill) -> Result<(), JobError> {
+        match self.ctx.db.fills().insert(fill).await {
+            Ok(()) | Err(DbError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A round trip for every booked grid sell that has none (a crash between the two writes leaves one missing).

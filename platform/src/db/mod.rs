@@ -35,6 +35,13 @@ pub struct Db {
     conn: DatabaseConnection,
 }
 
+/// Every SQLite file Gridbot writes (the database, the job queue): write-ahead log, and commits that do not wait for
+/// the disk (SQLite's advice for WAL: a commit survives the process crashing; the OS crashing may lose the last ones,
+/// and orders they recorded are found again by their deterministic client ids at the exchange).
+pub(crate) fn sqlite_commits(o: sqlx::sqlite::SqliteConnectOptions) -> sqlx::sqlite::SqliteConnectOptions {
+    o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal).synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+}
+
 /// Connects with a pool; a SQLite file and its directory are created when missing.
 pub async fn connect(settings: &Settings) -> Result<Db> {
     if let Some(dir) = settings.sqlite_path().and_then(|p| p.parent()).filter(|d| !d.as_os_str().is_empty()) {
@@ -43,12 +50,7 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
     }
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.max_connections(settings.max_connections).sqlx_logging(false);
-    // SQLite: write-ahead log, and commits that do not wait for the disk (SQLite's advice for WAL: a commit survives
-    // the process crashing; the OS crashing may lose the last ones, and orders they recorded are found again by their
-    // deterministic client ids at the exchange).
-    opts.map_sqlx_sqlite_opts(|o| {
-        o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal).synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-    });
+    opts.map_sqlx_sqlite_opts(sqlite_commits);
     let conn = Database::connect(opts).await?;
     Ok(Db { conn })
 }

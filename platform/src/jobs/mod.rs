@@ -286,18 +286,15 @@ impl futures_util::Stream for Woken {
     }
 }
 
-/// The queue's SQLite file, in WAL mode with commits that do not wait for the disk (as the main database: a job
-/// survives the process crashing). apalis's setup sets `synchronous = OFF` on the connection it runs on: it gets a
+/// The queue's SQLite file, committing as the database does ([`crate::db::sqlite_commits`]: a job survives the
+/// process crashing). apalis's setup sets `synchronous = OFF` on the connection it runs on: it gets a
 /// pool of its own.
 async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, QueueError> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
     let err = |e: &dyn std::fmt::Display| QueueError::Sqlite(format!("{}: {e}", path.display()));
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
+    let options =
+        SqliteConnectOptions::new().filename(path).create_if_missing(true).busy_timeout(Duration::from_secs(5));
+    let options = crate::db::sqlite_commits(options);
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(|e| err(&e))?;
     SqliteStorage::setup(&setup).await.map_err(|e| err(&e))?;
     setup.close().await;
