@@ -122,7 +122,7 @@ async fn place_query_cancel_and_cancel_all() {
 
 #[tokio::test]
 async fn fills_execution_reports_trades_and_balances() {
-    let s = setup(&["--commission-in-quote"]).await;
+    let s = setup(&[]).await;
     s.play(dec!(100000)).await;
     let mut user = s.client.user_stream().await.unwrap();
     let before = s.client.balances().await.unwrap();
@@ -141,13 +141,17 @@ async fn fills_execution_reports_trades_and_balances() {
         (r.client_order_id.as_str(), r.status, r.last_price, r.last_qty),
         ("t-fill-1", OrderStatus::Filled, dec!(99000), dec!(0.01))
     );
-    assert_eq!(r.commission, dec!(0.99));
+    // Binance's default: a buy pays its commission in the base it delivers.
+    assert_eq!((r.commission, r.commission_asset.as_deref()), (dec!(0.00001), Some("BTC")));
     let trades = s.client.trades_since(&s.btc, None).await.unwrap();
     assert_eq!(trades.len(), 1);
     assert_eq!((trades[0].price, trades[0].qty, trades[0].is_buyer), (dec!(99000), dec!(0.01), true));
     assert!(s.client.trades_since(&s.btc, Some(trades[0].id + 1)).await.unwrap().is_empty());
+    let of_order = s.client.order_trades(&s.btc, r.order_id).await.unwrap();
+    assert_eq!(of_order.len(), 1);
+    assert_eq!((of_order[0].commission, of_order[0].commission_asset.as_str()), (dec!(0.00001), "BTC"));
     let after = s.client.balances().await.unwrap();
-    assert_eq!(usdt(&before) - usdt(&after), dec!(990.99), "notional plus the fee in quote");
+    assert_eq!(usdt(&before) - usdt(&after), dec!(990), "the notional only: the fee came out of the base");
 }
 
 #[tokio::test]

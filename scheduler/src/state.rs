@@ -166,13 +166,13 @@ impl Watch {
                 w.triggers.without(&ids);
                 w.dirty |= !ids.is_empty();
                 w.last_push = Some(Instant::now());
-                todo.push((w.bot.clone(), w.triggers.fee_rate, fills));
+                todo.push((w.bot.clone(), w.triggers.fees, fills));
             }
         }
-        for (bot, fee_rate, fills) in todo {
+        for (bot, fees, fills) in todo {
             if !fills.is_empty() {
                 let refs: Vec<_> = fills.iter().collect();
-                if let Err(e) = gridbot_worker::paper::fill(&self.ctx.db, bot.symbol.quote(), fee_rate, &refs).await {
+                if let Err(e) = gridbot_worker::paper::fill(&self.ctx.db, &bot.symbol, fees, &refs).await {
                     tracing::warn!(bot = %bot.id, error = %e, "paper fills not recorded");
                 }
             }

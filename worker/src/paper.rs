@@ -3,7 +3,7 @@
 //! buy at or above `b`, on a move up every sell at or below `b` — stopping at the stop-loss and take-profit prices,
 //! where the worker's risk check takes over.
 
-use gridbot_core::{Decimal, Side};
+use gridbot_core::{Decimal, FeeAsset, Side, Symbol};
 use gridbot_platform::{
     Db, DbError,
     book::GridBook,
@@ -20,7 +20,25 @@ pub struct Triggers {
     pub take_profit: Option<Decimal>,
     /// The bot's resting paper orders (empty for a live bot: its exchange matches them).
     pub paper_orders: Vec<Order>,
-    pub fee_rate: Decimal,
+    pub fees: PaperFees,
+}
+
+/// How the paper venue charges a bot's fills: its fee rate, paid as `asset` says (Binance's default, `base`,
+/// charges a buy in the base it delivers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PaperFees {
+    pub rate: Decimal,
+    pub asset: FeeAsset,
+}
+
+impl PaperFees {
+    /// The commission of a fill of `qty` at `price` on `symbol`, and the asset it is paid in.
+    pub fn commission(&self, symbol: &Symbol, side: Side, qty: Decimal, price: Decimal) -> (Decimal, String) {
+        match (self.asset, side) {
+            (FeeAsset::Base, Side::Buy) => ((qty * self.rate).normalize(), symbol.base().to_owned()),
+            _ => ((qty * price * self.rate).normalize(), symbol.quote().to_owned()),
+        }
+    }
 }
 
 impl Triggers {
@@ -40,7 +58,7 @@ impl Triggers {
             stop_loss: plan.stop_loss_price,
             take_profit: plan.take_profit_price,
             paper_orders: if bot.mode == gridbot_platform::db::types::BotMode::Paper { resting } else { Vec::new() },
-            fee_rate: plan.fee_rate,
+            fees: PaperFees { rate: plan.fee_rate, asset: plan.fee_asset },
         })
     }
 
@@ -79,15 +97,15 @@ fn nearest(orders: &[Order]) -> (Option<Decimal>, Option<Decimal>) {
     (prices(Side::Buy).max(), prices(Side::Sell).min())
 }
 
-/// Fills `orders` at their own prices, with the fee in quote, each only while it still rests (one cancelled
+/// Fills `orders` at their own prices, charged as `fees` says, each only while it still rests (one cancelled
 /// meanwhile stays cancelled); the caller then enqueues `reconcile_fills`.
-pub async fn fill(db: &Db, quote: &str, fee_rate: Decimal, orders: &[&Order]) -> Result<(), DbError> {
+pub async fn fill(db: &Db, symbol: &Symbol, fees: PaperFees, orders: &[&Order]) -> Result<(), DbError> {
     for o in orders {
         let now = db.orders().by_client_id(&o.client_order_id).await?;
         if !now.is_some_and(|n| matches!(n.status, OrderStatus::Open | OrderStatus::PartiallyFilled)) {
             continue;
         }
-        let fee = (o.amount.get() * o.price.get() * fee_rate).normalize();
+        let (fee, asset) = fees.commission(symbol, o.side, o.amount.get(), o.price.get());
         db.orders()
             .update_state(
                 &o.client_order_id,
@@ -96,7 +114,7 @@ pub async fn fill(db: &Db, quote: &str, fee_rate: Decimal, orders: &[&Order]) ->
                 o.amount,
                 Some(o.price),
                 fee,
-                Some(quote),
+                Some(&asset),
             )
             .await?;
     }

@@ -265,6 +265,20 @@ impl Exchange for Binance {
             .collect()
     }
 
+    async fn order_trades(&self, symbol: &Symbol, order_id: i64) -> Result<Vec<Trade>> {
+        let params = [("symbol", symbol.exchange_name()), ("orderId", order_id.to_string())];
+        // Weight 5 with an order id.
+        let v = self.signed(Method::GET, "/api/v3/myTrades", &params, 5).await?;
+        let mut trades: Vec<Trade> = v
+            .as_array()
+            .ok_or_else(|| ExchangeError::Decode("myTrades: not an array".into()))?
+            .iter()
+            .map(parse::trade)
+            .collect::<Result<_>>()?;
+        trades.sort_by_key(|t| t.id);
+        Ok(trades)
+    }
+
     async fn trades_since(&self, symbol: &Symbol, from_id: Option<i64>) -> Result<Vec<Trade>> {
         let mut params = vec![("symbol", symbol.exchange_name()), ("limit", "1000".to_string())];
         if let Some(id) = from_id {
