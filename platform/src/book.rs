@@ -71,6 +71,9 @@ impl GridBook {
     pub async fn load(db: &Db, bot: &Bot) -> Result<Option<GridBook>, DbError> {
         let Some(run) = RunState::from_bot(bot)? else { return Ok(None) };
         let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
+        // Fills first: a reader without the bot's lock (the paper matcher) then sees every booked fill's order, and
+        // an order booked in between as filled and unbooked.
+        let booked = db.fills().booked(bot.id).await?;
         let orders: Vec<Order> = db
             .orders()
             .list_for_bot(bot.id)
@@ -79,8 +82,7 @@ impl GridBook {
             .filter(|o| o.client_order_id.as_str().starts_with(&prefix))
             .collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
-        let fills: Vec<Fill> =
-            db.fills().booked(bot.id).await?.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
+        let fills: Vec<Fill> = booked.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
         let params: GridParams =
             serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;

@@ -21,6 +21,10 @@ impl Run<'_> {
     /// a sell just above it), in memory; [`Run::save_fills`] writes them. Returns how many.
     pub async fn book_fills(&mut self) -> Result<usize, JobError> {
         self.value_foreign_fees(self.pending()).await?;
+        if matches!(self.venue, crate::venue::Venue::Paper { .. }) {
+            // The paper venue writes and fills counter-orders itself: book from one snapshot of the run's orders.
+            self.reread_orders().await?;
+        }
         let mut count = 0;
         let mut repairs = 0;
         loop {
@@ -54,6 +58,16 @@ impl Run<'_> {
         }
         if !unsaved.is_empty() {
             self.publish(BotChange::Fill).await;
+        }
+        Ok(())
+    }
+
+    /// Reads every order of this run from the database again, at one instant.
+    async fn reread_orders(&mut self) -> Result<(), JobError> {
+        let prefix = ClientOrderId::generation_prefix(self.bot.id, self.generation());
+        let orders = self.ctx.db.orders().list_for_bot(self.bot.id).await?;
+        for o in orders.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)) {
+            self.note_order(o);
         }
         Ok(())
     }

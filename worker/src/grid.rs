@@ -217,7 +217,9 @@ impl<'a> Run<'a> {
                         || self.book.engine.resting_orders().iter().any(|i| self.intent_id(i) == o.client_order_id);
                     if wanted && o.level.is_some() {
                         self.venue.send(&db, &self.bot, &o, OrderType::Limit).await?
-                    } else if o.level.is_none() {
+                    } else if o.level.is_none() || matches!(self.venue, Venue::Paper { .. }) {
+                        // A paper counter-order the venue wrote for a fill not booked yet is wanted once it is;
+                        // what stays unwanted after booking is cancelled with the strays.
                         // An initial buy or a stop sale written but never sent: the step that wrote it sends it.
                         continue;
                     } else {

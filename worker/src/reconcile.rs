@@ -66,8 +66,14 @@ pub(crate) async fn reconcile(
             }
         }
     }
-    // The counter-orders go out first; the fills that called for them are written right after.
-    run.ensure_resting().await?;
+    // The counter-orders go out first; the fills that called for them are written right after. The paper venue may
+    // have filled a counter-order already (it rests from its fill's instant): that fill is booked too.
+    for _ in 0..=run.book.engine.plan().levels.len() {
+        run.ensure_resting().await?;
+        if run.book.engine.is_stopped() || run.book_fills().await? == 0 {
+            break;
+        }
+    }
     run.save_fills().await?;
     if let Some(lock) = lock {
         ctx.books.keep(lock.token(), run.bot, run.book);
