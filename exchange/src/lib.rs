@@ -24,6 +24,16 @@ pub trait Exchange: Send + Sync + std::fmt::Debug {
     async fn ticker_24h(&self, symbol: &Symbol) -> Result<Ticker24h>;
     /// Up to `limit` (≤ 1000) candles of `interval` (`1m`, `1h`, …) from `start` (ms), oldest first.
     async fn klines(&self, symbol: &Symbol, interval: &str, start: Option<i64>, limit: u16) -> Result<Vec<Candle>>;
+    /// Up to `limit` (≤ 1000) of the market's aggregate trades, oldest first: from aggregate id `from_id`, or in
+    /// the window `start`..=`end` (ms; at most an hour wide), or the most recent ones when neither is given.
+    async fn agg_trades(
+        &self,
+        symbol: &Symbol,
+        from_id: Option<i64>,
+        start: Option<i64>,
+        end: Option<i64>,
+        limit: u16,
+    ) -> Result<Vec<AggTrade>>;
     /// Places a limit (GTC) or market order, checked against the symbol's filters first.
     async fn place(&self, order: &OrderRequest) -> Result<ExchangeOrder>;
     async fn cancel(&self, symbol: &Symbol, client_order_id: &str) -> Result<ExchangeOrder>;

@@ -1,6 +1,7 @@
 //! The Binance client against the simulator, over real sockets: place, query, cancel, cancel-all, fills, partial
-//! fills, execution reports, balances, a dropped stream and its gap, 429s waited out, 5xx and timeouts on placement
-//! that never produce a second order, and filter violations refused before they reach the exchange.
+//! fills, execution reports, balances, a dropped stream, its gap and the trades it missed (`aggTrades`), 429s waited
+//! out, 5xx and timeouts on placement that never produce a second order, and filter violations refused before they
+//! reach the exchange.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -182,6 +183,40 @@ async fn a_dropped_stream_reconnects_and_reports_the_gap() {
     s.play(dec!(100002)).await;
     next_matching(&mut market, |e| matches!(e, MarketEvent::Trade { price, .. } if *price == dec!(100002))).await;
     assert!(s.client.health().await.last_stream_message_ms.is_some());
+}
+
+#[tokio::test]
+async fn the_trades_a_dropped_stream_missed_are_listed_by_time_and_by_id() {
+    let s = setup(&[]).await;
+    let mut market = s.client.market_stream(std::slice::from_ref(&s.btc)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.play(dec!(100001)).await;
+    let seen = next_matching(&mut market, |e| matches!(e, MarketEvent::Trade { .. })).await;
+    let MarketEvent::Trade { time, trade_id, .. } = seen else { unreachable!() };
+    s.control("/sim/faults", json!({"ws_refuse": true})).await;
+    s.control("/sim/drop-ws", json!({})).await;
+    for p in [dec!(99000.5), dec!(98000), dec!(101000)] {
+        s.play(p).await;
+    }
+    // By time from the last trade seen, within Binance's hour: that trade and the three missed.
+    let by_time = s.client.agg_trades(&s.btc, None, Some(time), Some(time + 3_599_999), 1000).await.unwrap();
+    assert_eq!(by_time.len(), 4);
+    assert_eq!((by_time[0].first_trade_id, by_time[0].last_trade_id), (trade_id, trade_id));
+    let missed: Vec<Decimal> = by_time[1..].iter().map(|t| t.price).collect();
+    assert_eq!(missed, [dec!(99000.5), dec!(98000), dec!(101000)]);
+    assert!(by_time.windows(2).all(|w| w[0].id < w[1].id && w[0].time <= w[1].time));
+    assert_eq!(by_time[1].qty, dec!(0.00001));
+    // Paged by id, one at a time.
+    let page = s.client.agg_trades(&s.btc, Some(by_time[2].id), None, None, 1).await.unwrap();
+    assert_eq!(page, [by_time[2]]);
+    let recent = s.client.agg_trades(&s.btc, None, None, None, 2).await.unwrap();
+    assert_eq!(recent, by_time[2..]);
+    // A window over an hour is Binance's refusal, not a retry.
+    let wide = s.client.agg_trades(&s.btc, None, Some(time), Some(time + 3_600_001), 10).await.unwrap_err();
+    assert!(matches!(wide, ExchangeError::Rejected { code: -1127, .. }), "{wide:?}");
+    assert!(!wide.is_retryable());
+    s.control("/sim/faults", json!({"ws_refuse": false})).await;
+    next_matching(&mut market, |e| matches!(e, MarketEvent::Gap { .. })).await;
 }
 
 #[tokio::test]

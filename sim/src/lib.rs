@@ -19,6 +19,7 @@ mod rest;
 mod signing;
 mod state;
 mod symbols;
+mod tape;
 mod ws;
 
 use std::{

@@ -29,8 +29,8 @@ pub use rest::now_ms as rest_now_ms;
 use rest::{Rest, Security};
 
 use crate::{
-    Balance, Exchange, ExchangeError, ExchangeOrder, Health, MarketEvent, OrderRequest, OrderType, Result, SymbolInfo,
-    Ticker24h, Trade, UserEvent,
+    AggTrade, Balance, Exchange, ExchangeError, ExchangeOrder, Health, MarketEvent, OrderRequest, OrderType, Result,
+    SymbolInfo, Ticker24h, Trade, UserEvent,
 };
 
 /// How many times a placement whose outcome was unknown is looked up and sent again.
@@ -185,6 +185,31 @@ impl Exchange for Binance {
             .iter()
             .map(parse::kline_row)
             .collect()
+    }
+
+    async fn agg_trades(
+        &self,
+        symbol: &Symbol,
+        from_id: Option<i64>,
+        start: Option<i64>,
+        end: Option<i64>,
+        limit: u16,
+    ) -> Result<Vec<AggTrade>> {
+        let mut params = vec![("symbol", symbol.exchange_name()), ("limit", limit.clamp(1, 1000).to_string())];
+        for (name, value) in [("fromId", from_id), ("startTime", start), ("endTime", end)] {
+            if let Some(v) = value {
+                params.push((name, v.to_string()));
+            }
+        }
+        let v = self.rest.call(Method::GET, "/api/v3/aggTrades", &params, 4, Security::None).await?;
+        let mut trades: Vec<AggTrade> = v
+            .as_array()
+            .ok_or_else(|| ExchangeError::Decode("aggTrades: not an array".into()))?
+            .iter()
+            .map(parse::agg_trade)
+            .collect::<Result<_>>()?;
+        trades.sort_by_key(|t| t.id);
+        Ok(trades)
     }
 
     /// Never places a second order for one client id: when the outcome of a placement is unknown (5xx, timeout),
