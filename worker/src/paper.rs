@@ -53,11 +53,12 @@ pub struct PaperBook {
     engine: GridEngine,
 }
 
-/// One paper fill: the order that filled and the counter-order that rests from then on.
+/// One paper fill: the order that filled and the counter-order that rests from then on (none once the move reached
+/// a stop: the worker stops the bot).
 #[derive(Debug, Clone)]
 pub struct PaperFill {
     pub filled: OrderIntent,
-    pub counter: OrderIntent,
+    pub counter: Option<OrderIntent>,
 }
 
 impl PaperBook {
@@ -77,7 +78,7 @@ impl PaperBook {
             .filter_map(|(side, level)| {
                 let filled = before.iter().find(|o| o.side == side && o.level == Some(level))?.clone();
                 let next = if side == Side::Buy { level + 1 } else { level - 1 };
-                let counter = after.iter().find(|o| o.level == Some(next))?.clone();
+                let counter = after.iter().find(|o| o.level == Some(next)).cloned();
                 Some(PaperFill { filled, counter })
             })
             .collect()
@@ -186,7 +187,9 @@ pub async fn fill(db: &Db, bot: &Bot, book: &PaperBook, fees: PaperFees, fills: 
         if now.status != OrderStatus::Filled {
             return Ok(false);
         }
-        rest(db, bot, book, &f.counter).await?;
+        if let Some(counter) = &f.counter {
+            rest(db, bot, book, counter).await?;
+        }
     }
     Ok(true)
 }
