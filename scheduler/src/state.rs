@@ -103,8 +103,15 @@ impl Watch {
                 Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
             }
         }
+        let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
+            self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
+        by_symbol.extend(fresh.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
+        let symbols: HashSet<String> = by_symbol.keys().cloned().collect();
+        let live_users: HashSet<i64> =
+            fresh.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
         {
-            // A bot the matcher filled while its triggers were read keeps the matcher's.
+            // Swapped under one hold of the lock, so no paper fill lands in between: a bot the matcher filled
+            // while its triggers were read keeps the matcher's.
             let mut old = lock(&self.bots);
             for (id, w) in fresh.iter_mut() {
                 if let Some(o) = old.remove(id) {
@@ -115,14 +122,8 @@ impl Watch {
                     }
                 }
             }
+            *old = fresh;
         }
-        let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
-            self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
-        by_symbol.extend(fresh.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
-        let symbols: HashSet<String> = by_symbol.keys().cloned().collect();
-        let live_users: HashSet<i64> =
-            fresh.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
-        *lock(&self.bots) = fresh;
         {
             let mut streams = lock(&self.streams);
             keep_running(&mut streams, &symbols);

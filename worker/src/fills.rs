@@ -89,10 +89,16 @@ impl Run<'_> {
         let mut count = 0;
         while !self.book.engine.is_stopped() {
             let empty = self.book.engine.empty_level();
-            let pos = pending.iter().position(|o| {
-                let l = o.level.unwrap_or_default() as usize;
-                (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
-            });
+            // A buy below and a sell above may both have filled: the one that filled first is booked first.
+            let pos = pending
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| {
+                    let l = o.level.unwrap_or_default() as usize;
+                    (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
+                })
+                .min_by_key(|(_, o)| (o.updated_at, o.id))
+                .map(|(i, _)| i);
             let Some(pos) = pos else { break };
             let o = pending.remove(pos);
             self.book_one(&o)?;

@@ -153,10 +153,15 @@ fn book_recorded_fills(book: &mut GridBook, symbol: &Symbol) -> Result<(), DbErr
         .collect();
     while !book.engine.is_stopped() {
         let empty = book.engine.empty_level();
-        let next = pending.iter().position(|o| {
-            let l = o.level.unwrap_or_default() as usize;
-            (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
-        });
+        let next = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                let l = o.level.unwrap_or_default() as usize;
+                (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
+            })
+            .min_by_key(|(_, o)| (o.updated_at, o.id))
+            .map(|(i, _)| i);
         let Some(i) = next else { break };
         let o = pending.remove(i);
         let fee = charged_fee(symbol, o.fee, o.fee_asset.as_deref(), None).map_err(invalid)?;

@@ -186,9 +186,11 @@ async fn a_live_bot_paying_fees_in_bnb_books_them_at_their_quote_value_and_sells
 }
 
 /// A paper bot whose prices come faster than its worker books them still books what the backtest books: each
-/// counter-order rests in the paper book from its fill's instant.
-async fn fast_paper(backend: Backend) {
-    let stack = Stack::start(backend, 1).await;
+/// counter-order rests in the paper book from its fill's instant. With `drops`, the simulator drops its WebSockets
+/// every second while prices play every `pace`: the matcher replays what each gap missed.
+async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration) {
+    let flags: &[&str] = if drops { &["--ws-drop-secs", "1"] } else { &[] };
+    let stack = Stack::start_on(backend, 1, flags).await;
     // A seeded zigzag through the grid, each move crossing one to four levels.
     let mut path = vec![dec!(100000)];
     let mut seed: u64 = 7;
@@ -208,6 +210,7 @@ async fn fast_paper(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     for &p in &path[1..] {
         stack.price(p).await;
+        tokio::time::sleep(pace).await;
     }
     let want = backtest_of(&path);
     assert!(want.orders_filled >= 30, "the path exercises the grid: {want:?}");
@@ -223,13 +226,16 @@ async fn fast_paper(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "known failure: the matcher and the worker still diverge now and then when prices outrun the worker"]
 async fn a_paper_bot_fed_faster_than_its_worker_books_what_the_backtest_books_on_sqlite() {
-    fast_paper(Backend::Sqlite).await;
+    fast_paper(Backend::Sqlite, false, std::time::Duration::ZERO).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "known failure: the matcher and the worker still diverge now and then when prices outrun the worker"]
+async fn a_paper_bot_books_what_the_backtest_books_while_its_streams_drop_every_second() {
+    fast_paper(Backend::Sqlite, true, std::time::Duration::from_millis(120)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_paper_bot_fed_faster_than_its_worker_books_what_the_backtest_books_on_postgres() {
-    fast_paper(Backend::Postgres).await;
+    fast_paper(Backend::Postgres, false, std::time::Duration::ZERO).await;
 }
