@@ -1,7 +1,7 @@
 //! Paper trading: the [`Exchange`] trait over real market prices with simulated money. Market data comes from a
 //! source exchange (Binance's public data, or the simulator); orders rest in a [`book::Book`] and fill at their own
-//! price when a trade touches them; the fee (`PAPER_FEE_RATE`, default 0.001) is charged in quote. One `Paper` is one
-//! user's account.
+//! price when a trade touches them; the fee (`PAPER_FEE_RATE`, handed down by the binary; [`DEFAULT_FEE_RATE`]) is
+//! charged in quote. One `Paper` is one user's account.
 
 pub mod book;
 
@@ -21,13 +21,8 @@ use crate::{
     SymbolInfo, Ticker24h, Trade, UserEvent, binance::rest_now_ms,
 };
 
-/// `PAPER_FEE_RATE`, or the spec's default 0.001.
-pub fn fee_rate_from_env() -> Decimal {
-    std::env::var("PAPER_FEE_RATE")
-        .ok()
-        .and_then(|v| Decimal::from_str_exact(v.trim()).ok())
-        .unwrap_or(Decimal::new(1, 3))
-}
+/// The paper fee rate when `PAPER_FEE_RATE` is unset: the spec's default, 0.001.
+pub const DEFAULT_FEE_RATE: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
 
 #[derive(Debug)]
 pub struct Paper {
