@@ -1,4 +1,4 @@
-//! [`ApiConfig`]: the API's settings from the environment — bind address, JWT secret and expiry, the key that
+//! [`ApiConfig`]: the API's settings, as the binary read them ([`ApiConfig::from_lookup`]) — bind address, JWT secret and expiry, the key that
 //! encrypts stored exchange credentials, rate limits, the request body limit, the dashboard's directory and whether
 //! a reverse proxy's `X-Forwarded-For` is trusted. Secrets redact themselves.
 
@@ -77,13 +77,10 @@ impl ApiConfig {
     }
 
     /// Reads `GRIDBOT_BIND`, `JWT_SECRET`, `JWT_EXPIRY_SECS`, `ENCRYPTION_KEY`, `GRIDBOT_STATIC_DIR` (default
-    /// [`DEFAULT_STATIC_DIR`] when it exists) and `GRIDBOT_TRUST_PROXY` (default false).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-    }
-
-    /// As [`ApiConfig::from_env`], reading variables through `get`.
+    /// [`DEFAULT_STATIC_DIR`] when it exists) and `GRIDBOT_TRUST_PROXY` (default false) through `get` (the binary's
+    /// one settings source); a blank value counts as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let secret = get("JWT_SECRET").ok_or(ConfigError::Missing {
             name: "JWT_SECRET",
             hint: "a random string of at least 32 bytes (openssl rand -base64 48)",

@@ -31,7 +31,8 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 
 #[derive(Debug, Serialize, ToSchema)]
 struct SummaryOut {
-    /// Realized P&L of today's fills (UTC) plus the unrealized P&L now, over the bots quoted in `quote_asset`.
+    /// The account's today, over its bots quoted in `quote_asset`: the realized P&L of every fill since 00:00 UTC,
+    /// of every run, plus the current runs' unrealized P&L now.
     pnl_today: String,
     /// Every round trip's profit, all runs, plus the unrealized P&L now.
     pnl_total: String,
@@ -58,8 +59,12 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
     let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
     let mut books = Books::default();
     let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
+    let since = gridbot_worker::risk::start_of_day(chrono::Utc::now());
+    let realized_today = ctx.db.fills().realized_since_by_bot(user.id, since).await?;
     for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
+        let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
         let Some(book) = GridBook::load(&ctx.db, bot).await? else {
+            today += realized;
             books.add_unstarted(bot)?;
             continue;
         };
@@ -67,7 +72,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             Ok(p) => p,
             Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
         };
-        today += gridbot_worker::risk::pnl_today(&book, mark);
+        today += gridbot_worker::risk::pnl_today(realized, &book, mark);
         let realized: Decimal = ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum();
         total += realized + book.engine.summary(mark).unrealized_pnl;
         if bot.mode == BotMode::Paper {

@@ -1,5 +1,6 @@
 //! `GET /api/summary` and `GET /api/balance`: paper figures from the bots' books, live ones from the simulator's
-//! account through the user's keys; 422 for a bad mode or live without keys.
+//! account through the user's keys; 422 for a bad mode or live without keys; "Today" is every run's fills since
+//! 00:00 UTC, over the account's bots.
 
 use gridbot_core::{BotId, Decimal};
 use reqwest::StatusCode;
@@ -9,7 +10,12 @@ use crate::both;
 use crate::fixtures::{config, fake_run};
 use crate::harness::{Backend, Options, SIM_KEY, SIM_SECRET, spawn_app, spawn_app_with};
 
-both!(summary_and_paper_balance, live_balance_from_the_exchange, balance_refuses_bad_input);
+both!(
+    summary_and_paper_balance,
+    today_counts_every_run_of_every_bot,
+    live_balance_from_the_exchange,
+    balance_refuses_bad_input
+);
 
 fn d(v: &Value) -> Decimal {
     v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
@@ -65,6 +71,45 @@ async fn summary_and_paper_balance(backend: Backend) {
     let (_, eve) = app.signup("eve@b.co").await;
     assert_eq!(app.get("/api/summary", &eve).await.body["pnl_total"], "0");
     assert_eq!(app.get("/api/balance", &eve).await.body["balances"], json!([]));
+    app.finish().await;
+}
+
+/// Today's P&L is the account's: every bot's fills since 00:00 UTC, of every run, plus the current runs' unrealized
+/// P&L; yesterday's fills count in the total only.
+async fn today_counts_every_run_of_every_bot(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
+    let (mut today, mut last) = (Decimal::ZERO, BotId(0));
+    for _ in 0..2 {
+        let id = BotId(app.post("/api/bots", Some(&token), bot("paper")).await.body["id"].as_i64().unwrap());
+        let earlier = fake_run(&app.db, id, Some(Decimal::from(30))).await;
+        app.db.bots().bump_generation(id).await.unwrap();
+        let current = fake_run(&app.db, id, None).await;
+        today += earlier.realized - Decimal::from(30) + current.realized + current.engine.summary(price).unrealized_pnl;
+        last = id;
+    }
+    // A fill of yesterday, of the last bot's earlier run.
+    let order = app.db.orders().list_for_bot(last).await.unwrap().into_iter().next().unwrap();
+    let old = gridbot_platform::db::types::Fill {
+        bot: last,
+        order_id: order.id,
+        side: gridbot_core::Side::Sell,
+        level: None,
+        price: order.price,
+        qty: order.amount,
+        fee: Decimal::ZERO,
+        fee_asset: None,
+        exchange_trade_id: "yesterday".into(),
+        pnl: Some(Decimal::from(-7)),
+        time: chrono::Utc::now() - chrono::Duration::days(1) - chrono::Duration::hours(1),
+    };
+    app.db.fills().insert(&old).await.unwrap();
+
+    let sum = app.get("/api/summary", &token).await;
+    assert_eq!(sum.status, StatusCode::OK, "{}", sum.text);
+    assert_eq!(d(&sum.body["pnl_today"]), today, "{}", sum.text);
+    assert_eq!(d(&sum.body["pnl_total"]), today - Decimal::from(7), "{}", sum.text);
     app.finish().await;
 }
 
