@@ -110,7 +110,7 @@ impl RoleSettings {
             .transpose()?;
         let paper_fee_rate = match source.get("PAPER_FEE_RATE") {
             Some(v) => fee_rate(&v).map_err(|e| anyhow::anyhow!("PAPER_FEE_RATE is invalid: {e}"))?,
-            None => gridbot_exchange::paper::DEFAULT_FEE_RATE,
+            None => gridbot_core::config::default_fee_rate(),
         };
         Ok(RoleSettings {
             platform: Settings::from_lookup(source.lookup()),
@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn fee_rates_are_checked() {
         assert_eq!(fee_rate("0.00075"), Ok(Decimal::new(75, 5)));
-        assert_eq!(gridbot_exchange::paper::DEFAULT_FEE_RATE, Decimal::new(1, 3));
+        assert_eq!(gridbot_core::config::default_fee_rate(), Decimal::new(1, 3));
         for bad in ["-0.001", "1", "0.1%", "lots"] {
             assert!(fee_rate(bad).is_err(), "{bad}");
         }

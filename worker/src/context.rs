@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use gridbot_core::Decimal;
 use gridbot_exchange::{
     Exchange,
     binance::{
@@ -32,7 +33,7 @@ pub struct Ctx {
     pub live: Arc<LiveAccounts>,
     /// The books of the bots this worker reconciled last.
     pub books: Books,
-    /// `PAPER_FEE_RATE` as the binary read it (default [`gridbot_exchange::paper::DEFAULT_FEE_RATE`]). Stored for the
+    /// `PAPER_FEE_RATE` as the binary read it (default [`gridbot_core::config::default_fee_rate()`]). Stored for the
     /// paper venue; a paper bot's fills are charged its own config's fee rate for now.
     pub paper_fee_rate: Decimal,
 }
@@ -117,7 +118,7 @@ impl Ctx {
         market: Arc<dyn Exchange>,
         live: Arc<LiveAccounts>,
     ) -> Self {
-        let paper_fee_rate = gridbot_exchange::paper::DEFAULT_FEE_RATE;
+        let paper_fee_rate = gridbot_core::config::default_fee_rate();
         Ctx { db, queue, events, locks, market, live, books: Books::default(), paper_fee_rate }
     }
 

@@ -100,6 +100,7 @@ async fn today_counts_every_run_of_every_bot(backend: Backend) {
         qty: order.amount,
         fee: Decimal::ZERO,
         fee_asset: None,
+        fee_quote: None,
         exchange_trade_id: "yesterday".into(),
         pnl: Some(Decimal::from(-7)),
         time: chrono::Utc::now() - chrono::Duration::days(1) - chrono::Duration::hours(1),

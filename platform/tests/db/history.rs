@@ -97,6 +97,7 @@ async fn realized_since_counts_every_run_of_a_bot_and_of_an_account(f: &Fresh) {
             qty: Qty::new(dec!(1)).unwrap(),
             fee: dec!(0.1),
             fee_asset: Some("USDT".into()),
+            fee_quote: None,
             exchange_trade_id: format!("t{i}"),
             pnl,
             time,

@@ -122,6 +122,7 @@ async fn earlier_runs_count(backend: Backend, workers: usize) {
         qty: order.amount,
         fee: dec!(1.98),
         fee_asset: Some("USDT".into()),
+        fee_quote: None,
         exchange_trade_id: "earlier-run".into(),
         pnl: Some(dec!(-45)),
         time: chrono::Utc::now(),
