@@ -1,6 +1,6 @@
-//! `GET /api/summary` and `GET /api/balance`: paper figures from the bots' books, live ones from the simulator's
-//! account through the user's keys; 422 for a bad mode or live without keys; "Today" is every run's fills since
-//! 00:00 UTC, over the account's bots.
+//! `GET /api/summary`, `GET /api/balance` and `POST /api/paper/reset`: the paper account is its funding moved by the
+//! paper bots' fills, live figures come from the simulator's account through the user's keys; 422 for a bad mode or
+//! live without keys; "Today" is every run's fills since 00:00 UTC, over the account's bots.
 
 use gridbot_core::{BotId, Decimal};
 use reqwest::StatusCode;
@@ -12,6 +12,7 @@ use crate::harness::{Backend, Options, SIM_KEY, SIM_SECRET, spawn_app, spawn_app
 
 both!(
     summary_and_paper_balance,
+    the_paper_account_resets_to_its_funding_once_no_paper_bot_runs,
     today_counts_every_run_of_every_bot,
     live_balance_from_the_exchange,
     balance_refuses_bad_input
@@ -32,12 +33,16 @@ async fn summary_and_paper_balance(backend: Backend) {
     assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
     assert_eq!(
         empty.body,
-        json!({"pnl_today": "0", "pnl_total": "0", "balance_quote": "0", "quote_asset": "USDT", "bots_running": 0, "live": false})
+        json!({"pnl_today": "0", "pnl_total": "0", "balance_quote": "10000", "quote_asset": "USDT", "bots_running": 0, "live": false}),
+        "a new paper account holds its funding"
     );
-    assert_eq!(app.get("/api/balance", &token).await.body, json!({"mode": "paper", "balances": []}));
+    assert_eq!(
+        app.get("/api/balance", &token).await.body,
+        json!({"mode": "paper", "balances": [{"asset": "USDT", "free": "10000", "locked": "0"}]})
+    );
 
     let ran = app.post("/api/bots", Some(&token), bot("paper")).await.body["id"].as_i64().unwrap();
-    app.post("/api/bots", Some(&token), bot("paper")).await; // never started: its capital, free
+    app.post("/api/bots", Some(&token), bot("paper")).await; // never started: moves nothing
     let run = fake_run(&app.db, BotId(ran), None).await;
     app.db.bots().set_status(BotId(ran), gridbot_platform::db::types::BotStatus::Running, None).await.unwrap();
     let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
@@ -50,7 +55,8 @@ async fn summary_and_paper_balance(backend: Backend) {
     let (usdt, btc) = (asset("USDT"), asset("BTC"));
     let (buy, sell) = (&run.resting[0], &run.resting[1]);
     assert_eq!(d(&usdt["locked"]), buy.price.get() * buy.amount.get());
-    assert_eq!(d(&usdt["free"]) + d(&usdt["locked"]), s.quote_balance + Decimal::from(10_000));
+    // The funding (10,000) moved by the run's fills: what its engine says of a capital of 10,000.
+    assert_eq!(d(&usdt["free"]) + d(&usdt["locked"]), s.quote_balance);
     assert_eq!(d(&btc["locked"]), sell.amount.get());
     assert_eq!(d(&btc["free"]) + d(&btc["locked"]), s.base_balance);
 
@@ -60,7 +66,7 @@ async fn summary_and_paper_balance(backend: Backend) {
     assert_eq!(sum.body["bots_running"], 1);
     assert_eq!(d(&sum.body["pnl_today"]), run.realized + s.unrealized_pnl);
     assert_eq!(d(&sum.body["pnl_total"]), run.realized + s.unrealized_pnl);
-    assert_eq!(d(&sum.body["balance_quote"]), s.quote_balance + Decimal::from(10_000));
+    assert_eq!(d(&sum.body["balance_quote"]), s.quote_balance);
     let btc_quote = app.get("/api/summary?quote=btc", &token).await;
     assert_eq!(
         (btc_quote.body["quote_asset"].as_str(), btc_quote.body["pnl_total"].as_str()),
@@ -70,7 +76,30 @@ async fn summary_and_paper_balance(backend: Backend) {
     // Another user's figures are their own.
     let (_, eve) = app.signup("eve@b.co").await;
     assert_eq!(app.get("/api/summary", &eve).await.body["pnl_total"], "0");
-    assert_eq!(app.get("/api/balance", &eve).await.body["balances"], json!([]));
+    assert_eq!(
+        app.get("/api/balance", &eve).await.body["balances"],
+        json!([{"asset": "USDT", "free": "10000", "locked": "0"}])
+    );
+    app.finish().await;
+}
+
+/// A reset funds the paper account afresh, but only while no paper bot runs.
+async fn the_paper_account_resets_to_its_funding_once_no_paper_bot_runs(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("reset@b.co").await;
+    let id = BotId(app.post("/api/bots", Some(&token), bot("paper")).await.body["id"].as_i64().unwrap());
+    fake_run(&app.db, id, None).await;
+    app.db.bots().set_status(id, gridbot_platform::db::types::BotStatus::Running, None).await.unwrap();
+    assert_ne!(app.get("/api/summary", &token).await.body["balance_quote"], "10000", "the run moved the account");
+    let refused = app.post("/api/paper/reset", Some(&token), json!({})).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "conflict"), "{}", refused.text);
+    app.db.bots().set_status(id, gridbot_platform::db::types::BotStatus::Stopped, None).await.unwrap();
+    let reset = app.post("/api/paper/reset", Some(&token), json!({})).await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    // The run's resting orders are still recorded as open: what they hold stays locked out of the funding.
+    let usdt = reset.body["balances"].as_array().unwrap().iter().find(|b| b["asset"] == "USDT").cloned().unwrap();
+    assert_eq!(d(&usdt["free"]) + d(&usdt["locked"]), Decimal::from(10_000));
+    assert_eq!(app.get("/api/summary", &token).await.body["balance_quote"], "10000");
     app.finish().await;
 }
 
