@@ -98,11 +98,19 @@ async fn test_config(
 
     let plan = engine.plan();
     let (q, f) = (plan.qty, plan.fee_rate);
+    // With fees in base a lot sells what its buy delivered, rounded down to the step (the carry aside).
+    let sold = match plan.fee_asset {
+        gridbot_core::FeeAsset::Quote => q,
+        gridbot_core::FeeAsset::Base => info.filters.floor_qty(q * (Decimal::ONE - f)),
+    };
     let gaps: Vec<(Decimal, Decimal)> = plan
         .levels
         .windows(2)
         .map(|w| {
-            let profit = q * (w[1] - w[0]) - f * q * (w[0] + w[1]);
+            let profit = match plan.fee_asset {
+                gridbot_core::FeeAsset::Quote => q * (w[1] - w[0]) - f * q * (w[0] + w[1]),
+                gridbot_core::FeeAsset::Base => sold * w[1] * (Decimal::ONE - f) - q * w[0],
+            };
             (profit, profit / (q * w[0]))
         })
         .collect();

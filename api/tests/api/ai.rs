@@ -125,6 +125,7 @@ async fn accept_applies_exactly_the_suggestion(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["suggestion"]["status"], "accepted");
     let mut want = config();
+    want["fee_asset"] = json!("base");
     want["lower_bound"] = s["suggestion"]["grid_lower"].clone();
     want["upper_bound"] = s["suggestion"]["grid_upper"].clone();
     want["grid_levels"] = s["suggestion"]["num_levels"].clone();

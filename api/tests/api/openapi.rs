@@ -32,6 +32,7 @@ const ROUTES: [(&str, &str); 35] = [
     ("post", "/api/emergency-stop"),
     ("get", "/api/summary"),
     ("get", "/api/balance"),
+    ("post", "/api/paper/reset"),
     ("get", "/api/orders"),
     ("get", "/api/fills"),
     ("get", "/api/trades"),

@@ -43,11 +43,12 @@ async fn test_config_plans_and_backtests(backend: Backend) {
     assert!(q > Decimal::ZERO);
     let (min, max) = (d(&b["profit_per_grid_min"]), d(&b["profit_per_grid_max"]));
     assert!(min <= max, "{}", r.text);
-    // Arithmetic: equal gaps, so the profit differs only by the fees on the prices.
-    let gap = levels[1] - levels[0];
+    // A bot pays its fees in base: a lot sells what its buy of q delivered, rounded down to the step, and earns
+    // most on the lowest gap (equal gaps, so only the prices the fees are on differ).
     let f = Decimal::new(1, 3);
-    let want_max = (q * gap - f * q * (levels[0] + levels[1])).round_dp(8);
-    assert!((max - want_max).abs() <= q * Decimal::new(2, 2), "{max} vs {want_max}");
+    let sold = (q * (Decimal::ONE - f) / Decimal::new(1, 5)).floor() * Decimal::new(1, 5);
+    let want_max = (sold * levels[1] * (Decimal::ONE - f) - q * levels[0]).round_dp(8);
+    assert_eq!(max, want_max, "{}", r.text);
     let (pmin, pmax) = (d(&b["profit_per_grid_pct_min"]), d(&b["profit_per_grid_pct_max"]));
     assert!(pmin <= pmax && pmax < Decimal::ONE, "fractions: {}", r.text);
     assert!(d(&b["initial_buy_qty"]) > Decimal::ZERO, "lots above the price are bought: {}", r.text);
