@@ -6,6 +6,7 @@ pub mod amount;
 pub mod bot;
 pub mod bot_event;
 pub mod fill;
+pub mod market_mark;
 pub mod order;
 pub mod paper_balance;
 pub mod price;

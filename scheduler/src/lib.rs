@@ -3,9 +3,11 @@
 //! running bots trade, which records 1-minute candles, publishes ticks, fills paper orders and enqueues
 //! `reconcile_fills` when a price reaches a bot's nearest order or stop; and one user-data stream per live account,
 //! which enqueues `reconcile_fills` on every execution report. After any stream gap, every affected bot is
-//! reconciled; after a market-stream gap, the matcher first replays the path it missed from the exchange's REST data.
+//! reconciled; after a market-stream gap, the matcher first replays the path it missed from the exchange's REST data,
+//! and after a restart the path from its last saved mark (see [`mark`]).
 
 mod cron;
+mod mark;
 mod market;
 mod replay;
 mod state;
@@ -77,12 +79,20 @@ async fn lead(ctx: &Ctx, options: &Options, mut guard: gridbot_platform::LockGua
         tokio::spawn(cron::run(ctx.clone(), options.reconcile_cron.clone())),
         tokio::spawn(Arc::clone(&watch).refresh_loop(options.refresh_every)),
     ];
-    tokio::select! {
-        _ = guard.lost() => tracing::warn!("leader lock lost; stepping down"),
-        _ = stop.wait_for(|s| *s) => {}
-    }
+    let stopping = tokio::select! {
+        _ = guard.lost() => {
+            tracing::warn!("leader lock lost; stepping down");
+            false
+        }
+        _ = stop.wait_for(|s| *s) => true,
+    };
     for t in tasks {
         t.abort();
     }
     watch.stop_streams();
+    // At shutdown, the marks processed since their last save; a scheduler that lost the lock leaves them to the
+    // new leader, which may have saved newer ones.
+    if stopping {
+        watch.marks.save_all(&watch.ctx.db).await;
+    }
 }

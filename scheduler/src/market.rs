@@ -1,6 +1,7 @@
 //! One market stream per symbol: ticks are published and matched against the running bots; closed 1-minute candles
 //! are recorded in `prices`; after a gap, the missed path is replayed to the matcher ([`crate::replay`]) and every
-//! bot on the symbol is reconciled, then live trades go on (those the replay already fed are skipped).
+//! bot on the symbol is reconciled, then live trades go on (those the replay already fed are skipped). A stream that
+//! opens where the matcher saved a mark ([`crate::mark`]: a restart) first replays the path from that mark.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use gridbot_platform::Event;
 
 use crate::{
     Watch,
-    replay::{self, Last, Seen},
+    replay::{self, Last, Point, Seen},
 };
 
 pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
@@ -21,17 +22,21 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
         Err(e) => return tracing::warn!(symbol = %name, error = %e, "market stream not opened; retried on refresh"),
     };
     tracing::info!(symbol = %name, "market stream open");
-    // The first trade moves from the market's last trade now, so a paper order it crosses fills.
-    let mut last = start_from(&watch, &symbol).await;
+    // The first trade moves from the market's last trade now, so a paper order it crosses fills; after a restart,
+    // the trades since the saved mark are replayed first.
+    let mut last = resume(&watch, &symbol, start_from(&watch, &symbol).await).await;
     while let Some(event) = rx.recv().await {
         match event {
             MarketEvent::Trade { symbol: s, price, qty, time, trade_id } => {
                 // Bots first: a reconcile waits on nothing else; the dashboards' tick follows.
                 if !last.is_some_and(|l| l.covers(trade_id)) {
-                    if let Some(l) = last {
-                        watch.on_move(&name, l.price, price).await;
-                    }
-                    last = Some(Last { price, seen: Some(Seen { time, trade_id }) });
+                    let filled = match last {
+                        Some(l) => watch.on_move(&name, l.price, price).await,
+                        None => false,
+                    };
+                    let point = Point { price, seen: Some(Seen { time, trade_id }) };
+                    last = Some(Last { price, seen: point.seen });
+                    watch.marks.processed(&ctx.db, &symbol, point, filled).await;
                 }
                 ctx.events.publish(Event::Trade { symbol: s, price, qty, time }).await;
             }
@@ -67,6 +72,46 @@ async fn start_from(watch: &Watch, symbol: &Symbol) -> Option<Last> {
     }
 }
 
+/// After a restart (or a stream reopened): replays the path from the symbol's mark to the market's last trade
+/// (`latest`), then reconciles every bot on the symbol. Without a mark, or with one the market does not know (a trade
+/// id beyond its last), the matcher starts from `latest`.
+async fn resume(watch: &Watch, symbol: &Symbol, latest: Option<Last>) -> Option<Last> {
+    let name = symbol.exchange_name();
+    // A stream reopened by this scheduler goes on from the last trade it processed, a restarted one from its save.
+    let saved = match watch.marks.held(symbol) {
+        Some(m) => Ok(Some(m)),
+        None => watch.ctx.db.market_marks().get(symbol).await,
+    };
+    let mark = match saved {
+        Ok(Some(m)) => m,
+        Ok(None) => return latest,
+        Err(e) => {
+            tracing::warn!(symbol = %name, error = %e, "market mark not read: starting from the last trade");
+            return latest;
+        }
+    };
+    let Some(now) = latest.and_then(|l| l.seen) else {
+        tracing::warn!(symbol = %name, "the market's last trade is unknown: the path since the mark is not replayed");
+        return latest;
+    };
+    if now.trade_id <= mark.trade_id {
+        if now.trade_id < mark.trade_id {
+            let (mark, last) = (mark.trade_id, now.trade_id);
+            tracing::warn!(symbol = %name, mark, last, "market mark beyond the market's last trade: not replayed");
+        }
+        return latest;
+    }
+    let from = Last { price: mark.price, seen: Some(Seen { time: mark.time, trade_id: mark.trade_id }) };
+    let gap_ms = now.time - mark.time;
+    let (from_id, last_id) = (mark.trade_id, now.trade_id);
+    tracing::info!(symbol = %name, mark = from_id, last = last_id, gap_ms, "replaying the path since the market mark");
+    let last = replay_gap(watch, symbol, from, gap_ms).await;
+    for bot in watch.bots_where(|b| &b.symbol == symbol) {
+        watch.reconcile(&bot, "restart", None).await;
+    }
+    Some(last)
+}
+
 /// Feeds the matcher the path the gap hid, in order; returns where it ended.
 async fn replay_gap(watch: &Watch, symbol: &Symbol, mut last: Last, gap_ms: i64) -> Last {
     let name = symbol.exchange_name();
@@ -78,10 +123,9 @@ async fn replay_gap(watch: &Watch, symbol: &Symbol, mut last: Last, gap_ms: i64)
         Ok(path) => {
             tracing::info!(symbol = %name, points = path.len(), gap_ms, "replaying the gap's price path");
             for p in path {
-                if p.price != last.price {
-                    watch.on_move(&name, last.price, p.price).await;
-                }
+                let filled = p.price != last.price && watch.on_move(&name, last.price, p.price).await;
                 last = last.to(p);
+                watch.marks.processed(&watch.ctx.db, symbol, p, filled).await;
             }
         }
         Err(e) => tracing::warn!(symbol = %name, error = %e, "the gap's trades could not be read; reconciling only"),

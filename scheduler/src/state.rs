@@ -15,6 +15,8 @@ use gridbot_platform::{
 use gridbot_worker::{Ctx, paper::Triggers};
 use tokio::task::JoinHandle;
 
+use crate::mark::Marks;
+
 pub(crate) struct Watched {
     pub bot: Bot,
     pub triggers: Triggers,
@@ -32,6 +34,8 @@ pub struct Watch {
     streams: Mutex<HashMap<String, JoinHandle<()>>>,
     users: Mutex<HashMap<i64, JoinHandle<()>>>,
     always: Vec<gridbot_core::Symbol>,
+    /// The last trade processed per symbol, saved for a restart.
+    pub(crate) marks: Marks,
 }
 
 impl std::fmt::Debug for Watch {
@@ -54,14 +58,15 @@ fn keep_running<K: Eq + std::hash::Hash>(tasks: &mut HashMap<K, JoinHandle<()>>,
     });
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Watch {
     /// Watches the running bots, and keeps the market streams of `always` open.
     pub fn new(ctx: Ctx, always: Vec<gridbot_core::Symbol>) -> Self {
-        Watch { ctx, bots: Mutex::default(), streams: Mutex::default(), users: Mutex::default(), always }
+        let (bots, streams, users, marks) = Default::default();
+        Watch { ctx, bots, streams, users, always, marks }
     }
 
     pub(crate) async fn refresh_loop(self: Arc<Self>, every: Duration) {
@@ -155,8 +160,9 @@ impl Watch {
     }
 
     /// A move of `symbol` from `a` to `b`: fills the paper orders it touches (their counter-orders resting from
-    /// then on) and enqueues `reconcile_fills` for every bot whose nearest order or stop it reached.
-    pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) {
+    /// then on) and enqueues `reconcile_fills` for every bot whose nearest order or stop it reached. Returns whether
+    /// it filled a paper order (the matcher's state changed).
+    pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) -> bool {
         let mut todo = Vec::new();
         {
             let mut bots = lock(&self.bots);
@@ -178,6 +184,7 @@ impl Watch {
                 todo.push((w.bot.clone(), w.triggers.fees, paper, fills));
             }
         }
+        let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some());
         for (bot, fees, paper, fills) in todo {
             if let Some(paper) = paper {
                 let recorded = gridbot_worker::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
@@ -197,6 +204,7 @@ impl Watch {
             }
             self.reconcile(&bot, "price", Some(b)).await;
         }
+        filled
     }
 
     /// The matcher's book disagrees with the database (an order left the book meanwhile): read it again.

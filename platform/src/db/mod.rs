@@ -6,6 +6,7 @@ mod bot_events;
 mod bots;
 mod error;
 mod fills;
+mod market_marks;
 mod orders;
 mod paper_balances;
 mod prices;
@@ -21,6 +22,7 @@ pub use bot_events::BotEvents;
 pub use bots::Bots;
 pub use error::{DbError, Result};
 pub use fills::Fills;
+pub use market_marks::MarketMarks;
 pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
@@ -82,6 +84,9 @@ impl Db {
     }
     pub fn prices(&self) -> Prices<'_> {
         Prices(&self.conn)
+    }
+    pub fn market_marks(&self) -> MarketMarks<'_> {
+        MarketMarks(&self.conn)
     }
     pub fn paper_balances(&self) -> PaperBalances<'_> {
         PaperBalances(&self.conn)

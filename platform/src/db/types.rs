@@ -139,6 +139,17 @@ pub struct PaperBalance {
     pub locked: Decimal,
 }
 
+/// The paper matcher's mark on a symbol: the last trade it processed. A restarted scheduler replays the trades
+/// after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarketMark {
+    /// The trade's id (the stream's `t`, `aggTrades`' `l`).
+    pub trade_id: i64,
+    /// The trade's time in milliseconds since the epoch, by the exchange's clock.
+    pub time: i64,
+    pub price: Decimal,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AiSuggestion {
     pub id: i64,

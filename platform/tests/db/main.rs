@@ -6,6 +6,7 @@
 
 mod harness;
 mod history;
+mod market_marks;
 mod paper_account;
 mod schema;
 mod suite;

@@ -29,6 +29,9 @@ pub struct Stack {
     pub http: reqwest::Client,
     stop: watch::Sender<bool>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    options: gridbot_scheduler::Options,
+    /// The running scheduler: its own stop switch and task, so a test can stop and restart it alone.
+    scheduler: Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>,
     _dir: tempfile::TempDir,
 }
 
@@ -94,14 +97,30 @@ impl Stack {
             Arc::new(LiveAccounts::new(endpoints, Some(KEY))),
         );
         let (stop, _) = watch::channel(false);
-        let mut stack =
-            Stack { ctx, settings, sim, http: reqwest::Client::new(), stop, threads: Vec::new(), _dir: dir };
+        let http = reqwest::Client::new();
+        let threads = Vec::new();
+        let mut stack = Stack { ctx, settings, sim, http, stop, threads, options, scheduler: None, _dir: dir };
         for i in 0..workers {
             stack.spawn_worker(&format!("w{i}"));
         }
-        let (ctx, rx) = (stack.ctx.clone(), stack.stop.subscribe());
-        tokio::spawn(gridbot_scheduler::run(ctx, options, wait(rx)));
+        stack.start_scheduler();
         stack
+    }
+
+    /// Starts the scheduler (again), as `gridbot scheduler` would start on the same database.
+    pub fn start_scheduler(&mut self) {
+        assert!(self.scheduler.is_none(), "the scheduler is already running");
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(gridbot_scheduler::run(self.ctx.clone(), self.options.clone(), wait(rx)));
+        self.scheduler = Some((stop, task));
+    }
+
+    /// Stops the scheduler as a shutdown signal would, and waits until it has stopped; workers go on.
+    pub async fn stop_scheduler(&mut self) {
+        if let Some((stop, task)) = self.scheduler.take() {
+            let _ = stop.send(true);
+            task.await.expect("scheduler task");
+        }
     }
 
     /// A worker on a runtime of its own, with its own connections, as another process would have.
@@ -217,7 +236,8 @@ impl Stack {
         self.db().bots().get(bot).await.expect("bot").status
     }
 
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
+        self.stop_scheduler().await;
         let _ = self.stop.send(true);
         for t in self.threads {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;

@@ -7,4 +7,5 @@ mod gap;
 mod handoff;
 mod harness;
 mod lifecycle;
+mod restart;
 mod risk;
