@@ -8,7 +8,7 @@ use crate::harness::{Backend, spawn_app};
 
 both!(openapi_lists_every_route);
 
-const ROUTES: [(&str, &str); 35] = [
+const ROUTES: [(&str, &str); 36] = [
     ("post", "/api/auth/register"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
