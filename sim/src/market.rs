@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::symbols::SymbolSpec;
+use crate::{rules::PriceRange, symbols::SymbolSpec};
 
 pub(crate) const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -68,6 +68,10 @@ pub(crate) struct Market {
     pub next_trade_id: i64,
     pub klines: Vec<Kline>,
     pub book_update_id: u64,
+    /// `TRADING`, or one of the statuses that refuse new orders ([`crate::rules::STATUSES`]).
+    pub status: &'static str,
+    /// The Price Range Execution Rule, when the symbol has one.
+    pub price_range: Option<PriceRange>,
 }
 
 impl Market {
@@ -80,7 +84,14 @@ impl Market {
             next_trade_id: 1,
             klines: Vec::new(),
             book_update_id: 1,
+            status: "TRADING",
+            price_range: None,
         }
+    }
+
+    /// Whether new orders are accepted and resting orders match.
+    pub fn trading(&self) -> bool {
+        self.status == "TRADING"
     }
 
     pub fn take_trade_id(&mut self) -> i64 {
