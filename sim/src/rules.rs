@@ -77,8 +77,8 @@ fn invalid(field: &str, reason: impl Into<String>) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"field": field, "reason": reason.into()}))).into_response()
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| invalid("body", e.to_string()))
+fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
 }
 
 #[derive(Deserialize)]
@@ -90,7 +90,7 @@ struct StatusBody {
 async fn symbol_status(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: StatusBody = match parse(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(e) => return invalid("body", e),
     };
     let Some(status) = STATUSES.iter().find(|s| **s == b.status) else {
         return invalid("status", format!("must be one of {}", STATUSES.join(", ")));
@@ -115,7 +115,7 @@ struct RuleBody {
 async fn execution_rule(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: RuleBody = match parse(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(e) => return invalid("body", e),
     };
     if b.band_pct.is_some_and(|p| p <= Decimal::ZERO || p >= Decimal::ONE_HUNDRED) {
         return invalid("band_pct", "must be greater than 0 and less than 100");
@@ -149,7 +149,7 @@ struct ExpireBody {
 async fn expire_outside(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: ExpireBody = match parse(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(e) => return invalid("body", e),
     };
     let mut ex = lock(&sim.ex);
     let symbol = b.symbol.to_ascii_uppercase();
@@ -177,7 +177,7 @@ async fn server_shutdown(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     } else {
         match parse(&body) {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(e) => return invalid("body", e),
         }
     };
     sim.ws_shutdown.send_modify(|(n, after)| {

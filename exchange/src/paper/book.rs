@@ -110,6 +110,7 @@ impl Book {
             cumulative_quote: Decimal::ZERO,
             status: OrderStatus::New,
             time: now,
+            expiry_reason: None,
         };
         self.next_order_id += 1;
         self.orders.push((req.symbol.clone(), order));
@@ -252,6 +253,7 @@ impl Book {
             commission_asset: trade.map(|t| t.commission_asset.clone()),
             time: now,
             trade_id: trade.map_or(-1, |t| t.id),
+            expiry_reason: None,
         }
     }
 }
