@@ -67,7 +67,12 @@ pub(crate) async fn reconcile(
         }
     }
     // The counter-orders go out first; the fills that called for them are written right after.
-    run.ensure_resting().await?;
+    match run.ensure_resting().await {
+        Err(e) if e.market_closed => run.pause(&e.message).await?,
+        r => {
+            r?;
+        }
+    }
     run.save_fills().await?;
     if let Some(lock) = lock {
         ctx.books.keep(lock.token(), run.bot, run.book);

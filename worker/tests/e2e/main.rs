@@ -7,3 +7,4 @@ mod handoff;
 mod harness;
 mod lifecycle;
 mod risk;
+mod rules;
