@@ -24,7 +24,7 @@ export BINANCE_REST_URL="http://127.0.0.1:$sim_port" BINANCE_WS_URL="ws://127.0.
 export JWT_SECRET="soak-secret-soak-secret-soak-secret-0123" ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
 export RUST_LOG="warn,gridbot_worker=info,gridbot_scheduler=info"
 "$bin" sim --port "$sim_port" --replay "BTCUSDT=$work/candles.csv" --speed "$speed" --start-paused \
-  --commission-in-quote --account "soak-demo-api-key-0001:soak-demo-api-secret-0001:USDT=100000,BTC=5" > "$work/sim.log" 2>&1 &
+  --account "soak-demo-api-key-0001:soak-demo-api-secret-0001:USDT=100000,BTC=5" > "$work/sim.log" 2>&1 &
 sleep 1
 "$bin" migrate > /dev/null
 "$bin" api --bind "127.0.0.1:$api_port" > "$work/api.log" 2>&1 &

@@ -5,8 +5,9 @@
 //! suggestion carries every reason and is never applied.
 
 use gridbot_core::{
-    Decimal, Error, GridConfig, GridConfigInput, GridEngine, Spacing, SymbolFilters, config::default_fee_rate,
-    strategy::GridParams,
+    Decimal, Error, FeeAsset, GridConfig, GridConfigInput, GridEngine, Spacing, SymbolFilters,
+    config::default_fee_rate,
+    strategy::{GridParams, bot_fee_asset},
 };
 
 use crate::answer::Suggestion;
@@ -18,18 +19,20 @@ pub struct GridBase {
     pub capital: Decimal,
     pub spacing: Spacing,
     pub fee_rate: Decimal,
+    pub fee_asset: FeeAsset,
     pub stop_loss_pct: Option<Decimal>,
     pub take_profit_pct: Option<Decimal>,
     pub max_daily_loss: Option<Decimal>,
 }
 
 impl GridBase {
-    /// `capital` with an arithmetic grid, the default fee and no stops.
+    /// `capital` with an arithmetic grid, the default fee paid as a bot pays it, and no stops.
     pub fn new(capital: Decimal) -> Self {
         GridBase {
             capital,
             spacing: Spacing::Arithmetic,
             fee_rate: default_fee_rate(),
+            fee_asset: bot_fee_asset(),
             stop_loss_pct: None,
             take_profit_pct: None,
             max_daily_loss: None,
@@ -42,6 +45,7 @@ impl GridBase {
             capital,
             spacing: current.spacing(),
             fee_rate: current.fee_rate(),
+            fee_asset: current.fee_asset(),
             stop_loss_pct: current.stop_loss_pct(),
             take_profit_pct: current.take_profit_pct(),
             max_daily_loss: current.max_daily_loss(),
@@ -56,6 +60,7 @@ impl GridBase {
             spacing: self.spacing,
             capital: self.capital,
             fee_rate: self.fee_rate,
+            fee_asset: self.fee_asset,
             stop_loss_pct: self.stop_loss_pct,
             take_profit_pct: self.take_profit_pct,
             max_daily_loss: self.max_daily_loss,

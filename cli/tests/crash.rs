@@ -59,8 +59,7 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
     let settings = Settings::postgres(&db_url).with_redis("redis://127.0.0.1:6379/").with_namespace(&ns);
     let db = gridbot_platform::connect(&settings).await.unwrap();
     gridbot_platform::migrate(&db).await.unwrap();
-    let args =
-        gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--start-paused", "--commission-in-quote"]).unwrap();
+    let args = gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--start-paused"]).unwrap();
     let sim = gridbot_sim::start(args).await.unwrap();
     let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
     let ctx = Ctx::new(
@@ -167,7 +166,8 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
     assert_eq!(unique.len(), accepted.len(), "a client order id reached the exchange twice");
     assert!(accepted.len() > 12, "the run placed orders: {}", accepted.len());
 
-    // 2. Every exchange trade is booked, and the ledger equals the trades exactly (quantity and quote per order).
+    // 2. Every exchange trade is booked, and the ledger equals the trades exactly (quantity, quote and commission
+    //    with its asset, per order), on Binance's default commission (a buy pays in base).
     assert!(trades.len() > 5, "the run traded: {}", trades.len());
     if ledger != exchange {
         let b = db.bots().get(bot.id).await.unwrap();
@@ -186,15 +186,17 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
     assert_eq!(ledger, exchange, "the ledger equals the exchange's trades");
 }
 
-type PerOrder = HashMap<String, (Decimal, Decimal)>;
+type PerOrder = HashMap<String, (Decimal, Decimal, Decimal, String)>;
 
-/// Base quantity and quote value traded per exchange order id.
+/// Base quantity, quote value and commission (with its asset) traded per exchange order id.
 fn per_order(trades: &[gridbot_exchange::Trade]) -> PerOrder {
     let mut m = PerOrder::new();
     for t in trades {
         let e = m.entry(t.order_id.to_string()).or_default();
         e.0 += t.qty;
         e.1 += t.quote_qty;
+        e.2 += t.commission;
+        e.3 = t.commission_asset.clone();
     }
     normalized(m)
 }
@@ -208,10 +210,12 @@ async fn ledger(db: &gridbot_platform::Db, bot: gridbot_core::BotId) -> PerOrder
         let e = m.entry(o.exchange_order_id.clone().unwrap_or_default()).or_default();
         e.0 += f.qty.get();
         e.1 += f.qty.get() * f.price.get();
+        e.2 += f.fee;
+        e.3 = f.fee_asset.unwrap_or_default();
     }
     normalized(m)
 }
 
 fn normalized(m: PerOrder) -> PerOrder {
-    m.into_iter().map(|(k, (q, v))| (k, (q.normalize(), v.normalize()))).collect()
+    m.into_iter().map(|(k, (q, v, fee, asset))| (k, (q.normalize(), v.normalize(), fee.normalize(), asset))).collect()
 }

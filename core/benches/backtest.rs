@@ -50,6 +50,7 @@ fn bench(c: &mut Criterion) {
         spacing: Spacing::Arithmetic,
         capital: Decimal::new(10_000, 0),
         fee_rate: Decimal::new(1, 3),
+        fee_asset: Default::default(),
         stop_loss_pct: None,
         take_profit_pct: None,
         max_daily_loss: None,
@@ -67,6 +68,7 @@ fn bench(c: &mut Criterion) {
         spacings: vec![Spacing::Arithmetic, Spacing::Geometric],
         capital: Decimal::new(10_000, 0),
         fee_rate: Decimal::new(1, 3),
+        fee_asset: Default::default(),
         stop_loss_pct: None,
         take_profit_pct: None,
     };

@@ -43,6 +43,37 @@ impl fmt::Display for Spacing {
     }
 }
 
+/// What pays a fill's fee (`spec/grid.md`, "Fees in the base asset").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeeAsset {
+    /// Every fee in quote; also how fees paid in BNB are modelled.
+    #[default]
+    Quote,
+    /// Binance's default without BNB: a buy pays in the base it receives, a sell in the quote it receives.
+    Base,
+}
+
+impl FromStr for FeeAsset {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "quote" => Ok(FeeAsset::Quote),
+            "base" => Ok(FeeAsset::Base),
+            _ => Err(Error::field("fee_asset", format!("must be quote or base, got {s:?}"))),
+        }
+    }
+}
+
+impl fmt::Display for FeeAsset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FeeAsset::Quote => "quote",
+            FeeAsset::Base => "base",
+        })
+    }
+}
+
 /// Unvalidated grid parameters, as they arrive from a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GridConfigInput {
@@ -54,6 +85,8 @@ pub struct GridConfigInput {
     pub capital: Decimal,
     #[serde(default = "default_fee_rate")]
     pub fee_rate: Decimal,
+    #[serde(default)]
+    pub fee_asset: FeeAsset,
     #[serde(default)]
     pub stop_loss_pct: Option<Decimal>,
     #[serde(default)]
@@ -76,6 +109,7 @@ pub struct GridConfig {
     spacing: Spacing,
     capital: Decimal,
     fee_rate: Decimal,
+    fee_asset: FeeAsset,
     stop_loss_pct: Option<Decimal>,
     take_profit_pct: Option<Decimal>,
     max_daily_loss: Option<Decimal>,
@@ -139,6 +173,7 @@ impl GridConfig {
             spacing: input.spacing,
             capital: n(input.capital),
             fee_rate: n(input.fee_rate),
+            fee_asset: input.fee_asset,
             stop_loss_pct: input.stop_loss_pct.map(n),
             take_profit_pct: input.take_profit_pct.map(n),
             max_daily_loss: input.max_daily_loss.map(n),
@@ -162,6 +197,9 @@ impl GridConfig {
     }
     pub fn fee_rate(&self) -> Decimal {
         self.fee_rate
+    }
+    pub fn fee_asset(&self) -> FeeAsset {
+        self.fee_asset
     }
     pub fn stop_loss_pct(&self) -> Option<Decimal> {
         self.stop_loss_pct
@@ -189,6 +227,7 @@ impl GridConfig {
             spacing: self.spacing,
             capital: self.capital,
             fee_rate: self.fee_rate,
+            fee_asset: self.fee_asset,
             stop_loss_pct: self.stop_loss_pct,
             take_profit_pct: self.take_profit_pct,
             max_daily_loss: self.max_daily_loss,
@@ -216,6 +255,7 @@ mod tests {
             spacing: Spacing::Arithmetic,
             capital: dec!(10000),
             fee_rate: dec!(0.001),
+            fee_asset: FeeAsset::Quote,
             stop_loss_pct: Some(dec!(2)),
             take_profit_pct: None,
             max_daily_loss: Some(dec!(500)),

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::{
-    Error, GridConfig, Side, SymbolFilters,
+    Error, FeeAsset, GridConfig, Side, SymbolFilters,
     ledger::{Ledger, StopBooking, StopReason, Summary},
     levels::grid_levels,
     units::{PRICE_DP, from_int, price_to_int, to_int, to_int_rounded},
@@ -29,8 +29,19 @@ pub struct GridPlan {
     pub initial_lots: usize,
     pub capital: Decimal,
     pub fee_rate: Decimal,
+    /// What pays the fees the engine models (a charged fill books what the exchange reported instead).
+    pub fee_asset: FeeAsset,
     pub stop_loss_price: Option<Decimal>,
     pub take_profit_price: Option<Decimal>,
+}
+
+/// The commission an exchange charged for one fill, by what paid it: `base` in the symbol's base asset (it
+/// shrinks what a buy delivers), `quote` in quote, or the quote value of a fee paid in another asset (BNB), which
+/// is booked as a fee in quote and leaves the lot whole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChargedFee {
+    pub base: Decimal,
+    pub quote: Decimal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,19 +81,32 @@ pub struct GridEngine {
     /// Level prices × 10^8.
     lv: Vec<i64>,
     empty: usize,
-    /// Whether the sell resting at a level holds a lot bought at the start (basis = start price).
-    initial_lot: Vec<bool>,
     /// Orders placed per level so far.
     seq: Vec<u32>,
-    // Per-level money, exact in ledger units.
+    // Exact integer units: price × 10^8, quantity × 10^dq, fee rate × 10^df, base × 10^(dq + df) and money
+    // × 10^(8 + dq + df).
+    dq: u32,
+    /// `10^df`, the fee rate's unit.
+    one: i128,
+    /// Per level: quote a modelled buy of q pays (its fee included when fees are in quote), and its fee.
     buy_cost: Vec<i128>,
     buy_fee: Vec<i128>,
-    sell_proceeds: Vec<i128>,
+    /// Per level: quote received, net of the fee, and the fee, per quantity unit sold.
+    sell_net: Vec<i128>,
     sell_fee: Vec<i128>,
-    /// Cost of one initial lot, fee included.
-    init_cost: i128,
-    /// Value of one lot per integer price unit, in ledger units.
-    lot_value: i128,
+    /// Per level: the base the sell resting there offers (its lot's sell quantity), in quantity units, and what
+    /// that lot's buy cost in quote, fee included when it was paid in quote.
+    lot_qty: Vec<i128>,
+    lot_cost: Vec<i128>,
+    /// `q` in quantity units, and the base a modelled buy of q delivers, in base units.
+    q_int: i128,
+    received: i128,
+    /// `step_size` in base units.
+    step: i128,
+    /// Base held outside the lots (fees in base leave less than a step over), in base units.
+    carry: i128,
+    /// Base held — every lot's sell quantity plus the carry — in base units; times a price it is money.
+    held: i128,
     /// A down move to `<= sl_trigger` stops; buys at `>= sl_fill` fill first. `i64::MIN` when unset.
     sl_trigger: i64,
     sl_fill: i64,
@@ -93,8 +117,6 @@ pub struct GridEngine {
     /// above `hi` may fill a sell or take profit. Anything strictly between does nothing.
     lo: i64,
     hi: i64,
-    /// Value of the lots held per integer price unit, in ledger units.
-    held_value: i128,
     ledger: Ledger,
 }
 
@@ -123,47 +145,66 @@ impl GridEngine {
         // Nearest level; on a tie the lower index (min_by_key keeps the first minimum).
         let k = (0..n).min_by_key(|&i| (levels[i] - start_price).abs()).unwrap_or(0);
         let f = config.fee_rate();
+        let fee_asset = config.fee_asset();
         let c = config.capital();
         let lots = n - 1 - k;
         let below: Decimal = levels[..k].iter().sum();
-        let denominator = below + Decimal::from(lots) * start_price * (Decimal::ONE + f);
+        // Fees in base are paid out of what a buy delivers: the sizing reserves no quote for them.
+        let reserve = match fee_asset {
+            FeeAsset::Quote => Decimal::ONE + f,
+            FeeAsset::Base => Decimal::ONE,
+        };
+        let denominator = below + Decimal::from(lots) * start_price * reserve;
         let q = filters.floor_qty(c / denominator);
+        let too_small = |detail: String| Error::CapitalTooSmall { levels: n, detail };
         if q.is_zero() {
-            return Err(Error::CapitalTooSmall {
-                levels: n,
-                detail: format!("{c} buys less than one step ({}) per level", filters.step_size),
-            });
+            return Err(too_small(format!("{c} buys less than one step ({}) per level", filters.step_size)));
         }
         if q * p0 < filters.min_notional {
-            return Err(Error::CapitalTooSmall {
-                levels: n,
-                detail: format!(
-                    "{q} per level is worth {} at the lowest level, below the minimum order of {}",
-                    (q * p0).normalize(),
+            return Err(too_small(format!(
+                "{q} per level is worth {} at the lowest level, below the minimum order of {}",
+                (q * p0).normalize(),
+                filters.min_notional
+            )));
+        }
+        if fee_asset == FeeAsset::Base {
+            let sold = filters.floor_qty(q * (Decimal::ONE - f));
+            if sold * p0 < filters.min_notional {
+                return Err(too_small(format!(
+                    "{q} per level delivers {sold} to sell after the fee in base, worth {} at the lowest level, \
+                     below the minimum order of {}",
+                    (sold * p0).normalize(),
                     filters.min_notional
-                ),
-            });
+                )));
+            }
         }
 
-        // Exact integer units: price × 10^8, qty × 10^dq, fee × 10^df; money × 10^(8 + dq + df).
-        let (dq, df) = (places(filters.step_size).max(places(q)), places(f));
+        // Base units are fine enough for any commission an exchange reports (8 places), and money units for any
+        // commission's quote value (16).
+        let dq = places(filters.step_size).max(places(q));
+        let df = places(f).max(PRICE_DP.saturating_sub(dq));
         let dp = PRICE_DP + dq + df;
         let overflow = || Error::field("capital", "amounts too large to book exactly".to_string());
         let q_int = to_int(q, dq).ok_or_else(overflow)?;
         let one = 10i128.pow(df);
         let f_int = to_int(f, df).ok_or_else(overflow)?;
         let capital = to_int(c, dp).ok_or_else(overflow)?;
+        let step = to_int(filters.step_size, dq).ok_or_else(overflow)? * one;
         let lv = levels.iter().map(|p| price_int(*p, "lower")).collect::<Result<Vec<_>, _>>()?;
         let p_int = i128::from(price_int(start_price, "price")?);
-        let notional = |p: i64| q_int * i128::from(p);
-        let init_cost = q_int * p_int * (one + f_int);
+        let fee_in_quote = i128::from(fee_asset == FeeAsset::Quote);
+        let buy_cost = |p: i128| q_int * p * (one + f_int * fee_in_quote);
+        let received = match fee_asset {
+            FeeAsset::Quote => q_int * one,
+            FeeAsset::Base => q_int * (one - f_int),
+        };
         let sl = config.stop_loss_price();
         let tp = config.take_profit_price();
         let mut ledger = Ledger::new(dp, capital);
-        ledger.quote -= init_cost * lots as i128;
+        ledger.quote -= buy_cost(p_int) * lots as i128;
         ledger.fees += q_int * p_int * f_int * lots as i128;
 
-        Ok(GridEngine {
+        let mut engine = GridEngine {
             plan: GridPlan {
                 levels,
                 start_price: start_price.normalize(),
@@ -172,29 +213,55 @@ impl GridEngine {
                 initial_lots: lots,
                 capital: c,
                 fee_rate: f,
+                fee_asset,
                 stop_loss_price: sl,
                 take_profit_price: tp,
             },
-            buy_cost: lv.iter().map(|&p| notional(p) * (one + f_int)).collect(),
-            buy_fee: lv.iter().map(|&p| notional(p) * f_int).collect(),
-            sell_proceeds: lv.iter().map(|&p| notional(p) * (one - f_int)).collect(),
-            sell_fee: lv.iter().map(|&p| notional(p) * f_int).collect(),
-            initial_lot: (0..n).map(|i| i > k).collect(),
+            buy_cost: lv.iter().map(|&p| buy_cost(i128::from(p))).collect(),
+            buy_fee: lv.iter().map(|&p| q_int * i128::from(p) * f_int).collect(),
+            sell_net: lv.iter().map(|&p| i128::from(p) * (one - f_int)).collect(),
+            sell_fee: lv.iter().map(|&p| i128::from(p) * f_int).collect(),
+            lot_qty: vec![q_int; n],
+            lot_cost: vec![0; n],
             seq: vec![0; n],
             lv,
             empty: k,
-            init_cost,
-            lot_value: q_int * one,
+            dq,
+            one,
+            q_int,
+            received,
+            step,
+            carry: 0,
+            held: 0,
             sl_trigger: sl.map_or(i64::MIN, |s| to_int_rounded(s, PRICE_DP, false)),
             sl_fill: sl.map_or(i64::MAX, |s| to_int_rounded(s, PRICE_DP, true)),
             tp_trigger: tp.map_or(i64::MAX, |t| to_int_rounded(t, PRICE_DP, true)),
             tp_fill: tp.map_or(i64::MIN, |t| to_int_rounded(t, PRICE_DP, false)),
             lo: 0,
             hi: 0,
-            held_value: 0,
             ledger,
+        };
+        // The initial buy delivers one share per lot, given to the sells above the empty level in order.
+        for j in k + 1..n {
+            engine.make_lot(j, received, buy_cost(p_int));
         }
-        .refreshed())
+        Ok(engine.refreshed())
+    }
+
+    /// Gives the sell on level `j` a lot made of `delivered` base (plus the carry, by the spec's carry rule) that
+    /// cost `cost` quote.
+    #[inline(always)]
+    fn make_lot(&mut self, j: usize, delivered: i128, cost: i128) {
+        let total = delivered + self.carry;
+        let sold = if self.carry == 0 && delivered == self.q_int * self.one {
+            total
+        } else {
+            total - total.rem_euclid(self.step)
+        };
+        self.carry = total - sold;
+        self.lot_qty[j] = sold / self.one;
+        self.lot_cost[j] = cost;
+        self.held += delivered;
     }
 
     fn refreshed(mut self) -> Self {
@@ -207,14 +274,13 @@ impl GridEngine {
     fn refresh(&mut self) {
         let n = self.lv.len();
         if self.ledger.stop.is_some() {
-            (self.lo, self.hi, self.held_value) = (i64::MIN, i64::MAX, 0);
+            (self.lo, self.hi) = (i64::MIN, i64::MAX);
             return;
         }
         let next_buy = if self.empty > 0 { self.lv[self.empty - 1] } else { i64::MIN };
         let next_sell = if self.empty + 1 < n { self.lv[self.empty + 1] } else { i64::MAX };
         self.lo = next_buy.max(self.sl_trigger);
         self.hi = next_sell.min(self.tp_trigger);
-        self.held_value = (n - 1 - self.empty) as i128 * self.lot_value;
     }
 
     pub fn plan(&self) -> &GridPlan {
@@ -234,8 +300,18 @@ impl GridEngine {
     pub fn lots(&self) -> usize {
         if self.is_stopped() { 0 } else { self.lv.len() - 1 - self.empty }
     }
+    /// Base the lots hold: what their sells offer, and what a stop sells.
+    pub fn lots_base(&self) -> Decimal {
+        if self.is_stopped() {
+            return Decimal::ZERO;
+        }
+        let units: i128 = self.lot_qty[self.empty + 1..].iter().sum();
+        from_int(units, self.dq)
+    }
+
+    /// Base held: every lot's sell quantity and the carry (all that is left once stopped).
     pub fn base_held(&self) -> Decimal {
-        Decimal::from(self.lots()) * self.plan.qty
+        from_int(self.held, self.dq + self.one.ilog10())
     }
 
     /// The initial market buy, when the grid starts with lots to hold.
@@ -276,30 +352,79 @@ impl GridEngine {
             kind: OrderKind::Limit,
             level: Some(level),
             price: self.plan.levels[level],
-            qty: self.plan.qty,
+            qty: if level < self.empty { self.plan.qty } else { from_int(self.lot_qty[level], self.dq) },
             seq: self.seq[level],
         }
     }
 
-    /// Books a fill reported by an exchange and returns the counter-order. A buy can only fill on the level just
-    /// below the empty one and a sell just above it: fills must be booked in the order they happened.
+    /// Books a fill reported by an exchange, its fee as the grid models it (`fee_rate`, `fee_asset`), and returns
+    /// the counter-order. A buy can only fill on the level just below the empty level and a sell just above it:
+    /// fills must be booked in the order they happened.
     pub fn book_fill(&mut self, side: Side, level: usize) -> Result<OrderIntent, Error> {
+        self.check_fill(side, level)?;
+        match side {
+            Side::Buy => self.fill_buy(),
+            Side::Sell => self.fill_sell(),
+        }
+        Ok(self.counter_order(side, level))
+    }
+
+    /// [`Self::book_fill`] with the commission the exchange charged instead of the modelled one: a fee in base
+    /// shrinks what the buy delivers (the lot's sell quantity follows by the carry rule), a fee in quote, or the
+    /// quote value of one in another asset, comes out of the quote and leaves the lot whole.
+    pub fn book_charged_fill(&mut self, side: Side, level: usize, fee: ChargedFee) -> Result<OrderIntent, Error> {
+        self.check_fill(side, level)?;
+        let dp = self.ledger.dp;
+        let base_dp = dp - PRICE_DP;
+        let amount = |v: Decimal, dp: u32| {
+            to_int(v, dp)
+                .filter(|v| *v >= 0)
+                .ok_or_else(|| Error::State(format!("commission {v} is negative or finer than the books' {dp} places")))
+        };
+        let (base_fee, quote_fee) = (amount(fee.base, base_dp)?, amount(fee.quote, dp)?);
+        let price = i128::from(self.lv[level]);
+        let notional = self.q_int * price * self.one;
+        match side {
+            Side::Buy => {
+                let delivered = self.q_int * self.one - base_fee;
+                if delivered < 0 {
+                    return Err(Error::State(format!("commission {} is more than the base bought", fee.base)));
+                }
+                self.ledger.quote -= notional + quote_fee;
+                self.ledger.fees += base_fee * price + quote_fee;
+                self.ledger.orders_filled += 1;
+                self.seq[level + 1] += 1;
+                self.empty = level;
+                self.make_lot(level + 1, delivered, notional + quote_fee);
+            }
+            Side::Sell => {
+                let gross = self.lot_qty[level] * price * self.one;
+                let fee = base_fee * price + quote_fee;
+                self.close_lot(level, gross - fee, fee);
+            }
+        }
+        self.refresh();
+        Ok(self.counter_order(side, level))
+    }
+
+    fn check_fill(&self, side: Side, level: usize) -> Result<(), Error> {
         if self.is_stopped() {
             return Err(Error::State("the grid is stopped".into()));
         }
         match side {
-            Side::Buy if level + 1 == self.empty => {
-                self.fill_buy();
-                Ok(self.order_at(level + 1))
-            }
-            Side::Sell if level == self.empty + 1 && level < self.lv.len() => {
-                self.fill_sell();
-                Ok(self.order_at(level - 1))
-            }
+            Side::Buy if level + 1 == self.empty => Ok(()),
+            Side::Sell if level == self.empty + 1 && level < self.lv.len() => Ok(()),
             _ => Err(Error::State(format!(
                 "no {side} order rests on level {level} (empty level is {}; buys below it, sells above)",
                 self.empty
             ))),
+        }
+    }
+
+    fn counter_order(&self, side: Side, level: usize) -> OrderIntent {
+        match side {
+            Side::Buy => self.order_at(level + 1),
+            Side::Sell => self.order_at(level - 1),
         }
     }
 
@@ -309,27 +434,33 @@ impl GridEngine {
         self.ledger.quote -= self.buy_cost[i];
         self.ledger.fees += self.buy_fee[i];
         self.ledger.orders_filled += 1;
-        self.initial_lot[i + 1] = false;
         self.seq[i + 1] += 1;
         self.empty = i;
+        self.make_lot(i + 1, self.received, self.buy_cost[i]);
         self.refresh();
     }
 
     #[inline(always)]
     fn fill_sell(&mut self) {
         let j = self.empty + 1;
-        let cost = if self.initial_lot[j] { self.init_cost } else { self.buy_cost[j - 1] };
-        let profit = self.sell_proceeds[j] - cost;
-        self.ledger.quote += self.sell_proceeds[j];
-        self.ledger.fees += self.sell_fee[j];
+        let qty = self.lot_qty[j];
+        self.close_lot(j, qty * self.sell_net[j], qty * self.sell_fee[j]);
+        self.refresh();
+    }
+
+    /// Closes the lot the sell on level `j` holds as a round trip: `net` quote received, `fee` paid.
+    #[inline(always)]
+    fn close_lot(&mut self, j: usize, net: i128, fee: i128) {
+        let profit = net - self.lot_cost[j];
+        self.ledger.quote += net;
+        self.ledger.fees += fee;
         self.ledger.realized += profit;
         self.ledger.orders_filled += 1;
         self.ledger.round_trips += 1;
         self.ledger.wins += u64::from(profit > 0);
-        self.initial_lot[j] = false;
+        self.held -= self.lot_qty[j] * self.one;
         self.seq[j - 1] += 1;
         self.empty = j;
-        self.refresh();
     }
 
     /// Moves the price along one segment of the path, from `a` to `b` (both × 10^8), filling what it touches and
@@ -390,7 +521,7 @@ impl GridEngine {
     /// Samples the equity at `price` (× 10^8) for the drawdown and returns it, in ledger units.
     #[inline(always)]
     pub(crate) fn sample_equity(&mut self, price: i64) -> i128 {
-        let eq = self.ledger.quote + self.held_value * i128::from(price);
+        let eq = self.ledger.quote + self.held * i128::from(price);
         self.ledger.drawdown.sample(eq);
         eq
     }
@@ -418,10 +549,10 @@ impl GridEngine {
     }
 
     /// Stops the grid at `price`: every order is cancelled and every lot sold at `price`, each sale a round trip
-    /// with its fee. Nothing is booked after this.
+    /// with its fee; the carry is kept. Nothing is booked after this.
     pub fn stop(&mut self, reason: StopReason, price: Decimal) -> &StopBooking {
         if self.ledger.stop.is_none() {
-            let (q, f) = (self.plan.qty, self.plan.fee_rate);
+            let f = self.plan.fee_rate;
             let mut booking = StopBooking {
                 reason,
                 price,
@@ -433,20 +564,22 @@ impl GridEngine {
                 wins: 0,
             };
             for j in self.empty + 1..self.lv.len() {
-                let basis = if self.initial_lot[j] { self.plan.start_price } else { self.plan.levels[j - 1] };
-                let fee = q * price * f;
-                let profit = q * (price - basis) - q * basis * f - fee;
+                let qty = from_int(self.lot_qty[j], self.dq);
+                let fee = qty * price * f;
+                let profit = qty * price - fee - self.ledger.money(self.lot_cost[j]);
                 booking.lots += 1;
-                booking.qty += q;
-                booking.proceeds += q * price - fee;
+                booking.qty += qty;
+                booking.proceeds += qty * price - fee;
                 booking.fees += fee;
                 booking.profit += profit;
                 booking.wins += u32::from(profit > Decimal::ZERO);
+                self.held -= self.lot_qty[j] * self.one;
             }
             for v in [&mut booking.qty, &mut booking.proceeds, &mut booking.fees, &mut booking.profit] {
                 *v = v.normalize();
             }
-            self.ledger.book_stop(booking);
+            let kept = self.base_held() * price;
+            self.ledger.book_stop(booking, kept);
             self.refresh();
         }
         self.ledger.stop.as_ref().expect("booked above")

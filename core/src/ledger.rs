@@ -157,9 +157,10 @@ impl Ledger {
         from_int(v, self.dp)
     }
 
-    /// Books a stop's sales and samples the equity after them.
-    pub(crate) fn book_stop(&mut self, booking: StopBooking) {
-        let equity = self.money(self.quote) + booking.proceeds;
+    /// Books a stop's sales and samples the equity after them; `kept` is what the base left unsold (the carry of
+    /// fees in base) is worth at the stop price.
+    pub(crate) fn book_stop(&mut self, booking: StopBooking, kept: Decimal) {
+        let equity = self.money(self.quote) + booking.proceeds + kept;
         let peak = self.money(self.drawdown.peak());
         if peak > Decimal::ZERO && equity < peak {
             self.stop_drawdown = Some(((peak - equity) / peak).normalize());
@@ -167,17 +168,14 @@ impl Ledger {
         self.stop = Some(booking);
     }
 
-    /// The books valued with `base` held at `mark` (ignored after a stop: nothing is held then).
+    /// The books valued with `base` held at `mark` (at the stop price once stopped).
     pub fn summary(&self, base: Decimal, mark: Decimal) -> Summary {
         let stop = self.stop.as_ref();
         let extra = |f: fn(&StopBooking) -> Decimal| stop.map(f).unwrap_or_default();
         let realized = self.money(self.realized) + extra(|s| s.profit);
         let fees = self.money(self.fees) + extra(|s| s.fees);
         let quote = self.money(self.quote) + extra(|s| s.proceeds);
-        let (base, mark) = match stop {
-            Some(s) => (Decimal::ZERO, s.price),
-            None => (base, mark),
-        };
+        let mark = stop.map_or(mark, |s| s.price);
         let final_equity = (quote + base * mark).normalize();
         let round_trips = self.round_trips + stop.map_or(0, |s| u64::from(s.lots));
         let wins = self.wins + stop.map_or(0, |s| u64::from(s.wins));

@@ -23,7 +23,7 @@ mod units;
 
 pub use backtest::{BacktestResult, backtest};
 pub use candles::{Candle, Candles};
-pub use config::{GridConfig, GridConfigInput, Spacing};
+pub use config::{FeeAsset, GridConfig, GridConfigInput, Spacing};
 pub use engine::GridEngine;
 pub use error::{Error, FieldError};
 pub use filters::SymbolFilters;

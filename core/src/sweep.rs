@@ -12,7 +12,7 @@ use std::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{BacktestResult, Candles, Error, GridConfig, GridConfigInput, Spacing, SymbolFilters, backtest};
+use crate::{BacktestResult, Candles, Error, FeeAsset, GridConfig, GridConfigInput, Spacing, SymbolFilters, backtest};
 
 /// An inclusive range `from..=to` in steps of `step` (a single value when `step` is zero or `from == to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +66,8 @@ pub struct SweepSpec {
     pub spacings: Vec<Spacing>,
     pub capital: Decimal,
     pub fee_rate: Decimal,
+    #[serde(default)]
+    pub fee_asset: FeeAsset,
     pub stop_loss_pct: Option<Decimal>,
     pub take_profit_pct: Option<Decimal>,
 }
@@ -88,6 +90,7 @@ impl SweepSpec {
                             spacing,
                             capital: self.capital,
                             fee_rate: self.fee_rate,
+                            fee_asset: self.fee_asset,
                             stop_loss_pct: self.stop_loss_pct,
                             take_profit_pct: self.take_profit_pct,
                             max_daily_loss: None,

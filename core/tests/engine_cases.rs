@@ -21,6 +21,7 @@ fn config(stop_loss_pct: Option<Decimal>, take_profit_pct: Option<Decimal>) -> G
         spacing: Spacing::Arithmetic,
         capital: dec!(1000),
         fee_rate: dec!(0.001),
+        fee_asset: Default::default(),
         stop_loss_pct,
         take_profit_pct,
         max_daily_loss: None,

@@ -64,6 +64,7 @@ fn case() -> impl Strategy<Value = Case> {
                 spacing,
                 capital: dec!(100000),
                 fee_rate: fee,
+                fee_asset: Default::default(),
                 stop_loss_pct: sl.map(Decimal::from),
                 take_profit_pct: tp.map(Decimal::from),
                 max_daily_loss: None,

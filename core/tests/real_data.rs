@@ -61,6 +61,7 @@ fn check(file: &str, lower: Decimal, upper: Decimal, levels: usize, spacing: Spa
         spacing,
         capital: dec!(10000),
         fee_rate: dec!(0.001),
+        fee_asset: Default::default(),
         stop_loss_pct: sl,
         take_profit_pct: None,
         max_daily_loss: None,

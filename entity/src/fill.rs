@@ -18,6 +18,8 @@ pub struct Model {
     pub qty: Amount,
     pub fee: Amount,
     pub fee_asset: Option<String>,
+    /// The quote value of a fee paid in another asset (BNB).
+    pub fee_quote: Option<Amount>,
     pub exchange_trade_id: String,
     pub pnl: Option<Amount>,
     pub time: DateTimeUtc,

@@ -1,4 +1,4 @@
-//! `paper_balances`: a paper account's free and locked balance of one asset.
+//! `paper_balances`: what a paper account was funded with, per asset, and when.
 
 use sea_orm::entity::prelude::*;
 
@@ -14,6 +14,8 @@ pub struct Model {
     pub asset: String,
     pub free: Amount,
     pub locked: Amount,
+    /// When the account was funded: its balances are this funding moved by every paper fill since.
+    pub funded_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

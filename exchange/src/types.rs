@@ -119,6 +119,20 @@ pub struct Trade {
     pub is_maker: bool,
 }
 
+/// One of the market's trades as `aggTrades` lists it: trades of one taker order at one price, summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AggTrade {
+    /// The aggregate trade id (`fromId` pages by it).
+    pub id: i64,
+    pub price: Decimal,
+    pub qty: Decimal,
+    /// Execution time (ms).
+    pub time: i64,
+    /// The first and last trade ids it sums (the stream's `t`).
+    pub first_trade_id: i64,
+    pub last_trade_id: i64,
+}
+
 /// A market stream message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -1,6 +1,7 @@
 //! The Binance client against the simulator, over real sockets: place, query, cancel, cancel-all, fills, partial
-//! fills, execution reports, balances, a dropped stream and its gap, 429s waited out, 5xx and timeouts on placement
-//! that never produce a second order, and filter violations refused before they reach the exchange.
+//! fills, execution reports, balances, a dropped stream, its gap and the trades it missed (`aggTrades`), 429s waited
+//! out, 5xx and timeouts on placement that never produce a second order, and filter violations refused before they
+//! reach the exchange.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -122,7 +123,7 @@ async fn place_query_cancel_and_cancel_all() {
 
 #[tokio::test]
 async fn fills_execution_reports_trades_and_balances() {
-    let s = setup(&["--commission-in-quote"]).await;
+    let s = setup(&[]).await;
     s.play(dec!(100000)).await;
     let mut user = s.client.user_stream().await.unwrap();
     let before = s.client.balances().await.unwrap();
@@ -141,13 +142,17 @@ async fn fills_execution_reports_trades_and_balances() {
         (r.client_order_id.as_str(), r.status, r.last_price, r.last_qty),
         ("t-fill-1", OrderStatus::Filled, dec!(99000), dec!(0.01))
     );
-    assert_eq!(r.commission, dec!(0.99));
+    // Binance's default: a buy pays its commission in the base it delivers.
+    assert_eq!((r.commission, r.commission_asset.as_deref()), (dec!(0.00001), Some("BTC")));
     let trades = s.client.trades_since(&s.btc, None).await.unwrap();
     assert_eq!(trades.len(), 1);
     assert_eq!((trades[0].price, trades[0].qty, trades[0].is_buyer), (dec!(99000), dec!(0.01), true));
     assert!(s.client.trades_since(&s.btc, Some(trades[0].id + 1)).await.unwrap().is_empty());
+    let of_order = s.client.order_trades(&s.btc, r.order_id).await.unwrap();
+    assert_eq!(of_order.len(), 1);
+    assert_eq!((of_order[0].commission, of_order[0].commission_asset.as_str()), (dec!(0.00001), "BTC"));
     let after = s.client.balances().await.unwrap();
-    assert_eq!(usdt(&before) - usdt(&after), dec!(990.99), "notional plus the fee in quote");
+    assert_eq!(usdt(&before) - usdt(&after), dec!(990), "the notional only: the fee came out of the base");
 }
 
 #[tokio::test]
@@ -178,6 +183,40 @@ async fn a_dropped_stream_reconnects_and_reports_the_gap() {
     s.play(dec!(100002)).await;
     next_matching(&mut market, |e| matches!(e, MarketEvent::Trade { price, .. } if *price == dec!(100002))).await;
     assert!(s.client.health().await.last_stream_message_ms.is_some());
+}
+
+#[tokio::test]
+async fn the_trades_a_dropped_stream_missed_are_listed_by_time_and_by_id() {
+    let s = setup(&[]).await;
+    let mut market = s.client.market_stream(std::slice::from_ref(&s.btc)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.play(dec!(100001)).await;
+    let seen = next_matching(&mut market, |e| matches!(e, MarketEvent::Trade { .. })).await;
+    let MarketEvent::Trade { time, trade_id, .. } = seen else { unreachable!() };
+    s.control("/sim/faults", json!({"ws_refuse": true})).await;
+    s.control("/sim/drop-ws", json!({})).await;
+    for p in [dec!(99000.5), dec!(98000), dec!(101000)] {
+        s.play(p).await;
+    }
+    // By time from the last trade seen, within Binance's hour: that trade and the three missed.
+    let by_time = s.client.agg_trades(&s.btc, None, Some(time), Some(time + 3_599_999), 1000).await.unwrap();
+    assert_eq!(by_time.len(), 4);
+    assert_eq!((by_time[0].first_trade_id, by_time[0].last_trade_id), (trade_id, trade_id));
+    let missed: Vec<Decimal> = by_time[1..].iter().map(|t| t.price).collect();
+    assert_eq!(missed, [dec!(99000.5), dec!(98000), dec!(101000)]);
+    assert!(by_time.windows(2).all(|w| w[0].id < w[1].id && w[0].time <= w[1].time));
+    assert_eq!(by_time[1].qty, dec!(0.00001));
+    // Paged by id, one at a time.
+    let page = s.client.agg_trades(&s.btc, Some(by_time[2].id), None, None, 1).await.unwrap();
+    assert_eq!(page, [by_time[2]]);
+    let recent = s.client.agg_trades(&s.btc, None, None, None, 2).await.unwrap();
+    assert_eq!(recent, by_time[2..]);
+    // A window over an hour is Binance's refusal, not a retry.
+    let wide = s.client.agg_trades(&s.btc, None, Some(time), Some(time + 3_600_001), 10).await.unwrap_err();
+    assert!(matches!(wide, ExchangeError::Rejected { code: -1127, .. }), "{wide:?}");
+    assert!(!wide.is_retryable());
+    s.control("/sim/faults", json!({"ws_refuse": false})).await;
+    next_matching(&mut market, |e| matches!(e, MarketEvent::Gap { .. })).await;
 }
 
 #[tokio::test]

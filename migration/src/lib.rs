@@ -10,6 +10,8 @@ mod m20261123_000003_orders;
 mod m20261123_000004_prices;
 mod m20261123_000005_bot_runs;
 mod m20261124_000006_trade_per_sell;
+mod m20261206_000007_fill_fee_quote;
+mod m20261206_000008_paper_funding;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_prices::Migration),
             Box::new(m20261123_000005_bot_runs::Migration),
             Box::new(m20261124_000006_trade_per_sell::Migration),
+            Box::new(m20261206_000007_fill_fee_quote::Migration),
+            Box::new(m20261206_000008_paper_funding::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use gridbot_core::{
-    ClientOrderId, Decimal, GridEngine, Side, SymbolFilters, money::serde_decimal, strategy::GridParams,
+    ClientOrderId, Decimal, FeeAsset, GridConfigInput, GridEngine, Side, Symbol, SymbolFilters, engine::ChargedFee,
+    money::serde_decimal, strategy::GridParams,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,9 @@ pub struct RunState {
     pub filters: SymbolFilters,
     pub generation: u32,
     pub started_at: DateTime<Utc>,
+    /// What paid the fees the grid was sized for (runs started before fees in base were modelled: quote).
+    #[serde(default)]
+    pub fee_asset: FeeAsset,
     /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<RunStop>,
@@ -67,6 +71,9 @@ impl GridBook {
     pub async fn load(db: &Db, bot: &Bot) -> Result<Option<GridBook>, DbError> {
         let Some(run) = RunState::from_bot(bot)? else { return Ok(None) };
         let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
+        // Fills first: a reader without the bot's lock (the paper matcher) then sees every booked fill's order, and
+        // an order booked in between as filled and unbooked.
+        let booked = db.fills().booked(bot.id).await?;
         let orders: Vec<Order> = db
             .orders()
             .list_for_bot(bot.id)
@@ -75,11 +82,12 @@ impl GridBook {
             .filter(|o| o.client_order_id.as_str().starts_with(&prefix))
             .collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
-        let fills: Vec<Fill> =
-            db.fills().booked(bot.id).await?.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
+        let fills: Vec<Fill> = booked.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
         let params: GridParams =
             serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;
+        let config = gridbot_core::GridConfig::new(GridConfigInput { fee_asset: run.fee_asset, ..config.to_input() })
+            .map_err(|e| DbError::invalid("bots.config", e))?;
         let engine =
             GridEngine::start(&config, &run.filters, run.start_price).map_err(|e| DbError::invalid("run_state", e))?;
         let initial = orders.iter().find(|o| o.client_order_id == ClientOrderId::initial(bot.id, run.generation));
@@ -90,7 +98,9 @@ impl GridBook {
         let mut book = GridBook { run, engine, orders, fills: Vec::new(), lot_buyer, closed_lots: HashMap::new() };
         for f in fills {
             if let Some(level) = f.level {
-                book.engine.book_fill(f.side, level as usize).map_err(|e| DbError::invalid("fills", e))?;
+                let fee = charged_fee(&bot.symbol, f.fee, f.fee_asset.as_deref(), f.fee_quote)
+                    .map_err(|e| DbError::invalid("fills", e))?;
+                book.engine.book_charged_fill(f.side, level as usize, fee).map_err(|e| DbError::invalid("fills", e))?;
             }
             book.note_fill(f);
         }
@@ -122,5 +132,23 @@ impl GridBook {
     /// The order of this run with client id `id`.
     pub fn order(&self, id: &ClientOrderId) -> Option<&Order> {
         self.orders.iter().find(|o| &o.client_order_id == id)
+    }
+}
+
+/// A commission as the engine books it: in `symbol`'s base, in its quote, or (another asset, BNB) at `quote_value`.
+pub fn charged_fee(
+    symbol: &Symbol,
+    fee: Decimal,
+    asset: Option<&str>,
+    quote_value: Option<Decimal>,
+) -> Result<ChargedFee, String> {
+    match asset {
+        Some(a) if a == symbol.base() => Ok(ChargedFee { base: fee, quote: Decimal::ZERO }),
+        None => Ok(ChargedFee { base: Decimal::ZERO, quote: fee }),
+        Some(a) if a == symbol.quote() => Ok(ChargedFee { base: Decimal::ZERO, quote: fee }),
+        Some(_) if fee.is_zero() => Ok(ChargedFee::default()),
+        Some(a) => quote_value
+            .map(|quote| ChargedFee { base: Decimal::ZERO, quote })
+            .ok_or_else(|| format!("a commission of {fee} {a} has no quote value")),
     }
 }

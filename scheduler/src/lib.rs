@@ -3,10 +3,11 @@
 //! running bots trade, which records 1-minute candles, publishes ticks, fills paper orders and enqueues
 //! `reconcile_fills` when a price reaches a bot's nearest order or stop; and one user-data stream per live account,
 //! which enqueues `reconcile_fills` on every execution report. After any stream gap, every affected bot is
-//! reconciled.
+//! reconciled; after a market-stream gap, the matcher first replays the path it missed from the exchange's REST data.
 
 mod cron;
 mod market;
+mod replay;
 mod state;
 mod user;
 

@@ -1,5 +1,6 @@
 //! One market stream per symbol: ticks are published and matched against the running bots; closed 1-minute candles
-//! are recorded in `prices`; a gap reconciles every bot on the symbol.
+//! are recorded in `prices`; after a gap, the missed path is replayed to the matcher ([`crate::replay`]) and every
+//! bot on the symbol is reconciled, then live trades go on (those the replay already fed are skipped).
 
 use std::sync::Arc;
 
@@ -7,7 +8,10 @@ use gridbot_core::Symbol;
 use gridbot_exchange::MarketEvent;
 use gridbot_platform::Event;
 
-use crate::Watch;
+use crate::{
+    Watch,
+    replay::{self, Last, Seen},
+};
 
 pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
     let ctx = watch.ctx.clone();
@@ -17,16 +21,18 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
         Err(e) => return tracing::warn!(symbol = %name, error = %e, "market stream not opened; retried on refresh"),
     };
     tracing::info!(symbol = %name, "market stream open");
-    // The first trade moves from the price now, so a paper order it crosses fills.
-    let mut last = ctx.market.price(&symbol).await.ok();
+    // The first trade moves from the market's last trade now, so a paper order it crosses fills.
+    let mut last = start_from(&watch, &symbol).await;
     while let Some(event) = rx.recv().await {
         match event {
-            MarketEvent::Trade { symbol: s, price, qty, time, .. } => {
+            MarketEvent::Trade { symbol: s, price, qty, time, trade_id } => {
                 // Bots first: a reconcile waits on nothing else; the dashboards' tick follows.
-                if let Some(a) = last {
-                    watch.on_move(&name, a, price).await;
+                if !last.is_some_and(|l| l.covers(trade_id)) {
+                    if let Some(l) = last {
+                        watch.on_move(&name, l.price, price).await;
+                    }
+                    last = Some(Last { price, seen: Some(Seen { time, trade_id }) });
                 }
-                last = Some(price);
                 ctx.events.publish(Event::Trade { symbol: s, price, qty, time }).await;
             }
             MarketEvent::Kline { symbol: s, candle, closed } => {
@@ -36,6 +42,9 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
                 ctx.events.publish(Event::Kline { symbol: s, candle, closed }).await;
             }
             MarketEvent::Gap { from, to } => {
+                if let Some(l) = last {
+                    last = Some(replay_gap(&watch, &symbol, l, to - from).await);
+                }
                 tracing::warn!(symbol = %name, from, to, "market stream gap: reconciling its bots");
                 for bot in watch.bots_where(|b| b.symbol == symbol) {
                     watch.reconcile(&bot, "market stream gap", None).await;
@@ -45,4 +54,37 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
         }
     }
     tracing::warn!(symbol = %name, "market stream ended");
+}
+
+/// The market's last trade (or, without one, its price).
+async fn start_from(watch: &Watch, symbol: &Symbol) -> Option<Last> {
+    let market = &watch.ctx.market;
+    match market.agg_trades(symbol, None, None, None, 1).await {
+        Ok(trades) if !trades.is_empty() => {
+            trades.last().map(replay::Point::from).map(|p| Last { price: p.price, seen: p.seen })
+        }
+        _ => market.price(symbol).await.ok().map(|price| Last { price, seen: None }),
+    }
+}
+
+/// Feeds the matcher the path the gap hid, in order; returns where it ended.
+async fn replay_gap(watch: &Watch, symbol: &Symbol, mut last: Last, gap_ms: i64) -> Last {
+    let name = symbol.exchange_name();
+    let Some(seen) = last.seen else {
+        tracing::warn!(symbol = %name, "no trade seen before the gap: nothing to replay");
+        return last;
+    };
+    match replay::missed(watch.ctx.market.as_ref(), symbol, seen, gap_ms).await {
+        Ok(path) => {
+            tracing::info!(symbol = %name, points = path.len(), gap_ms, "replaying the gap's price path");
+            for p in path {
+                if p.price != last.price {
+                    watch.on_move(&name, last.price, p.price).await;
+                }
+                last = last.to(p);
+            }
+        }
+        Err(e) => tracing::warn!(symbol = %name, error = %e, "the gap's trades could not be read; reconciling only"),
+    }
+    last
 }

@@ -19,9 +19,10 @@ pub(crate) struct Watched {
     pub bot: Bot,
     pub triggers: Triggers,
     pub last_push: Option<Instant>,
-    /// Paper orders filled and the worker's counter-orders not yet seen: the triggers are re-read from the database
-    /// on every tick until its next `orders` event.
-    pub dirty: bool,
+    /// Bumped by every paper fill the matcher records: triggers read from the database before it are stale.
+    pub version: u64,
+    /// The matcher is writing paper fills: triggers read from the database now may miss them.
+    pub writing: bool,
 }
 
 /// The scheduler's view of the running bots and its streams.
@@ -75,8 +76,7 @@ impl Watch {
                         if let Event::Bot { bot_id, change } = *e {
                             match change {
                                 BotChange::Status => self.refresh_all().await,
-                                BotChange::Orders => self.refresh_bot(bot_id, true).await,
-                                BotChange::Fill => self.refresh_bot(bot_id, false).await,
+                                BotChange::Orders | BotChange::Fill => self.refresh_bot(bot_id).await,
                             }
                         }
                     }
@@ -95,11 +95,10 @@ impl Watch {
         };
         let mut fresh = HashMap::new();
         for bot in bots {
+            let version = lock(&self.bots).get(&bot.id.0).map_or(0, |w| w.version);
             match Triggers::load(&self.ctx.db, &bot).await {
                 Ok(triggers) => {
-                    let (last_push, dirty) =
-                        lock(&self.bots).get(&bot.id.0).map_or((None, false), |w| (w.last_push, w.dirty));
-                    fresh.insert(bot.id.0, Watched { bot, triggers, last_push, dirty });
+                    fresh.insert(bot.id.0, Watched { bot, triggers, last_push: None, version, writing: false });
                 }
                 Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
             }
@@ -110,7 +109,21 @@ impl Watch {
         let symbols: HashSet<String> = by_symbol.keys().cloned().collect();
         let live_users: HashSet<i64> =
             fresh.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
-        *lock(&self.bots) = fresh;
+        {
+            // Swapped under one hold of the lock, so no paper fill lands in between: a bot the matcher filled
+            // while its triggers were read keeps the matcher's.
+            let mut old = lock(&self.bots);
+            for (id, w) in fresh.iter_mut() {
+                if let Some(o) = old.remove(id) {
+                    w.last_push = o.last_push;
+                    if (o.writing || o.version != w.version) && o.bot.generation == w.bot.generation {
+                        w.triggers = o.triggers;
+                        (w.version, w.writing) = (o.version, o.writing);
+                    }
+                }
+            }
+            *old = fresh;
+        }
         {
             let mut streams = lock(&self.streams);
             keep_running(&mut streams, &symbols);
@@ -125,31 +138,25 @@ impl Watch {
         }
     }
 
-    /// Re-reads one bot's triggers; `settled` when its worker has placed the counter-orders of its fills.
-    async fn refresh_bot(&self, bot_id: i64, settled: bool) {
-        let Some(bot) = lock(&self.bots).get(&bot_id).map(|w| w.bot.clone()) else { return };
+    /// Re-reads one bot's triggers, unless the matcher filled its paper orders meanwhile (its own are newer then).
+    async fn refresh_bot(&self, bot_id: i64) {
+        let Some((bot, version)) = lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version)) else { return };
         match Triggers::load(&self.ctx.db, &bot).await {
             Ok(t) => {
-                if let Some(w) = lock(&self.bots).get_mut(&bot_id) {
+                if let Some(w) = lock(&self.bots).get_mut(&bot_id)
+                    && w.version == version
+                    && !w.writing
+                {
                     w.triggers = t;
-                    w.dirty &= !settled;
                 }
             }
             Err(e) => tracing::warn!(bot = bot_id, error = %e, "triggers not reloaded"),
         }
     }
 
-    /// A move of `symbol` from `a` to `b`: fills the paper orders it touches and enqueues `reconcile_fills` for
-    /// every bot whose nearest order or stop it reached.
+    /// A move of `symbol` from `a` to `b`: fills the paper orders it touches (their counter-orders resting from
+    /// then on) and enqueues `reconcile_fills` for every bot whose nearest order or stop it reached.
     pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) {
-        let dirty: Vec<i64> = lock(&self.bots)
-            .values()
-            .filter(|w| w.dirty && w.bot.symbol.exchange_name() == symbol)
-            .map(|w| w.bot.id.0)
-            .collect();
-        for id in dirty {
-            self.refresh_bot(id, false).await;
-        }
         let mut todo = Vec::new();
         {
             let mut bots = lock(&self.bots);
@@ -157,27 +164,47 @@ impl Watch {
                 if !w.triggers.hit(b) {
                     continue;
                 }
-                let fills: Vec<_> = w.triggers.paper_fills(a, b).into_iter().cloned().collect();
+                let fills = w.triggers.paper_move(a, b);
                 let recent = w.last_push.is_some_and(|t| t.elapsed() < MIN_PUSH_GAP);
                 if fills.is_empty() && recent {
                     continue;
                 }
-                let ids: Vec<i64> = fills.iter().map(|o| o.id).collect();
-                w.triggers.without(&ids);
-                w.dirty |= !ids.is_empty();
+                if !fills.is_empty() {
+                    w.version += 1;
+                    w.writing = true;
+                }
                 w.last_push = Some(Instant::now());
-                todo.push((w.bot.clone(), w.triggers.fee_rate, fills));
+                let paper = w.triggers.paper.clone().filter(|_| !fills.is_empty());
+                todo.push((w.bot.clone(), w.triggers.fees, paper, fills));
             }
         }
-        for (bot, fee_rate, fills) in todo {
-            if !fills.is_empty() {
-                let refs: Vec<_> = fills.iter().collect();
-                if let Err(e) = gridbot_worker::paper::fill(&self.ctx.db, bot.symbol.quote(), fee_rate, &refs).await {
-                    tracing::warn!(bot = %bot.id, error = %e, "paper fills not recorded");
+        for (bot, fees, paper, fills) in todo {
+            if let Some(paper) = paper {
+                let recorded = gridbot_worker::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
+                // Triggers read while these fills were being written may have missed them: they are stale too.
+                if let Some(w) = lock(&self.bots).get_mut(&bot.id.0) {
+                    w.version += 1;
+                    w.writing = false;
+                }
+                match recorded {
+                    Ok(true) => {}
+                    Ok(false) => self.reload_after_fill(bot.id.0).await,
+                    Err(e) => {
+                        tracing::warn!(bot = %bot.id, error = %e, "paper fills not recorded");
+                        self.reload_after_fill(bot.id.0).await;
+                    }
                 }
             }
             self.reconcile(&bot, "price", Some(b)).await;
         }
+    }
+
+    /// The matcher's book disagrees with the database (an order left the book meanwhile): read it again.
+    async fn reload_after_fill(&self, bot_id: i64) {
+        if let Some(w) = lock(&self.bots).get_mut(&bot_id) {
+            w.version += 1;
+        }
+        self.refresh_bot(bot_id).await;
     }
 
     pub(crate) async fn reconcile(&self, bot: &Bot, reason: &str, price: Option<Decimal>) {

@@ -43,9 +43,14 @@ pub struct SimArgs {
     /// Commission rate of every fill.
     #[arg(long, default_value = "0.001")]
     pub fee_rate: Decimal,
-    /// Charge commission in the quote asset on buys too (as the backtester does).
-    #[arg(long)]
+    /// Charge commission in the quote asset on buys too (a simplification some tests ask for; Binance charges a
+    /// buy in the base it delivers).
+    #[arg(long, conflicts_with = "commission_in_bnb")]
     pub commission_in_quote: bool,
+    /// Pay commissions in BNB, as an account with "pay fees with BNB" on: the quote commission's worth of BNB at
+    /// BNBUSDT's price, while the account holds enough BNB (else charged as by default).
+    #[arg(long)]
+    pub commission_in_bnb: bool,
     /// Fill at most this percentage of an order's quantity per touching trade (partial fills).
     #[arg(long)]
     pub partial_fill_pct: Option<Decimal>,

@@ -71,6 +71,7 @@ pub(crate) fn snapshot(sim: &Sim) -> Value {
         "faults": *lock(&sim.faults),
         "fee_rate": ex.cfg.fee_rate.to_string(),
         "commission_in_quote": ex.cfg.commission_in_quote,
+        "commission_in_bnb": ex.cfg.commission_in_bnb,
         "partial_fill_pct": ex.cfg.partial_fill_pct.map(|p| p.to_string()),
         "order_requests": ex.log.len(),
         "server_time": now_ms()

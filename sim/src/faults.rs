@@ -1,5 +1,5 @@
-//! Fault switches: WebSocket drops, REST calls failing with 5xx or held until the client times out, bursts of 429,
-//! and added latency. Set by flags at start and by `POST /sim/faults` while running.
+//! Fault switches: WebSocket drops and outages, REST calls failing with 5xx or held until the client times out,
+//! bursts of 429, and added latency. Set by flags at start and by `POST /sim/faults` while running.
 
 use rand::{Rng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,11 @@ pub struct Faults {
     /// Drop every WebSocket connection every N seconds (0 = never).
     #[arg(long = "ws-drop-secs", default_value_t = 0)]
     pub ws_drop_every_secs: u64,
+    /// Refuse every new WebSocket connection (HTTP 503) while on: with `POST /sim/drop-ws`, the streams stay down
+    /// until it is switched off.
+    #[arg(long = "ws-refuse", default_value_t = false)]
+    #[serde(default)]
+    pub ws_refuse: bool,
     /// Fraction (0..1) of REST calls answered with a 5xx; half of them after the request was carried out.
     #[arg(long = "fail-rate", default_value_t = 0.0)]
     pub fail_rate: f64,
@@ -38,6 +43,7 @@ pub struct Faults {
 #[serde(deny_unknown_fields)]
 pub(crate) struct FaultsPatch {
     pub ws_drop_every_secs: Option<u64>,
+    pub ws_refuse: Option<bool>,
     pub fail_rate: Option<f64>,
     pub timeout_rate: Option<f64>,
     pub timeout_ms: Option<u64>,
@@ -64,6 +70,7 @@ impl Faults {
             }
         }
         self.ws_drop_every_secs = p.ws_drop_every_secs.unwrap_or(self.ws_drop_every_secs);
+        self.ws_refuse = p.ws_refuse.unwrap_or(self.ws_refuse);
         self.fail_rate = p.fail_rate.unwrap_or(self.fail_rate);
         self.timeout_rate = p.timeout_rate.unwrap_or(self.timeout_rate);
         self.timeout_ms = p.timeout_ms.unwrap_or(self.timeout_ms);

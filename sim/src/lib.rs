@@ -20,6 +20,7 @@ mod rules;
 mod signing;
 mod state;
 mod symbols;
+mod tape;
 mod ws;
 
 use std::{
@@ -167,6 +168,7 @@ fn build(args: &SimArgs) -> anyhow::Result<Sim> {
     let cfg = EngineConfig {
         fee_rate: args.fee_rate,
         commission_in_quote: args.commission_in_quote,
+        commission_in_bnb: args.commission_in_bnb,
         partial_fill_pct: args.partial_fill_pct,
     };
     Ok(Sim {

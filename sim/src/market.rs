@@ -1,9 +1,11 @@
-//! One symbol's market: last price, the tape of played trades, 1-minute klines built from them, 24-hour statistics
-//! and the synthetic order book around the last price.
+//! One symbol's market: last price, the tape of played trades (the last [`TAPE_KEEP`]), 1-minute klines built from
+//! them, 24-hour statistics and the synthetic order book around the last price.
+
+use std::collections::VecDeque;
 
 use rust_decimal::Decimal;
 
-use crate::{rules::PriceRange, symbols::SymbolSpec};
+use crate::{rules::PriceRange, symbols::SymbolSpec, tape::TAPE_KEEP};
 
 pub(crate) const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -67,6 +69,8 @@ pub(crate) struct Market {
     pub last_time: i64,
     pub next_trade_id: i64,
     pub klines: Vec<Kline>,
+    /// The played trades, oldest first, at most [`TAPE_KEEP`] of them (`aggTrades` serves these).
+    pub tape: VecDeque<Tape>,
     pub book_update_id: u64,
     /// `TRADING`, or one of the statuses that refuse new orders ([`crate::rules::STATUSES`]).
     pub status: &'static str,
@@ -83,6 +87,7 @@ impl Market {
             last_time: time,
             next_trade_id: 1,
             klines: Vec::new(),
+            tape: VecDeque::new(),
             book_update_id: 1,
             status: "TRADING",
             price_range: None,
@@ -109,6 +114,10 @@ impl Market {
         self.last_qty = qty;
         self.last_time = time;
         self.book_update_id += 1;
+        if self.tape.len() >= TAPE_KEEP {
+            self.tape.pop_front();
+        }
+        self.tape.push_back(tape);
         let bucket = time - time.rem_euclid(MINUTE_MS);
         let mut closed = None;
         match self.klines.last_mut() {

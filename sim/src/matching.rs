@@ -24,8 +24,10 @@ use crate::{
 #[derive(Debug, Clone)]
 pub(crate) struct EngineConfig {
     pub fee_rate: Decimal,
-    /// Charge every commission in the quote asset (as the backtester does) instead of in the received asset.
+    /// Charge every commission in the quote asset instead of in the received asset.
     pub commission_in_quote: bool,
+    /// Charge commissions in BNB while the account holds enough.
+    pub commission_in_bnb: bool,
     /// Fill at most this percentage of an order's quantity per touching trade.
     pub partial_fill_pct: Option<Decimal>,
 }
@@ -143,6 +145,15 @@ impl Exchange {
         if self.cfg.commission_in_quote { cost + cost * self.cfg.fee_rate } else { cost }
     }
 
+    /// With BNB commissions on: the BNB worth `commission` of `quote` at BNB's last price, to 8 places.
+    fn bnb_commission(&self, quote: &str, commission: Decimal) -> Option<Decimal> {
+        if !self.cfg.commission_in_bnb || quote == "BNB" {
+            return None;
+        }
+        let price = self.markets.get(&format!("BNB{quote}"))?.last;
+        (price > Decimal::ZERO).then(|| (commission / price).round_dp(8))
+    }
+
     fn execute(&mut self, id: u64, price: Decimal, qty: Decimal, is_maker: bool, now: i64) -> Option<Fill> {
         let o = self.orders.get(&id)?.clone();
         let m = self.markets.get_mut(&o.symbol)?;
@@ -156,9 +167,27 @@ impl Exchange {
             Side::Sell if o.kind != OrderType::Market => o.locked.min(qty),
             _ => Decimal::ZERO,
         };
+        let in_bnb = self.bnb_commission(quote_asset, quote * fee);
         let acct = self.accounts.get_mut(&o.api_key)?;
-        let (commission, commission_asset) = match o.side {
-            Side::Buy => {
+        let in_bnb = in_bnb.filter(|bnb| acct.balances.get("BNB").is_some_and(|b| b.free >= *bnb));
+        let (commission, commission_asset) = match (o.side, in_bnb) {
+            (Side::Buy, Some(bnb)) => {
+                let qb = acct.balance(quote_asset);
+                qb.locked -= release;
+                qb.free += release - quote;
+                acct.balance(base).free += qty;
+                acct.balance("BNB").free -= bnb;
+                (bnb, "BNB")
+            }
+            (Side::Sell, Some(bnb)) => {
+                let bb = acct.balance(base);
+                bb.locked -= release;
+                bb.free += release - qty;
+                acct.balance(quote_asset).free += quote;
+                acct.balance("BNB").free -= bnb;
+                (bnb, "BNB")
+            }
+            (Side::Buy, None) => {
                 let qb = acct.balance(quote_asset);
                 qb.locked -= release;
                 qb.free += release;
@@ -167,7 +196,7 @@ impl Exchange {
                 acct.balance(base).free += qty - if in_quote { Decimal::ZERO } else { commission };
                 (commission, if in_quote { quote_asset } else { base })
             }
-            Side::Sell => {
+            (Side::Sell, None) => {
                 let bb = acct.balance(base);
                 bb.locked -= release;
                 bb.free += release - qty;

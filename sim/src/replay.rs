@@ -58,6 +58,7 @@ impl Feed {
     pub fn walk(specs: &[SymbolSpec], seed: u64, vol: f64) -> Feed {
         let walkers = specs
             .iter()
+            .filter(|s| s.walked)
             .map(|s| Walker {
                 symbol: s.name.to_string(),
                 price: s.start_price.to_f64().unwrap_or(1.0),

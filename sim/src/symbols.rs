@@ -23,6 +23,8 @@ pub(crate) struct SymbolSpec {
     pub start_price: Decimal,
     /// Quantity shown at each level of the synthetic book.
     pub book_qty: Decimal,
+    /// Whether the random walk moves it (BNB, listed to value commissions paid in BNB, holds its price).
+    pub walked: bool,
 }
 
 /// Most orders an account may have open on one symbol (`MAX_NUM_ORDERS`).
@@ -45,6 +47,7 @@ pub(crate) fn listed() -> Vec<SymbolSpec> {
             max_notional: d("9000000"),
             start_price: d("100000.00"),
             book_qty: d("0.75"),
+            walked: true,
         },
         SymbolSpec {
             name: "ETHUSDT",
@@ -60,6 +63,23 @@ pub(crate) fn listed() -> Vec<SymbolSpec> {
             max_notional: d("9000000"),
             start_price: d("3000.00"),
             book_qty: d("12.5"),
+            walked: true,
+        },
+        SymbolSpec {
+            name: "BNBUSDT",
+            base: "BNB",
+            quote: "USDT",
+            tick: d("0.01"),
+            step: d("0.001"),
+            min_qty: d("0.001"),
+            max_qty: d("9000"),
+            min_price: d("0.01"),
+            max_price: d("100000"),
+            min_notional: d("5"),
+            max_notional: d("9000000"),
+            start_price: d("600.00"),
+            book_qty: d("40"),
+            walked: false,
         },
     ]
 }

@@ -122,9 +122,17 @@ def gen_synthetic(rng, path):
         cfg["stop-loss-pct"] = rng.choice(["5", "10", "12.5", "0.01", "0.004"])
     if rng.random() < 0.5:
         cfg["take-profit-pct"] = rng.choice(["5", "10", "12.5", "0.01", "0.002"])
+    fee_asset(rng, cfg)
     cfg["_rows"] = 3000
     cfg["_kind"] = "synthetic"
     return cfg
+
+
+def fee_asset(rng, cfg):
+    """Fees in quote (the flag left out: the default, or said) or in base (Binance's default without BNB)."""
+    choice = rng.choice([None, "quote", "base", "base"])
+    if choice:
+        cfg["fee-asset"] = choice
 
 
 def fmt(d, places):
@@ -221,6 +229,7 @@ def gen_config(rng, sets):
             cfg["take-profit-pct"] = fmt(max(t, Decimal("0.01")), rng.choice([2, 3]))
         else:
             cfg["take-profit-pct"] = rng.choice(["0", "0.01", "0.5", "1", "2", "5", "10", "25"])
+    fee_asset(rng, cfg)
     cfg["_rows"] = nrows
     cfg["_kind"] = kind
     return cfg

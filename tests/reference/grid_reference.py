@@ -9,7 +9,7 @@ Usage:
   python3 grid_reference.py --candles FILE --lower L --upper U --levels N
       [--spacing arithmetic|geometric] --capital C [--fee-rate 0.001]
       [--stop-loss-pct S] [--take-profit-pct T] [--tick-size 0.01]
-      [--step-size 0.00001] [--min-notional 5]
+      [--step-size 0.00001] [--min-notional 5] [--fee-asset quote|base]
 """
 import argparse
 import csv
@@ -87,10 +87,12 @@ def read_candles(path):
 
 
 class Lot:
-    __slots__ = ("qty", "basis", "entry_fee")
+    """qty: the base the lot sells (q with fees in quote, s with fees in base); cost: the quote its buy cost,
+    entry fee included when fees are paid in quote."""
+    __slots__ = ("qty", "cost")
 
-    def __init__(self, qty, basis, entry_fee):
-        self.qty, self.basis, self.entry_fee = qty, basis, entry_fee
+    def __init__(self, qty, cost):
+        self.qty, self.cost = qty, cost
 
 
 class Order:
@@ -101,9 +103,11 @@ class Order:
 
 
 class Bot:
-    def __init__(self, levels, q, f, C, P, k, S, T):
+    def __init__(self, levels, q, f, C, P, k, S, T, fee_asset="quote", step=None):
         self.levels, self.q, self.f, self.C = levels, q, f, C
         self.S, self.T = S, T
+        self.fee_asset, self.step = fee_asset, step
+        self.carry = Decimal(0)  # base held outside the lots (fee_asset = base)
         self.quote = C
         self.lots = []
         self.orders = []          # explicit list of resting orders
@@ -119,16 +123,28 @@ class Bot:
         if m > 0:
             base = q * m
             fee = base * P * f
-            self.quote -= base * P + fee
             self.fees += fee
+            if fee_asset == "base":
+                self.quote -= base * P
+            else:
+                self.quote -= base * P + fee
             for _ in range(m):
-                self.lots.append(Lot(q, P, q * P * f))
+                self.lots.append(self._new_lot(P))
         for i in range(k):
             self.orders.append(Order("buy", i))
         lot_iter = iter(list(self.lots))
         for i in range(k + 1, N):
             self.orders.append(Order("sell", i, next(lot_iter)))
         self._refresh()
+
+    def _new_lot(self, price):
+        """The lot a buy of q at price makes (its fee already counted by the caller)."""
+        if self.fee_asset == "base":
+            r = self.q * (1 - self.f)
+            s = floor_to_step(r + self.carry, self.step)
+            self.carry = r + self.carry - s
+            return Lot(s, self.q * price)
+        return Lot(self.q, self.q * price * (1 + self.f))
 
     def _refresh(self):
         buys = [self.levels[o.level] for o in self.orders if o.side == "buy"]
@@ -140,7 +156,7 @@ class Bot:
         assert len({o.level for o in self.orders}) == len(self.orders)
 
     def base_held(self):
-        return sum((lot.qty for lot in self.lots), Decimal(0))
+        return sum((lot.qty for lot in self.lots), Decimal(0)) + self.carry
 
     def equity(self, mark):
         return self.quote + self.base_held() * mark
@@ -149,7 +165,7 @@ class Bot:
         fee = lot.qty * price * self.f
         self.quote += lot.qty * price - fee
         self.fees += fee
-        profit = lot.qty * (price - lot.basis) - lot.entry_fee - fee
+        profit = lot.qty * price - fee - lot.cost
         self.realized += profit
         self.round_trips += 1
         if profit > 0:
@@ -166,9 +182,9 @@ class Bot:
             price = self.levels[i]
             self.orders.remove(o)
             fee = self.q * price * self.f
-            self.quote -= self.q * price + fee
+            self.quote -= self.q * price + (0 if self.fee_asset == "base" else fee)
             self.fees += fee
-            lot = Lot(self.q, price, fee)
+            lot = self._new_lot(price)
             self.lots.append(lot)
             self.orders_filled += 1
             assert all(x.level != i + 1 for x in self.orders), "counter-order on non-empty level"
@@ -234,15 +250,18 @@ def run(args):
         raise Rejected("price outside grid")
     # nearest level, ties -> lower index
     k = min(range(N), key=lambda i: (abs(levels[i] - P), i))
-    denom = sum((levels[i] for i in range(k)), Decimal(0)) + (N - 1 - k) * P * (1 + f)
+    base_fees = args.fee_asset == "base"
+    denom = sum((levels[i] for i in range(k)), Decimal(0)) + (N - 1 - k) * P * (1 if base_fees else 1 + f)
     q = floor_to_step(C / denom, step)
     if q == 0 or q * levels[0] < min_notional:
+        raise Rejected("capital too small for N levels")
+    if base_fees and floor_to_step(q * (1 - f), step) * levels[0] < min_notional:
         raise Rejected("capital too small for N levels")
 
     S = L * (1 - Decimal(args.stop_loss_pct) / 100) if args.stop_loss_pct is not None else None
     T = U * (1 + Decimal(args.take_profit_pct) / 100) if args.take_profit_pct is not None else None
 
-    bot = Bot(levels, q, f, C, P, k, S, T)
+    bot = Bot(levels, q, f, C, P, k, S, T, args.fee_asset, step)
     samples = [C]
     prev_close = None
     for idx, (o, h, lo, c) in enumerate(candles):
@@ -308,6 +327,7 @@ def main(argv=None):
     ap.add_argument("--tick-size", default="0.01")
     ap.add_argument("--step-size", default="0.00001")
     ap.add_argument("--min-notional", default="5")
+    ap.add_argument("--fee-asset", default="quote", choices=["quote", "base"])
     ap.add_argument("--json", action="store_true", help="accepted for CLI parity; output is always JSON")
     args = ap.parse_args(argv)
     try:

@@ -32,7 +32,7 @@ async fn measure(backend: Backend) -> Vec<Duration> {
         refresh_every: Duration::from_secs(1),
         ..Default::default()
     };
-    let stack = Stack::start_with(backend, 1, options).await;
+    let stack = Stack::start_with(backend, 1, options, &[]).await;
     stack.price(dec!(100000)).await;
     let user = stack.user().await;
     let config = json!({"capital": "4000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 11});

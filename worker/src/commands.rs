@@ -107,8 +107,8 @@ pub async fn emergency_stop(ctx: &Ctx, user_id: i64) -> Result<EmergencyReport, 
 }
 
 async fn cancel_all(ctx: &Ctx, bot: &Bot, report: &mut EmergencyReport) -> Result<(), JobError> {
-    // Cancelling charges no fee: the venue's fee rate does not matter here.
-    let venue = ctx.venue(bot, Decimal::ZERO).await?;
+    // Cancelling charges no fee: the venue's fees do not matter here.
+    let venue = ctx.venue(bot, crate::paper::PaperFees::default()).await?;
     let orders = ctx.db.orders().list_with_status(bot.id, &OrderStatus::LIVE).await?;
     for o in &orders {
         venue.cancel(&ctx.db, bot, o).await?;

@@ -6,7 +6,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use gridbot_core::Decimal;
 use gridbot_exchange::{
     Exchange,
     binance::{
@@ -20,7 +19,7 @@ use gridbot_platform::{
     db::types::{Bot, BotMode},
 };
 
-use crate::{Books, JobError, venue::Venue};
+use crate::{Books, JobError, paper::PaperFees, venue::Venue};
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -118,11 +117,12 @@ impl Ctx {
         Ctx { db, queue, events, locks, market, live, books: Books::default() }
     }
 
-    /// Where `bot` trades: its user's Binance account when live, the database's paper book otherwise.
-    pub async fn venue(&self, bot: &Bot, fee_rate: Decimal) -> Result<Venue, JobError> {
+    /// Where `bot` trades: its user's Binance account when live, the database's paper book (charging `fees`)
+    /// otherwise.
+    pub async fn venue(&self, bot: &Bot, fees: PaperFees) -> Result<Venue, JobError> {
         Ok(match bot.mode {
             BotMode::Live => Venue::Live(self.live.client(&self.db, bot.user_id).await?),
-            BotMode::Paper => Venue::Paper { db: self.db.clone(), fee_rate, quote: bot.symbol.quote().to_owned() },
+            BotMode::Paper => Venue::Paper { db: self.db.clone(), fees },
         })
     }
 }

@@ -1,14 +1,16 @@
-//! Booking fills: every filled grid order goes through the engine in the engine's order, first in memory (so the
-//! counter-orders go out at once), then into `fills` and, for a sell, `trades` ([`Run::save_fills`]). A crash
-//! between the two loses nothing: the orders stay filled and unbooked in the database, and the next job books them.
+//! Booking fills: every filled grid order goes through the engine in the engine's order, with the commission its
+//! venue charged (in base, in quote, or in another asset valued in quote), first in memory (so the counter-orders
+//! go out at once), then into `fills` and, for a sell, `trades` ([`Run::save_fills`]). A crash between the two
+//! loses nothing: the orders stay filled and unbooked in the database, and the next job books them.
 
 use std::collections::HashSet;
 
-use chrono::Utc;
-use gridbot_core::{ClientOrderId, Decimal, Side};
+use chrono::{DateTime, Utc};
+use gridbot_core::{ClientOrderId, Decimal, Side, Symbol};
 use gridbot_exchange::OrderType;
 use gridbot_platform::{
     BotChange, DbError,
+    book::charged_fee,
     db::types::{Fill, Order, OrderStatus, Trade},
 };
 
@@ -18,6 +20,11 @@ impl Run<'_> {
     /// Books every filled grid order the engine can take, in the engine's order (a buy just below the empty level,
     /// a sell just above it), in memory; [`Run::save_fills`] writes them. Returns how many.
     pub async fn book_fills(&mut self) -> Result<usize, JobError> {
+        self.value_foreign_fees(self.pending()).await?;
+        if matches!(self.venue, crate::venue::Venue::Paper { .. }) {
+            // The paper venue writes and fills counter-orders itself: book from one snapshot of the run's orders.
+            self.reread_orders().await?;
+        }
         let mut count = 0;
         let mut repairs = 0;
         loop {
@@ -55,6 +62,16 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Reads every order of this run from the database again, at one instant.
+    async fn reread_orders(&mut self) -> Result<(), JobError> {
+        let prefix = ClientOrderId::generation_prefix(self.bot.id, self.generation());
+        let orders = self.ctx.db.orders().list_for_bot(self.bot.id).await?;
+        for o in orders.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)) {
+            self.note_order(o);
+        }
+        Ok(())
+    }
+
     /// Filled, unbooked grid orders of this run.
     fn pending(&self) -> Vec<Order> {
         let booked: HashSet<i64> = self.book.fills.iter().map(|f| f.order_id).collect();
@@ -72,10 +89,16 @@ impl Run<'_> {
         let mut count = 0;
         while !self.book.engine.is_stopped() {
             let empty = self.book.engine.empty_level();
-            let pos = pending.iter().position(|o| {
-                let l = o.level.unwrap_or_default() as usize;
-                (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
-            });
+            // A buy below and a sell above may both have filled: the one that filled first is booked first.
+            let pos = pending
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| {
+                    let l = o.level.unwrap_or_default() as usize;
+                    (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
+                })
+                .min_by_key(|(_, o)| (o.updated_at, o.id))
+                .map(|(i, _)| i);
             let Some(pos) = pos else { break };
             let o = pending.remove(pos);
             self.book_one(&o)?;
@@ -125,35 +148,67 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Books one filled grid order through the engine, in memory.
+    /// Values in quote the commissions of `orders` paid in neither of the symbol's assets (BNB): at the close of
+    /// that asset's 1-minute candle in the symbol's quote that holds the order's last update (the last price while
+    /// that minute is still open).
+    async fn value_foreign_fees(&mut self, orders: Vec<Order>) -> Result<(), JobError> {
+        let symbol = self.bot.symbol.clone();
+        let foreign: Vec<(i64, Decimal, String, DateTime<Utc>)> = orders
+            .into_iter()
+            .filter(|o| !self.fee_values.contains_key(&o.id) && !o.fee.is_zero())
+            .filter_map(|o| {
+                let asset = o.fee_asset.clone()?;
+                (asset != symbol.base() && asset != symbol.quote()).then_some((o.id, o.fee, asset, o.updated_at))
+            })
+            .collect();
+        for (id, fee, asset, at) in foreign {
+            let pair = Symbol::new(&asset, symbol.quote()).map_err(|e| JobError::fatal(e.to_string()))?;
+            let minute = at.timestamp_millis() - at.timestamp_millis().rem_euclid(60_000);
+            let candles = self.ctx.market.klines(&pair, "1m", Some(minute), 1).await?;
+            let price = match candles.first().filter(|c| c.open_time == minute) {
+                Some(c) => c.close,
+                None => self.ctx.market.price(&pair).await?,
+            };
+            tracing::info!(bot = %self.bot.id, %fee, %asset, %price, "commission in another asset valued in quote");
+            self.fee_values.insert(id, (fee * price).normalize());
+        }
+        Ok(())
+    }
+
+    /// Books one filled grid order through the engine, in memory, with the commission its venue charged.
     fn book_one(&mut self, o: &Order) -> Result<(), JobError> {
         let level = o.level.unwrap_or_default() as usize;
+        let value = self.fee_values.get(&o.id).copied();
+        let fee = charged_fee(&self.bot.symbol, o.fee, o.fee_asset.as_deref(), value).map_err(JobError::fatal)?;
         let before = self.book.engine.summary(Decimal::ZERO);
-        self.book.engine.book_fill(o.side, level)?;
+        self.book.engine.book_charged_fill(o.side, level, fee)?;
         let after = self.book.engine.summary(Decimal::ZERO);
         let pnl = (o.side == Side::Sell).then(|| (after.realized_pnl - before.realized_pnl).normalize());
-        let fill = self.fill_of(o, o.level, after.fees_paid - before.fees_paid, pnl);
+        let fill = self.fill_of(o, o.level, pnl);
         self.book.note_fill(fill.clone());
         self.unsaved.push(fill);
         tracing::info!(bot = %self.bot.id, side = %o.side, level, price = %o.price, pnl = ?pnl, "fill booked");
         Ok(())
     }
 
-    /// Records the fill of a market order (the initial buy, a stop's sale) once, after the grid fills booked before.
-    pub async fn record_market_fill(&mut self, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Result<(), JobError> {
+    /// Records the fill of a market order (the initial buy, a stop's sale) once, after the grid fills booked before,
+    /// with the commission its venue charged.
+    pub async fn record_market_fill(&mut self, o: &Order, pnl: Option<Decimal>) -> Result<(), JobError> {
         self.save_fills().await?;
         if self.book.fills.iter().any(|f| f.order_id == o.id) {
             return Ok(());
         }
-        let fill = self.fill_of(o, None, fee, pnl);
+        self.value_foreign_fees(vec![o.clone()]).await?;
+        let fill = self.fill_of(o, None, pnl);
         self.insert_fill(&fill).await?;
         self.book.note_fill(fill);
         self.publish(BotChange::Fill).await;
         Ok(())
     }
 
-    /// The fill row of order `o` (one per order: its trade id is the order's client id), fee in quote.
-    fn fill_of(&self, o: &Order, level: Option<u32>, fee: Decimal, pnl: Option<Decimal>) -> Fill {
+    /// The fill row of order `o` (one per order: its trade id is the order's client id), with its commission as
+    /// charged.
+    fn fill_of(&self, o: &Order, level: Option<u32>, pnl: Option<Decimal>) -> Fill {
         Fill {
             bot: self.bot.id,
             order_id: o.id,
@@ -161,8 +216,9 @@ impl Run<'_> {
             level,
             price: o.avg_fill_price.unwrap_or(o.price),
             qty: o.filled,
-            fee: fee.normalize(),
-            fee_asset: Some(self.bot.symbol.quote().to_owned()),
+            fee: o.fee.normalize(),
+            fee_asset: o.fee_asset.clone().or_else(|| Some(self.bot.symbol.quote().to_owned())),
+            fee_quote: self.fee_values.get(&o.id).copied(),
             exchange_trade_id: format!("order:{}", o.client_order_id),
             pnl: pnl.map(|p| p.normalize()),
             time: o.updated_at,
@@ -199,16 +255,26 @@ impl Run<'_> {
         let plan = self.book.engine.plan();
         let buy_id = self.book.closed_lots.get(&sell.order_id).copied().flatten();
         let entry_fee = match buy_id.and_then(|id| self.book.fills.iter().find(|b| b.order_id == id)) {
-            Some(b) if b.level.is_some() => b.fee,
-            _ => (plan.qty * plan.start_price * plan.fee_rate).normalize(),
+            Some(b) if b.level.is_some() => self.fee_in_quote(b),
+            _ => plan.qty * plan.start_price * plan.fee_rate,
         };
         Trade {
             bot: self.bot.id,
             buy_order_id: buy_id.unwrap_or_default(),
             sell_order_id: sell.order_id,
             profit: sell.pnl.unwrap_or_default(),
-            fees: (entry_fee + sell.fee).normalize(),
+            fees: (entry_fee + self.fee_in_quote(sell)).normalize(),
             created_at: Utc::now(),
+        }
+    }
+}
+
+impl Run<'_> {
+    /// A fill's commission in quote: a fee in base at the fill's price.
+    fn fee_in_quote(&self, f: &Fill) -> Decimal {
+        match charged_fee(&self.bot.symbol, f.fee, f.fee_asset.as_deref(), f.fee_quote) {
+            Ok(c) => c.base * f.price.get() + c.quote,
+            Err(_) => Decimal::ZERO,
         }
     }
 }

@@ -12,7 +12,7 @@ use gridbot_platform::{
     db::types::{Bot, BotStatus, Fill, NewOrder, Order, OrderStatus},
 };
 
-use crate::{Ctx, JobError, venue::Venue};
+use crate::{Ctx, JobError, paper::PaperFees, venue::Venue};
 
 pub(crate) struct Run<'a> {
     pub ctx: &'a Ctx,
@@ -24,6 +24,8 @@ pub(crate) struct Run<'a> {
     pub(crate) unsaved: Vec<Fill>,
     /// Whether every booked grid sell written so far has its round trip (known for a kept book).
     pub(crate) trades_complete: bool,
+    /// Per filled order: the quote value of a commission paid in another asset (BNB), once valued.
+    pub(crate) fee_values: std::collections::HashMap<i64, Decimal>,
 }
 
 /// What [`Run::resume`] found.
@@ -32,6 +34,12 @@ pub(crate) enum Resumed<'a> {
     Run(Box<Run<'a>>, Option<Vec<ExchangeOrder>>),
     /// The bot no longer runs the kept book's grid (or no longer runs): its row as just read.
     Stale(Bot),
+}
+
+/// How the paper venue charges the book's fills: as its grid was sized.
+fn paper_fees(book: &GridBook) -> PaperFees {
+    let plan = book.engine.plan();
+    PaperFees { rate: plan.fee_rate, asset: plan.fee_asset }
 }
 
 pub(crate) fn params(bot: &Bot) -> Result<GridParams, JobError> {
@@ -48,8 +56,17 @@ impl<'a> Run<'a> {
     pub async fn of(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> {
         let Some(book) = GridBook::load(&ctx.db, &bot).await? else { return Ok(None) };
         let params = params(&bot)?;
-        let venue = ctx.venue(&bot, book.engine.plan().fee_rate).await?;
-        Ok(Some(Run { ctx, bot, params, venue, book, unsaved: Vec::new(), trades_complete: false }))
+        let venue = ctx.venue(&bot, paper_fees(&book)).await?;
+        Ok(Some(Run {
+            ctx,
+            bot,
+            params,
+            venue,
+            book,
+            unsaved: Vec::new(),
+            trades_complete: false,
+            fee_values: Default::default(),
+        }))
     }
 
     /// The run from the book this worker kept after its last job of the bot ([`crate::Books`]), with the exchange's
@@ -60,7 +77,7 @@ impl<'a> Run<'a> {
         let mut book = kept.book;
         let live: Vec<i64> =
             book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-        let venue = ctx.venue(&kept.bot, book.engine.plan().fee_rate).await?;
+        let venue = ctx.venue(&kept.bot, paper_fees(&book)).await?;
         let (bot, orders, resting) = tokio::try_join!(
             async { ctx.db.bots().get(kept.bot.id).await.map_err(JobError::from) },
             async { ctx.db.orders().by_ids(&live).await.map_err(JobError::from) },
@@ -75,7 +92,16 @@ impl<'a> Run<'a> {
             }
         }
         let params = params(&bot)?;
-        let run = Run { ctx, bot, params, venue, book, unsaved: Vec::new(), trades_complete: true };
+        let run = Run {
+            ctx,
+            bot,
+            params,
+            venue,
+            book,
+            unsaved: Vec::new(),
+            trades_complete: true,
+            fee_values: Default::default(),
+        };
         Ok(Resumed::Run(Box::new(run), resting))
     }
 
@@ -138,7 +164,7 @@ impl<'a> Run<'a> {
             self.venue.send(db, &self.bot, &order, kind).await?
         } else if order.status == OrderStatus::New {
             match self.venue.lookup(&self.bot, &order).await? {
-                Some(ex) => crate::venue::sync(db, &order, &ex).await?,
+                Some(ex) => self.venue.record(db, &self.bot, &order, &ex).await?,
                 None => self.venue.send(db, &self.bot, &order, kind).await?,
             }
         } else {
@@ -185,7 +211,7 @@ impl<'a> Run<'a> {
                 continue;
             }
             let recorded = match (ex, o.status) {
-                (Some(ex), _) => crate::venue::sync(&db, &o, &ex).await?,
+                (Some(ex), _) => self.venue.record(&db, &self.bot, &o, &ex).await?,
                 (None, OrderStatus::New) => {
                     let wanted = o.level.is_none()
                         || self
@@ -206,7 +232,9 @@ impl<'a> Run<'a> {
                             }
                             r => r?,
                         }
-                    } else if o.level.is_none() {
+                    } else if o.level.is_none() || matches!(self.venue, Venue::Paper { .. }) {
+                        // A paper counter-order the venue wrote for a fill not booked yet is wanted once it is;
+                        // what stays unwanted after booking is cancelled with the strays.
                         // An initial buy or a stop sale written but never sent: the step that wrote it sends it.
                         continue;
                     } else {

@@ -39,6 +39,7 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
             filters: info.filters.clone(),
             generation: bot.generation,
             started_at: Utc::now(),
+            fee_asset: config.fee_asset(),
             stop: None,
         };
         ctx.db.bots().set_run_state(bot_id, Some(run.to_json())).await?;
@@ -86,9 +87,7 @@ pub(crate) async fn initial_buy(run: &mut Run<'_>) -> Result<(), JobError> {
         if o.status != OrderStatus::Filled {
             return Err(JobError::retry(format!("initial buy {} is {}", o.client_order_id, o.status.as_str())));
         }
-        let plan = run.book.engine.plan();
-        let fee = buy.qty * plan.start_price * plan.fee_rate;
-        run.record_market_fill(&o, fee, None).await?;
+        run.record_market_fill(&o, None).await?;
     }
     Ok(())
 }

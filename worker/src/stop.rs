@@ -53,7 +53,8 @@ pub(crate) async fn stop(
         run.reload().await?;
         run.book_fills().await?;
         run.save_fills().await?;
-        let held = run.book.engine.base_held();
+        // The lots are sold; the carry of fees in base (less than a step) stays.
+        let held = run.book.engine.lots_base();
         if sell && held > Decimal::ZERO && !run.book.engine.is_stopped() {
             let hint = match price {
                 Some(p) => p,
@@ -70,7 +71,7 @@ pub(crate) async fn stop(
             ctx.db.bots().set_run_state(bot_id, Some(state.to_json())).await?;
             run.reload().await?;
             if let Some(b) = run.book.engine.ledger().stop().cloned() {
-                run.record_market_fill(&o, b.fees, Some(b.profit)).await?;
+                run.record_market_fill(&o, Some(b.profit)).await?;
             }
             tracing::info!(bot = %bot_id, qty = %held, price = %sold_at, "lots sold at the stop");
         }

@@ -1,11 +1,14 @@
 //! Where a bot's orders go. Live: the user's exchange account. Paper: the database is the book — a limit order rests
 //! as an `open` row until the scheduler's paper matcher ([`crate::paper`]) fills it on the price stream; a market
-//! order fills at once at the price it was sent with.
+//! order fills at once at the price it was sent with. Each fill's commission is recorded on its order as it was charged:
+//! the exchange's own trades for a live order, the bot's fee rate in the asset `fee_asset` says for paper.
 
 use std::sync::Arc;
 
 use gridbot_core::Decimal;
 use gridbot_exchange::{Exchange, ExchangeError, ExchangeOrder, OrderRequest, OrderStatus as XStatus, OrderType};
+
+use crate::paper::PaperFees;
 use gridbot_platform::{
     Db,
     db::types::{Bot, Order, OrderStatus},
@@ -16,7 +19,7 @@ use crate::JobError;
 #[derive(Debug)]
 pub enum Venue {
     Live(Arc<dyn Exchange>),
-    Paper { db: Db, fee_rate: Decimal, quote: String },
+    Paper { db: Db, fees: PaperFees },
 }
 
 impl Venue {
@@ -51,20 +54,47 @@ impl Venue {
                     Err(e) => return Err(e.into()),
                 }
             }
-            Venue::Paper { fee_rate, quote, .. } => {
+            Venue::Paper { fees, .. } => {
                 let (qty, price) = (o.amount.get(), o.price.get());
                 return match kind {
                     OrderType::Limit => {
                         record(db, o, OrderStatus::Open, Decimal::ZERO, None, Decimal::ZERO, None).await
                     }
                     OrderType::Market => {
-                        let fee = (qty * price * fee_rate).normalize();
-                        record(db, o, OrderStatus::Filled, qty, Some(price), fee, Some(quote)).await
+                        let (fee, asset) = fees.commission(&bot.symbol, o.side, qty, price);
+                        record(db, o, OrderStatus::Filled, qty, Some(price), fee, Some(&asset)).await
                     }
                 };
             }
         };
-        sync(db, o, &ex).await
+        self.record(db, bot, o, &ex).await
+    }
+
+    /// Records the exchange's view of `o`; once it has executed and stopped working, with the commission its trades
+    /// were charged (asked for once). Returns the order as recorded.
+    pub async fn record(&self, db: &Db, bot: &Bot, o: &Order, ex: &ExchangeOrder) -> Result<Order, JobError> {
+        let settled = !ex.executed_qty.is_zero() && !matches!(ex.status, XStatus::New | XStatus::PartiallyFilled);
+        let known = o.status == OrderStatus::Filled && o.fee_asset.is_some();
+        let Venue::Live(x) = self else { return sync(db, o, ex, None).await };
+        if !settled || known {
+            return sync(db, o, ex, None).await;
+        }
+        let trades = x.order_trades(&bot.symbol, ex.order_id).await?;
+        let mut fee = Decimal::ZERO;
+        let mut asset: Option<String> = None;
+        for t in trades.iter().filter(|t| !t.commission.is_zero()) {
+            match &asset {
+                Some(a) if *a != t.commission_asset => {
+                    // Binance pays one order's commissions in one asset unless BNB runs out midway: keep the first.
+                    tracing::warn!(bot = %bot.id, order = %o.client_order_id, first = %a, other = %t.commission_asset, "an order's commission was paid in two assets");
+                    continue;
+                }
+                _ => asset = Some(t.commission_asset.clone()),
+            }
+            fee += t.commission;
+        }
+        let asset = asset.unwrap_or_else(|| bot.symbol.quote().to_owned());
+        sync(db, o, ex, Some((fee.normalize(), &asset))).await
     }
 
     /// The exchange's view of an order; `None` when it never reached the exchange.
@@ -87,9 +117,9 @@ impl Venue {
     pub async fn cancel(&self, db: &Db, bot: &Bot, o: &Order) -> Result<Order, JobError> {
         match self {
             Venue::Live(x) => match x.cancel(&bot.symbol, o.client_order_id.as_str()).await {
-                Ok(ex) => sync(db, o, &ex).await,
+                Ok(ex) => self.record(db, bot, o, &ex).await,
                 Err(ExchangeError::UnknownOrder(_)) => match x.order(&bot.symbol, o.client_order_id.as_str()).await? {
-                    Some(ex) => sync(db, o, &ex).await,
+                    Some(ex) => self.record(db, bot, o, &ex).await,
                     None => record(db, o, OrderStatus::Cancelled, o.filled.get(), None, o.fee, None).await,
                 },
                 Err(e) => Err(e.into()),
@@ -117,9 +147,9 @@ impl Venue {
     }
 }
 
-/// Records the exchange's view of `o` (its fee stays as booked: an order answer carries none); returns the order as
-/// recorded.
-pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<Order, JobError> {
+/// Records the exchange's view of `o`, with the commission `charged` when known (an order answer carries none: the fee
+/// recorded before stays); returns the order as recorded.
+async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder, charged: Option<(Decimal, &str)>) -> Result<Order, JobError> {
     let status = match ex.status {
         XStatus::New => OrderStatus::Open,
         XStatus::PartiallyFilled => OrderStatus::PartiallyFilled,
@@ -139,8 +169,8 @@ pub async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder) -> Result<Order, JobEr
             status,
             gridbot_core::Qty::new(ex.executed_qty).map_err(|e| JobError::fatal(e.to_string()))?,
             ex.avg_price().map(gridbot_core::Price::new).transpose().map_err(|e| JobError::fatal(e.to_string()))?,
-            o.fee,
-            o.fee_asset.as_deref(),
+            charged.map_or(o.fee, |(fee, _)| fee),
+            charged.map(|(_, asset)| asset).or(o.fee_asset.as_deref()),
         )
         .await
         .map_err(JobError::from)

@@ -46,6 +46,7 @@ fn request(current: bool, m: &Market) -> OptimizeRequest {
             spacing: Spacing::Arithmetic,
             capital: dec!(10000),
             fee_rate: dec!(0.001),
+            fee_asset: Default::default(),
             stop_loss_pct: None,
             take_profit_pct: None,
             max_daily_loss: None,

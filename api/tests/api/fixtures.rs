@@ -2,7 +2,9 @@
 //! buy and its sell filled (a round trip), one buy and one sell resting; fills carry the engine's own P&L.
 
 use chrono::Utc;
-use gridbot_core::{BotId, ClientOrderId, Decimal, GridEngine, Price, Qty, Side, SymbolFilters, strategy::GridParams};
+use gridbot_core::{
+    BotId, ClientOrderId, Decimal, FeeAsset, GridEngine, Price, Qty, Side, SymbolFilters, strategy::GridParams,
+};
 use gridbot_platform::{
     Db,
     book::RunState,
@@ -77,6 +79,7 @@ async fn fill(db: &Db, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Order {
             qty: o.amount,
             fee,
             fee_asset: Some("USDT".into()),
+            fee_quote: None,
             exchange_trade_id: format!("order:{}", o.client_order_id),
             pnl,
             time: Utc::now(),
@@ -91,12 +94,22 @@ async fn fill(db: &Db, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Order {
 pub async fn fake_run(db: &Db, bot: BotId, extra_loss: Option<Decimal>) -> Run {
     let row = db.bots().get(bot).await.unwrap();
     let params: GridParams = serde_json::from_value(row.config.clone()).unwrap();
-    let cfg = params.to_config().unwrap();
+    // Fees in quote, as every fill below books them (and as runs started before fees in base were modelled).
+    let cfg = params.to_config().unwrap().to_input();
+    let cfg =
+        gridbot_core::GridConfig::new(gridbot_core::GridConfigInput { fee_asset: FeeAsset::Quote, ..cfg }).unwrap();
     let filters = SymbolFilters::btcusdt();
     let start = Decimal::from(START);
     let mut engine = GridEngine::start(&cfg, &filters, start).unwrap();
     let generation = row.generation;
-    let run = RunState { start_price: start, filters, generation, started_at: Utc::now(), stop: None };
+    let run = RunState {
+        start_price: start,
+        filters,
+        generation,
+        started_at: Utc::now(),
+        fee_asset: FeeAsset::Quote,
+        stop: None,
+    };
     db.bots().set_run_state(bot, Some(run.to_json())).await.unwrap();
 
     let plan = engine.plan().clone();

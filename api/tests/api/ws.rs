@@ -76,6 +76,7 @@ async fn bot_stream_follows_changes(backend: Backend) {
         qty: new.amount,
         fee: Decimal::new(5, 1),
         fee_asset: Some("USDT".into()),
+        fee_quote: None,
         exchange_trade_id: format!("order:{cid}"),
         pnl: None,
         time: Utc::now(),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use gridbot_core::{BacktestResult, Decimal, GridConfig, GridConfigInput, Spacing, backtest};
+use gridbot_core::{BacktestResult, Decimal, FeeAsset, GridConfig, GridConfigInput, Spacing, backtest};
 
 use super::{FilterArgs, decimal, read_candles};
 
@@ -26,6 +26,10 @@ pub struct Args {
     /// Fee per fill, as a fraction of notional.
     #[arg(long, default_value = "0.001", value_parser = decimal)]
     pub fee_rate: Decimal,
+    /// What pays the fees: `quote` (also how fees paid in BNB are modelled) or `base` (Binance's default without
+    /// BNB: a buy pays in the base it receives).
+    #[arg(long, default_value = "quote", value_parser = parse_fee_asset)]
+    pub fee_asset: FeeAsset,
     #[arg(long, value_parser = decimal)]
     pub stop_loss_pct: Option<Decimal>,
     #[arg(long, value_parser = decimal)]
@@ -41,6 +45,10 @@ pub fn parse_spacing(s: &str) -> Result<Spacing, String> {
     s.parse().map_err(|e: gridbot_core::Error| e.to_string())
 }
 
+pub fn parse_fee_asset(s: &str) -> Result<FeeAsset, String> {
+    s.parse().map_err(|e: gridbot_core::Error| e.to_string())
+}
+
 pub fn run(a: Args) -> anyhow::Result<()> {
     let config = GridConfig::new(GridConfigInput {
         lower: a.lower,
@@ -49,6 +57,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         spacing: a.spacing,
         capital: a.capital,
         fee_rate: a.fee_rate,
+        fee_asset: a.fee_asset,
         stop_loss_pct: a.stop_loss_pct,
         take_profit_pct: a.take_profit_pct,
         max_daily_loss: None,

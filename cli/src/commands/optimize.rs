@@ -33,6 +33,9 @@ pub struct Args {
     pub spacing: Vec<Spacing>,
     #[arg(long, default_value = "0.001", value_parser = decimal)]
     pub fee_rate: Decimal,
+    /// What pays the fees: `quote` or `base` (see `gridbot backtest --help`).
+    #[arg(long, default_value = "quote", value_parser = super::backtest::parse_fee_asset)]
+    pub fee_asset: gridbot_core::FeeAsset,
     #[arg(long, value_parser = decimal)]
     pub stop_loss_pct: Option<Decimal>,
     #[arg(long, value_parser = decimal)]
@@ -84,6 +87,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         spacings: a.spacing,
         capital: a.capital,
         fee_rate: a.fee_rate,
+        fee_asset: a.fee_asset,
         stop_loss_pct: a.stop_loss_pct,
         take_profit_pct: a.take_profit_pct,
     };

@@ -92,7 +92,7 @@ pub async fn market(fallback: bool, force_sim: bool) -> anyhow::Result<Market> {
         );
     }
     let account = format!("{DEMO_KEY}:{DEMO_SECRET}:USDT=100000,BTC=2,ETH=20");
-    let args = gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--commission-in-quote", "--account", &account])?;
+    let args = gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--account", &account])?;
     let sim = gridbot_sim::start(args).await.context("starting the built-in simulator")?;
     let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
     tracing::info!(rest = %sim.rest_url, api_key = DEMO_KEY, api_secret = DEMO_SECRET, "simulator market running; its live account's keys (not real keys) are these");

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{AiContext, FillReport, MarketData, MarketSnapshot, Signal, Strategy};
 use crate::{
-    Error, GridConfig, GridConfigInput, GridEngine, Spacing, SymbolFilters,
+    Error, FeeAsset, GridConfig, GridConfigInput, GridEngine, Spacing, SymbolFilters,
     config::{MAX_LEVELS, MIN_LEVELS, default_fee_rate},
     error::FieldError,
     money::serde_decimal,
@@ -27,6 +27,9 @@ pub struct GridParams {
     pub spacing: Spacing,
     #[serde(default, with = "serde_decimal::option", skip_serializing_if = "Option::is_none")]
     pub fee_rate: Option<Decimal>,
+    /// What pays the fees: `base` (Binance's default without BNB, and a bot's) or `quote` (fees paid in BNB).
+    #[serde(default = "bot_fee_asset")]
+    pub fee_asset: FeeAsset,
     #[serde(default, with = "serde_decimal::option")]
     pub stop_loss_pct: Option<Decimal>,
     #[serde(default, with = "serde_decimal::option")]
@@ -54,6 +57,11 @@ pub enum OutOfRange {
     Stop,
 }
 
+/// A bot pays its fees as an account without BNB does: in the asset each fill delivers.
+pub fn bot_fee_asset() -> FeeAsset {
+    FeeAsset::Base
+}
+
 impl OutOfRange {
     fn is_hold(&self) -> bool {
         *self == OutOfRange::Hold
@@ -70,6 +78,7 @@ impl GridParams {
             spacing: self.spacing,
             capital: self.capital,
             fee_rate: self.fee_rate.unwrap_or_else(default_fee_rate),
+            fee_asset: self.fee_asset,
             stop_loss_pct: self.stop_loss_pct,
             take_profit_pct: self.take_profit_pct,
             max_daily_loss: self.max_daily_loss,
@@ -101,6 +110,7 @@ impl GridParams {
             grid_levels: c.levels(),
             spacing: c.spacing(),
             fee_rate: (c.fee_rate() != default_fee_rate()).then_some(c.fee_rate()),
+            fee_asset: c.fee_asset(),
             stop_loss_pct: c.stop_loss_pct(),
             take_profit_pct: c.take_profit_pct(),
             max_daily_loss: c.max_daily_loss(),

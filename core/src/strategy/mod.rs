@@ -9,7 +9,7 @@ use std::{collections::BTreeMap, fmt};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use grid::{GridParams, GridStrategy, OutOfRange};
+pub use grid::{GridParams, GridStrategy, OutOfRange, bot_fee_asset};
 
 use crate::{Error, Side, Symbol, SymbolFilters, engine::OrderIntent, indicators::Indicators, ledger::StopReason};
 

@@ -29,8 +29,8 @@ pub use rest::now_ms as rest_now_ms;
 use rest::{Rest, Security};
 
 use crate::{
-    Balance, Exchange, ExchangeError, ExchangeOrder, Health, MarketEvent, OrderRequest, OrderType, Result, SymbolInfo,
-    Ticker24h, Trade, UserEvent,
+    AggTrade, Balance, Exchange, ExchangeError, ExchangeOrder, Health, MarketEvent, OrderRequest, OrderType, Result,
+    SymbolInfo, Ticker24h, Trade, UserEvent,
 };
 
 /// How many times a placement whose outcome was unknown is looked up and sent again.
@@ -195,6 +195,31 @@ impl Exchange for Binance {
             .collect()
     }
 
+    async fn agg_trades(
+        &self,
+        symbol: &Symbol,
+        from_id: Option<i64>,
+        start: Option<i64>,
+        end: Option<i64>,
+        limit: u16,
+    ) -> Result<Vec<AggTrade>> {
+        let mut params = vec![("symbol", symbol.exchange_name()), ("limit", limit.clamp(1, 1000).to_string())];
+        for (name, value) in [("fromId", from_id), ("startTime", start), ("endTime", end)] {
+            if let Some(v) = value {
+                params.push((name, v.to_string()));
+            }
+        }
+        let v = self.rest.call(Method::GET, "/api/v3/aggTrades", &params, 4, Security::None).await?;
+        let mut trades: Vec<AggTrade> = v
+            .as_array()
+            .ok_or_else(|| ExchangeError::Decode("aggTrades: not an array".into()))?
+            .iter()
+            .map(parse::agg_trade)
+            .collect::<Result<_>>()?;
+        trades.sort_by_key(|t| t.id);
+        Ok(trades)
+    }
+
     /// Never places a second order for one client id: when the outcome of a placement is unknown (5xx, timeout),
     /// the order is looked up by its client id before anything is sent again.
     async fn place(&self, order: &OrderRequest) -> Result<ExchangeOrder> {
@@ -283,6 +308,20 @@ impl Exchange for Binance {
             .iter()
             .map(parse::balance)
             .collect()
+    }
+
+    async fn order_trades(&self, symbol: &Symbol, order_id: i64) -> Result<Vec<Trade>> {
+        let params = [("symbol", symbol.exchange_name()), ("orderId", order_id.to_string())];
+        // Weight 5 with an order id.
+        let v = self.signed(Method::GET, "/api/v3/myTrades", &params, 5).await?;
+        let mut trades: Vec<Trade> = v
+            .as_array()
+            .ok_or_else(|| ExchangeError::Decode("myTrades: not an array".into()))?
+            .iter()
+            .map(parse::trade)
+            .collect::<Result<_>>()?;
+        trades.sort_by_key(|t| t.id);
+        Ok(trades)
     }
 
     async fn trades_since(&self, symbol: &Symbol, from_id: Option<i64>) -> Result<Vec<Trade>> {

@@ -4,7 +4,7 @@ use gridbot_core::{Candle, Decimal, Side, Symbol, SymbolFilters};
 use serde_json::Value;
 
 use crate::{
-    Balance, ExchangeError, ExchangeOrder, ExecutionReport, OrderStatus, OrderType, Result, SymbolInfo, Trade,
+    AggTrade, Balance, ExchangeError, ExchangeOrder, ExecutionReport, OrderStatus, OrderType, Result, SymbolInfo, Trade,
 };
 
 fn bad(what: &str, v: &Value) -> ExchangeError {
@@ -126,6 +126,25 @@ pub fn trade(v: &Value) -> Result<Trade> {
         time: int(v, "time")?,
         is_buyer: b("isBuyer")?,
         is_maker: b("isMaker")?,
+    })
+}
+
+/// One row of `GET /api/v3/aggTrades` (Binance's spot API docs, "Compressed/Aggregate trades list"):
+///
+/// ```json
+/// {"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true}
+/// ```
+///
+/// `a` aggregate id, `p` price, `q` quantity, `f`/`l` first and last trade id, `T` time, `m` the buyer was the
+/// maker, `M` the best price match.
+pub fn agg_trade(v: &Value) -> Result<AggTrade> {
+    Ok(AggTrade {
+        id: int(v, "a")?,
+        price: dec(v, "p")?,
+        qty: dec(v, "q")?,
+        time: int(v, "T")?,
+        first_trade_id: int(v, "f")?,
+        last_trade_id: int(v, "l")?,
     })
 }
 

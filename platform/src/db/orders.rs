@@ -6,7 +6,8 @@ use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, order};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 
 use super::types::{NewOrder, Order, OrderStatus, level_from_db, level_to_db};
@@ -85,8 +86,10 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
-    /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Returns the
-    /// order as recorded.
+    /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Compare-and-set:
+    /// only an order still live (new, open, partly filled), or already in `status`, changes, so two writers can never
+    /// both fill, or fill and cancel, one order. Returns the order as recorded — the other writer's state when that
+    /// one came first.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_state(
         &self,
@@ -107,9 +110,17 @@ impl Orders<'_> {
             .col_expr(order::Column::FeeAsset, Expr::value(fee_asset.map(str::to_owned)))
             .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(order::Column::ClientOrderId.eq(id.as_str()))
+            .filter(
+                Condition::any()
+                    .add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)))
+                    .add(order::Column::Status.eq(status.as_str())),
+            )
             .exec_with_returning(self.0)
             .await?;
-        rows.into_iter().next().map(to_order).unwrap_or_else(|| Err(DbError::not_found("order", id)))
+        match rows.into_iter().next() {
+            Some(row) => to_order(row),
+            None => self.by_client_id(id).await?.ok_or_else(|| DbError::not_found("order", id)),
+        }
     }
 }
 

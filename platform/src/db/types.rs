@@ -111,8 +111,11 @@ pub struct Fill {
     pub level: Option<u32>,
     pub price: Price,
     pub qty: Qty,
+    /// The commission as the exchange charged it, in `fee_asset`.
     pub fee: Decimal,
     pub fee_asset: Option<String>,
+    /// The quote value of a commission paid in neither of the symbol's assets (BNB), as booked.
+    pub fee_quote: Option<Decimal>,
     pub exchange_trade_id: String,
     pub pnl: Option<Decimal>,
     pub time: DateTime<Utc>,

@@ -40,6 +40,7 @@ async fn fills_are_unique_per_bot_and_exact(f: &Fresh) {
         qty: Qty::new(dec!(123456789.123456789012)).unwrap(),
         fee: dec!(0.00000001),
         fee_asset: Some("BNB".into()),
+        fee_quote: None,
         exchange_trade_id: "t1".into(),
         pnl: Some(dec!(-0.5)),
         time: at(1_700_000_000_000),

@@ -6,5 +6,6 @@
 
 mod harness;
 mod history;
+mod paper_account;
 mod schema;
 mod suite;

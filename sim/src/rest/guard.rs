@@ -49,6 +49,7 @@ pub(crate) fn weight(method: &Method, path: &str, query: &str) -> u32 {
             }
         }
         (_, "klines") => 2,
+        (_, "aggTrades") => 4,
         ("GET", "order") => 4,
         ("GET", "openOrders") => {
             if has("symbol") {

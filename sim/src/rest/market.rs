@@ -1,4 +1,4 @@
-//! Public market data: ping, time, exchangeInfo, tickers, klines and the synthetic order book.
+//! Public market data: ping, time, exchangeInfo, tickers, klines, aggregate trades and the synthetic order book.
 
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ use crate::{
     num::fmt8,
     state::{Sim, lock},
     symbols::rate_limits,
+    tape::{AggQuery, agg_doc},
 };
 
 type Answer = Result<Json<Value>, ApiError>;
@@ -109,6 +110,16 @@ pub(super) async fn klines(State(sim): State<Arc<Sim>>, p: Params) -> Answer {
             ])
         })
         .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+/// `GET /api/v3/aggTrades?symbol&fromId&startTime&endTime&limit` (limit 500 by default, at most 1000).
+pub(super) async fn agg_trades(State(sim): State<Arc<Sim>>, p: Params) -> Answer {
+    let symbol = p.symbol(&sim)?;
+    let limit = p.limit(500, 1000)?;
+    let q = AggQuery::parse(p.int("fromId")?, p.int("startTime")?, p.int("endTime")?)?;
+    let ex = lock(&sim.ex);
+    let rows = ex.market(&symbol)?.agg_trades(q, limit).iter().map(agg_doc).collect();
     Ok(Json(Value::Array(rows)))
 }
 

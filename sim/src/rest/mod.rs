@@ -27,6 +27,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/api/v3/depth", get(market::depth))
         .route("/api/v3/executionRules", get(market::execution_rules))
         .route("/api/v3/referencePrice", get(market::reference_price))
+        .route("/api/v3/aggTrades", get(market::agg_trades))
         .route("/api/v3/order", post(trade::new_order).delete(trade::cancel_order).get(trade::query_order))
         .route("/api/v3/order/test", post(trade::test_order))
         .route("/api/v3/openOrders", get(trade::open_orders).delete(trade::cancel_all))

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod agg_trades;
 mod faults;
 mod market_data;
 mod orders;

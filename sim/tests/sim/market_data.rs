@@ -37,7 +37,8 @@ async fn public_endpoints_answer_like_binance() {
     sim.price("BTCUSDT", "101234.56").await;
     let p = sim.get("/api/v3/ticker/price?symbol=BTCUSDT").await.body;
     assert_eq!(p, serde_json::json!({"symbol": "BTCUSDT", "price": "101234.56000000"}));
-    assert_eq!(sim.get("/api/v3/ticker/price").await.body.as_array().map(Vec::len), Some(2));
+    // BTCUSDT, ETHUSDT and BNBUSDT (which values commissions paid in BNB).
+    assert_eq!(sim.get("/api/v3/ticker/price").await.body.as_array().map(Vec::len), Some(3));
     let t24 = sim.get("/api/v3/ticker/24hr?symbol=BTCUSDT").await.body;
     assert_eq!(t24["lastPrice"], "101234.56000000");
     for field in ["highPrice", "lowPrice", "volume", "quoteVolume", "priceChangePercent", "openPrice"] {

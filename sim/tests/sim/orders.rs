@@ -104,6 +104,24 @@ async fn commission_in_quote_charges_buys_in_usdt() {
 }
 
 #[tokio::test]
+async fn commission_in_bnb_leaves_the_traded_assets_whole() {
+    let sim = spawn(&["--commission-in-bnb", "--account", "demo-key:demo-secret:USDT=10000,BTC=1,BNB=0.002"]).await;
+    sim.price("BTCUSDT", "100000.00").await;
+    sim.limit("BUY", "99000.00", "0.01000", "b1").await;
+    sim.price("BTCUSDT", "99000.00").await;
+    let t = sim.signed(Method::GET, "/api/v3/myTrades", &[BTC]).await.body;
+    // 0.1% of 990 USDT, in BNB at 600 USDT.
+    assert_eq!((t[0]["commission"].as_str(), t[0]["commissionAsset"].as_str()), (Some("0.00165000"), Some("BNB")));
+    assert_eq!(sim.balance("BTC").await.0, "1.01000000", "the buy delivers all it bought");
+    assert_eq!(sim.balance("BNB").await.0, "0.00035000");
+    // Not enough BNB left for the next one: charged as by default, in the base bought.
+    sim.limit("BUY", "98000.00", "0.01000", "b2").await;
+    sim.price("BTCUSDT", "98000.00").await;
+    let t = sim.signed(Method::GET, "/api/v3/myTrades", &[BTC]).await.body;
+    assert_eq!((t[1]["commission"].as_str(), t[1]["commissionAsset"].as_str()), (Some("0.00001000"), Some("BTC")));
+}
+
+#[tokio::test]
 async fn partial_fills_take_a_share_per_touch() {
     let sim = spawn(&["--partial-fill-pct", "40"]).await;
     sim.price("BTCUSDT", "100000.00").await;

@@ -34,15 +34,25 @@ pub struct Stack {
 
 impl Stack {
     pub async fn start(backend: Backend, workers: usize) -> Stack {
+        Stack::start_on(backend, workers, &[]).await
+    }
+
+    /// [`Stack::start`] with the simulator started with `sim_flags` too (an account, a commission mode).
+    pub async fn start_on(backend: Backend, workers: usize, sim_flags: &[&str]) -> Stack {
         let options = gridbot_scheduler::Options {
             reconcile_cron: "*/5 * * * * *".into(),
             refresh_every: Duration::from_secs(1),
             ..Default::default()
         };
-        Stack::start_with(backend, workers, options).await
+        Stack::start_with(backend, workers, options, sim_flags).await
     }
 
-    pub async fn start_with(backend: Backend, workers: usize, options: gridbot_scheduler::Options) -> Stack {
+    pub async fn start_with(
+        backend: Backend,
+        workers: usize,
+        options: gridbot_scheduler::Options,
+        sim_flags: &[&str],
+    ) -> Stack {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
@@ -70,8 +80,9 @@ impl Stack {
         .with_namespace(&ns);
         let db = gridbot_platform::connect(&settings).await.expect("database");
         gridbot_platform::migrate(&db).await.expect("migrations");
-        let args =
-            SimArgs::try_from_flags(["--port", "0", "--start-paused", "--commission-in-quote"]).expect("sim flags");
+        // Binance's default commission: a buy pays in the base it delivers, a sell in the quote.
+        let flags = ["--port", "0", "--start-paused"].iter().chain(sim_flags);
+        let args = SimArgs::try_from_flags(flags).expect("sim flags");
         let sim = gridbot_sim::start(args).await.expect("simulator");
         let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
         let ctx = Ctx::new(
@@ -151,6 +162,13 @@ impl Stack {
         let new =
             NewBot { user_id: user, strategy: "grid".into(), symbol: "BTC/USDT".parse().expect("pair"), mode, config };
         self.db().bots().create(&new).await.expect("bot")
+    }
+
+    /// The simulator's demo account, signed in as the live bots trade.
+    pub fn account(&self) -> Binance {
+        let endpoints = Endpoints::single_host(&self.sim.rest_url, &self.sim.ws_url, &self.sim.ws_api_url);
+        let keys = gridbot_exchange::binance::config::Credentials::new("demo-key", "demo-secret");
+        Binance::new(endpoints, Some(keys)).expect("client")
     }
 
     /// Plays one trade at `price` on the simulator.

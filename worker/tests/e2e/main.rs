@@ -3,6 +3,7 @@
 //! PostgreSQL with Redis and two workers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod gap;
 mod handoff;
 mod harness;
 mod lifecycle;

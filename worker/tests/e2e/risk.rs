@@ -88,7 +88,7 @@ async fn after_a_stream_cut_reconciliation_finds_the_fills_made_meanwhile() {
         refresh_every: Duration::from_secs(1),
         ..Default::default()
     };
-    let stack = Stack::start_with(Backend::Postgres, 1, options).await;
+    let stack = Stack::start_with(Backend::Postgres, 1, options, &[]).await;
     stack.price(dec!(100000)).await;
     let user = stack.user().await;
     let bot = stack.bot(user, BotMode::Live, config(json!({}))).await;
