@@ -8,11 +8,14 @@
 # Scanned: Rust sources under */src/ (not tests/, benches/, examples/, tests.rs files or `#[cfg(test)] mod` blocks)
 # for `env::var("X")`, `env::var_os("X")` (with or without `std::`), clap `env = "X"` and `.env("X")`, and
 # `env!("X")` / `option_env!("X")` unless X starts with CARGO_. A file that calls `env::var(name)` with a
-# non-literal argument reads through a helper (`let var = |k| std::env::var(k)…` then `var("X")`, or
-# `from_lookup(get)` then `get("X")`): in such a file every call `some_fn("UPPER_CASE")` counts as a read.
+# non-literal argument reads through a helper (`let var = |k| std::env::var(k)…` then `var("X")`), and a library
+# file defining `fn from_lookup(` reads the names the binary's lookup is asked for (`get("X")`): in such files every
+# call `some_fn("UPPER_CASE")` counts as a read.
 # Front end: `import.meta.env.VITE_X` under frontend/src and frontend/*.ts.
 # A variable is listed when .env.example has a line `X=…` or `# X=…`. A source line containing
 # `check-env: ignore` is skipped.
+# Settings are read once, in the binary: in a tree with cli/src/, a call `env::var(…)` or `env::var_os(…)` in any
+# other crate's src/ (tests, benches and examples aside) fails too.
 set -euo pipefail
 
 scan() {
@@ -52,7 +55,7 @@ scan() {
         while ($text =~ /\benv\s*=\s*"$name"/g) { $emit->($1, $-[0]) }
         while ($text =~ /\.env\(\s*"$name"\s*,?\s*\)/g) { $emit->($1, $-[0]) }
         while ($text =~ /\b(?:option_)?env!\(\s*"$name"/g) { $emit->($1, $-[0]) unless $1 =~ /^CARGO_/ }
-        if ($text =~ /\benv::var(?:_os)?\(\s*[^"\s)]/) {
+        if ($text =~ /\benv::var(?:_os)?\(\s*[^"\s)]/ || $text =~ /\bfn\s+from_lookup\b/) {
           while ($text =~ /\b[a-z_][a-z0-9_]*\(\s*"$name"\s*,?\s*\)/g) { $emit->($1, $-[0]) }
         }
       }
@@ -88,6 +91,18 @@ check() {
     return 1
   fi
   echo "check-env: ok, every one is listed in .env.example"
+  if [ -d "$root/cli/src" ]; then
+    local outside
+    outside=$(cd "$root" && find . \( -name target -o -name node_modules -o -name .git \) -prune -o \
+      -type f -name '*.rs' -path '*/src/*' -print | grep -Ev '^\./cli/|/(tests|benches|examples)/' | LC_ALL=C sort |
+      xargs -r grep -nE '\benv::var(_os)?\(' | grep -v 'check-env: ignore' || true)
+    if [ -n "$outside" ]; then
+      echo "check-env: FAIL: only the binary (cli/) reads the environment; a library crate does here:" >&2
+      printf '%s\n' "$outside" | sed 's/^/  /' >&2
+      return 1
+    fi
+    echo "check-env: ok, only cli/ reads the environment"
+  fi
 }
 
 self_test() {
@@ -123,6 +138,11 @@ pub fn from_env() -> Option<String> {
     var("UNLISTED_VIA_CLOSURE").or_else(|| var("LISTED_COMMENTED"))
 }
 EOF
+  cat >"$t/app/src/nested/lookup.rs" <<'EOF'
+pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    get("UNLISTED_VIA_LOOKUP")
+}
+EOF
   echo 'fn t() { let _ = std::env::var("TEST_ONLY_IN_TESTS_DIR"); }' >"$t/app/tests/it.rs"
   echo 'fn b() { let _ = std::env::var("BENCH_ONLY"); }' >"$t/app/benches/b.rs"
   echo 'export const url = import.meta.env.VITE_UNLISTED_API ?? import.meta.env.MODE' >"$t/frontend/src/api.ts"
@@ -130,7 +150,8 @@ EOF
 
   local out status=0
   out=$(check "$t" 2>&1) || status=$?
-  local want_missing="UNLISTED_OS UNLISTED_SPLIT UNLISTED_BUILD UNLISTED_CLAP UNLISTED_VIA_CLOSURE VITE_UNLISTED_API"
+  local want_missing="UNLISTED_OS UNLISTED_SPLIT UNLISTED_BUILD UNLISTED_CLAP UNLISTED_VIA_CLOSURE UNLISTED_VIA_LOOKUP"
+  want_missing+=" VITE_UNLISTED_API"
   local not_reads="CARGO_PKG_VERSION COMMENTED_OUT IGNORED_ON_PURPOSE TEST_ONLY_IN_MODULE TEST_ONLY_IN_TESTS_DIR"
   not_reads+=" BENCH_ONLY"
   local ok=1

@@ -77,10 +77,10 @@ struct Prepared {
 }
 
 impl Advisor {
-    /// Claude from `ANTHROPIC_*` when a key is set; otherwise, or when the settings are unusable, the sweep alone
-    /// (the reason becomes each suggestion's `fallback_reason`).
-    pub fn from_env() -> Advisor {
-        match ClaudeSettings::from_env() {
+    /// Claude when the settings (`ANTHROPIC_*`, read by the binary) name a key; otherwise, or when they are
+    /// unusable, the sweep alone (the reason becomes each suggestion's `fallback_reason`).
+    pub fn from_settings(settings: Result<Option<ClaudeSettings>, SettingsError>) -> Advisor {
+        match settings {
             Ok(Some(s)) => Advisor::with_claude(s).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "Claude is off");
                 Advisor::without_claude(e.to_string())

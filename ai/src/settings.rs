@@ -1,4 +1,5 @@
-//! [`ClaudeSettings`] from the environment (`ANTHROPIC_*`), and [`ApiKey`], which never shows itself.
+//! [`ClaudeSettings`] from the binary's settings (`ANTHROPIC_*`, through [`ClaudeSettings::from_lookup`]), and
+//! [`ApiKey`], which never shows itself.
 
 use std::{fmt, time::Duration};
 
@@ -64,12 +65,8 @@ impl ClaudeSettings {
     }
 
     /// Reads `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL`, `ANTHROPIC_TIMEOUT_SECS` and
-    /// `ANTHROPIC_MAX_RETRIES`; `None` when no key is set (an empty value counts as unset).
-    pub fn from_env() -> Result<Option<Self>, SettingsError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// As [`ClaudeSettings::from_env`], reading variables through `get`.
+    /// `ANTHROPIC_MAX_RETRIES` through `get` (the binary's one settings source); `None` when no key is set (an empty
+    /// value counts as unset).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, SettingsError> {
         let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let Some(key) = get("ANTHROPIC_API_KEY") else { return Ok(None) };

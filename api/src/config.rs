@@ -1,7 +1,8 @@
-//! [`ApiConfig`]: the API's settings from the environment — bind address, JWT secret and expiry, the key that
+//! [`ApiConfig`]: the API's settings, as the binary read them ([`ApiConfig::from_lookup`]) — bind address, JWT secret and expiry, the key that
 //! encrypts stored exchange credentials, rate limits, the request body limit, the dashboard's directory and whether
 //! a reverse proxy's `X-Forwarded-For` is trusted. Secrets redact themselves.
 
+use gridbot_core::Decimal;
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where `gridbot api` listens when `GRIDBOT_BIND` is unset.
@@ -29,6 +30,33 @@ pub struct ApiConfig {
     /// Rate-limit by the client address a reverse proxy appended to `X-Forwarded-For` (`GRIDBOT_TRUST_PROXY=true`)
     /// instead of the connection's peer address. Only behind a proxy that sets the header: clients can forge it.
     pub trust_proxy: bool,
+    /// What a new paper account is funded with, and what a reset restores (`PAPER_FUNDING`, `ASSET=AMOUNT,…`,
+    /// default `USDT=10000`).
+    pub paper_funding: Vec<(String, Decimal)>,
+}
+
+/// The default funding of a paper account: 10,000 USDT.
+pub fn default_paper_funding() -> Vec<(String, Decimal)> {
+    vec![("USDT".to_owned(), Decimal::new(10_000, 0))]
+}
+
+/// `ASSET=AMOUNT,…` (`USDT=10000,BTC=0.5`): each asset 2 to 20 letters or digits, each amount at least 0.
+pub fn parse_funding(text: &str) -> Result<Vec<(String, Decimal)>, String> {
+    text.split(',')
+        .map(|part| {
+            let (asset, amount) = part.split_once('=').ok_or_else(|| format!("{part:?} is not ASSET=AMOUNT"))?;
+            let asset = asset.trim().to_ascii_uppercase();
+            if !(2..=20).contains(&asset.len()) || !asset.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(format!("{asset:?} is not an asset name"));
+            }
+            let amount: Decimal =
+                amount.trim().parse().map_err(|_| format!("{:?} is not a decimal amount", amount.trim()))?;
+            if amount.is_sign_negative() || amount.scale() > 8 || amount > Decimal::new(1_000_000_000_000, 0) {
+                return Err(format!("{amount} must be between 0 and 10^12 with at most 8 decimal places"));
+            }
+            Ok((asset, amount.normalize()))
+        })
+        .collect()
 }
 
 /// Token buckets per client IP: `burst` requests at once, then one more every `refill`.
@@ -73,17 +101,15 @@ impl ApiConfig {
             body_limit: 64 * 1024,
             static_dir: None,
             trust_proxy: false,
+            paper_funding: default_paper_funding(),
         }
     }
 
     /// Reads `GRIDBOT_BIND`, `JWT_SECRET`, `JWT_EXPIRY_SECS`, `ENCRYPTION_KEY`, `GRIDBOT_STATIC_DIR` (default
-    /// [`DEFAULT_STATIC_DIR`] when it exists) and `GRIDBOT_TRUST_PROXY` (default false).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-    }
-
-    /// As [`ApiConfig::from_env`], reading variables through `get`.
+    /// [`DEFAULT_STATIC_DIR`] when it exists), `GRIDBOT_TRUST_PROXY` (default false) and `PAPER_FUNDING` (default
+    /// `USDT=10000`) through `get` (the binary's one settings source); a blank value counts as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let secret = get("JWT_SECRET").ok_or(ConfigError::Missing {
             name: "JWT_SECRET",
             hint: "a random string of at least 32 bytes (openssl rand -base64 48)",
@@ -123,6 +149,10 @@ impl ApiConfig {
                     });
                 }
             };
+        }
+        if let Some(funding) = get("PAPER_FUNDING") {
+            config.paper_funding =
+                parse_funding(&funding).map_err(|reason| ConfigError::Invalid { name: "PAPER_FUNDING", reason })?;
         }
         Ok(config)
     }

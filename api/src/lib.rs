@@ -58,13 +58,14 @@ pub struct ApiContext {
 
 impl ApiContext {
     /// Wires the context around the worker's (a connected, migrated database, the queue, events, locks, market
-    /// data and live accounts).
+    /// data and live accounts). The advisor is the backtest sweep alone until [`ApiContext::with_advisor`] gives
+    /// the one the binary built from its settings.
     pub fn new(rt: gridbot_worker::Ctx, config: ApiConfig) -> ApiContext {
         ApiContext {
             db: rt.db.clone(),
             exchange: Arc::clone(&rt.market),
             config: Arc::new(config),
-            ai: Arc::new(gridbot_ai::Advisor::from_env()),
+            ai: Arc::new(gridbot_ai::Advisor::without_claude("no ANTHROPIC_API_KEY is set")),
             market: Arc::default(),
             bots: Arc::default(),
             hub: market_hub::MarketHub::default(),
@@ -73,7 +74,8 @@ impl ApiContext {
         }
     }
 
-    /// The same context with another advisor (tests give one that talks to a local stand-in for Claude).
+    /// The same context with another advisor: the binary's, from `ANTHROPIC_*` (tests give one that talks to a
+    /// local stand-in for Claude).
     pub fn with_advisor(mut self, advisor: gridbot_ai::Advisor) -> Self {
         self.ai = Arc::new(advisor);
         self

@@ -1,4 +1,4 @@
-//! Settings read from the environment: `DATABASE_URL` (unset = the SQLite file `./data/gridbot.db`), `REDIS_URL`
+//! Where the database, queue, events and locks are, as the binary read them (`from_lookup`): `DATABASE_URL` (unset = the SQLite file `./data/gridbot.db`), `REDIS_URL`
 //! (unset = embedded: jobs in a SQLite file of their own, events and locks in-process) and `GRIDBOT_JOBS_DB` (that
 //! file; default `jobs.db` beside the SQLite database, or `./data/jobs.db`).
 
@@ -24,8 +24,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
+    /// Reads `DATABASE_URL`, `REDIS_URL`, `GRIDBOT_JOBS_DB` and `GRIDBOT_NAMESPACE` through `get` (the binary's one
+    /// settings source); a blank value counts as unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| get(name).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| sqlite_url(Path::new(DEFAULT_SQLITE_PATH))),
             max_connections: 10,
@@ -101,5 +103,22 @@ mod tests {
         let s = Settings::sqlite(Path::new("./data/gridbot.db"));
         assert_eq!(s.sqlite_path(), Some(Path::new("./data/gridbot.db")));
         assert_eq!(Settings::postgres("postgres://localhost/x").sqlite_path(), None);
+    }
+
+    #[test]
+    fn unset_and_blank_values_take_the_embedded_defaults() {
+        let s = Settings::from_lookup(|name| (name == "REDIS_URL").then(|| " ".to_owned()));
+        assert_eq!(s, Settings { max_connections: 10, ..Settings::sqlite(Path::new(DEFAULT_SQLITE_PATH)) });
+        let s = Settings::from_lookup(|name| match name {
+            "DATABASE_URL" => Some("postgres://db/gridbot".into()),
+            "REDIS_URL" => Some("redis://cache:6379".into()),
+            "GRIDBOT_NAMESPACE" => Some("blue".into()),
+            _ => None,
+        });
+        assert_eq!(
+            (s.database_url.as_str(), s.redis_url.as_deref()),
+            ("postgres://db/gridbot", Some("redis://cache:6379"))
+        );
+        assert_eq!(s.namespace, "blue");
     }
 }

@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use gridbot_core::Decimal;
 use gridbot_exchange::{
     Exchange,
     binance::{
@@ -32,6 +33,9 @@ pub struct Ctx {
     pub live: Arc<LiveAccounts>,
     /// The books of the bots this worker reconciled last.
     pub books: Books,
+    /// `PAPER_FEE_RATE` as the binary read it (default [`gridbot_core::config::default_fee_rate()`]). Stored for the
+    /// paper venue; a paper bot's fills are charged its own config's fee rate for now.
+    pub paper_fee_rate: Decimal,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -114,7 +118,14 @@ impl Ctx {
         market: Arc<dyn Exchange>,
         live: Arc<LiveAccounts>,
     ) -> Self {
-        Ctx { db, queue, events, locks, market, live, books: Books::default() }
+        let paper_fee_rate = gridbot_core::config::default_fee_rate();
+        Ctx { db, queue, events, locks, market, live, books: Books::default(), paper_fee_rate }
+    }
+
+    /// The same context with the paper fee rate the binary read (`PAPER_FEE_RATE`).
+    pub fn with_paper_fee_rate(mut self, rate: Decimal) -> Self {
+        self.paper_fee_rate = rate;
+        self
     }
 
     /// Where `bot` trades: its user's Binance account when live, the database's paper book (charging `fees`)

@@ -81,6 +81,7 @@ async fn register(
         ApiError::Conflict(_) => ApiError::Conflict("email already registered".into()),
         other => other,
     })?;
+    ctx.db.paper_balances().fund(user.id, &ctx.config.paper_funding).await?;
     tracing::info!(user_id = user.id, "user registered");
     Ok((StatusCode::CREATED, Json(UserOut { id: user.id, email: user.email })))
 }

@@ -122,12 +122,13 @@ async fn create(
         let known = registry.names().join(", ");
         return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: {known}", body.strategy)));
     }
+    let mode = parse_mode(&body.mode)?;
     let new = NewBot {
         user_id: user.id,
         strategy: body.strategy,
         symbol: parse_pair(&body.pair)?,
-        mode: parse_mode(&body.mode)?,
-        config: checked_config(&body.config)?,
+        mode,
+        config: checked_config(&with_paper_fee(&ctx, mode, body.config))?,
     };
     let bot = ctx.db.bots().create(&new).await?;
     tracing::info!(bot_id = bot.id.0, user_id = user.id, pair = %bot.symbol.pair(), "bot created");
@@ -150,10 +151,12 @@ async fn update(
     ApiJson(body): ApiJson<UpdateBot>,
 ) -> ApiResult<Json<BotOut>> {
     let bot = owned_bot(&ctx, user, &id).await?;
+    let mode = body.mode.as_deref().map(parse_mode).transpose()?;
+    let config = body.config.map(|c| with_paper_fee(&ctx, mode.unwrap_or(bot.mode), c));
     let changes = BotChanges {
         pair: body.pair.as_deref().map(parse_pair).transpose()?.map(|s| s.pair()),
-        mode: body.mode.as_deref().map(parse_mode).transpose()?,
-        config: body.config.as_ref().map(checked_config).transpose()?,
+        mode,
+        config: config.as_ref().map(checked_config).transpose()?,
     };
     if !ctx.db.bots().update_if_idle(bot.id, changes).await? {
         return Err(not_idle(bot.status));
@@ -208,6 +211,15 @@ pub(crate) fn parse_pair(raw: &str) -> ApiResult<Symbol> {
 
 fn parse_mode(raw: &str) -> ApiResult<BotMode> {
     raw.parse().map_err(|_| ApiError::field("mode", format!("must be paper or live, got {raw:?}")))
+}
+
+/// A paper bot whose config names no fee rate pays the paper venue's (`PAPER_FEE_RATE`).
+fn with_paper_fee(ctx: &ApiContext, mode: BotMode, mut params: GridParams) -> GridParams {
+    let rate = ctx.rt.paper_fee_rate;
+    if mode == BotMode::Paper && params.fee_rate.is_none() && rate != gridbot_core::config::default_fee_rate() {
+        params.fee_rate = Some(rate);
+    }
+    params
 }
 
 /// Validates through the grid's own rules and returns the config as stored (decimals as strings).

@@ -87,13 +87,19 @@ async fn start(
     Ok((StatusCode::ACCEPTED, Json(started.into())))
 }
 
-/// 409 when the last run's P&L today (realized today plus unrealized now) is at or below `-max_daily_loss`.
+/// 409 when the bot's P&L today — every run's fills since 00:00 UTC, plus the current run's unrealized P&L — is at
+/// or below `-max_daily_loss`.
 async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
     let params = crate::routes::stats::stored_config(bot)?;
     let Some(limit) = params.max_daily_loss() else { return Ok(()) };
-    let Some(book) = GridBook::load(&ctx.db, bot).await? else { return Ok(()) };
-    let price = ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await?;
-    let today = gridbot_worker::risk::pnl_today(&book, price);
+    let realized = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
+    let today = match GridBook::load(&ctx.db, bot).await? {
+        Some(book) => {
+            let price = ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await?;
+            gridbot_worker::risk::pnl_today(realized, &book, price)
+        }
+        None => realized,
+    };
     if today <= -limit {
         tracing::warn!(bot_id = bot.id.0, %today, %limit, "start refused: daily loss limit");
         return Err(ApiError::Conflict(format!(

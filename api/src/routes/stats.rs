@@ -37,7 +37,8 @@ pub struct StatsOut {
     pub round_trips: u64,
     pub win_rate: Option<String>,
     pub max_drawdown: String,
-    /// Realized P&L of today's fills (UTC) plus the unrealized P&L now: what the daily loss limit watches.
+    /// Realized P&L of every fill since 00:00 UTC, of every run, plus the current run's unrealized P&L now: what
+    /// the daily loss limit watches.
     pub pnl_today: String,
     pub avg_profit: Option<String>,
     /// The round trips' profit (= `realized_pnl`).
@@ -86,7 +87,10 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
         false => GridBook::load(&ctx.db, bot).await?.map(std::sync::Arc::new),
     };
     match book {
-        Some(book) => Ok(running(&book, last_price)),
+        Some(book) => {
+            let realized_today = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
+            Ok(running(&book, last_price, realized_today))
+        }
         None => Ok(planned(ctx, bot, &stored_config(bot)?, last_price).await),
     }
 }
@@ -97,7 +101,8 @@ pub fn stored_config(bot: &Bot) -> ApiResult<GridConfig> {
     params.to_config().map_err(ApiError::internal)
 }
 
-fn running(book: &GridBook, last_price: Option<Decimal>) -> StatsOut {
+/// `realized_today`: every run's fills since 00:00 UTC ([`gridbot_worker::risk::realized_today`]).
+fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal) -> StatsOut {
     let engine = &book.engine;
     let mark = last_price.or_else(|| book.fills.last().map(|f| f.price.get())).unwrap_or(book.run.start_price);
     let s = engine.summary(mark);
@@ -111,7 +116,7 @@ fn running(book: &GridBook, last_price: Option<Decimal>) -> StatsOut {
         round_trips: s.round_trips,
         win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
         max_drawdown: dec(s.max_drawdown.round_dp(6)),
-        pnl_today: dec(gridbot_worker::risk::pnl_today(book, mark)),
+        pnl_today: dec(gridbot_worker::risk::pnl_today(realized_today, book, mark)),
         avg_profit: s.avg_profit.map(dec),
         grid_profit: dec(s.realized_pnl),
         inventory_pnl: dec(s.unrealized_pnl),

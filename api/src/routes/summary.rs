@@ -1,16 +1,15 @@
-//! `GET /api/summary` (the dashboard header) and `GET /api/balance`. Paper balances are the paper bots' own books —
-//! nothing else moves paper money: per asset, a bot's quote (its capital plus what its fills made, net of fees) and
-//! the base it holds; what rests in its open orders is `locked`; a bot never started holds its capital free. Live
-//! balances are the exchange account's, read with the user's keys.
+//! `GET /api/summary` (the dashboard header), `GET /api/balance` and `POST /api/paper/reset`. A paper account lives in
+//! the database: funded when its user registers (`PAPER_FUNDING`), moved by every fill of the user's paper bots, with
+//! what their resting orders hold `locked`, and funded afresh when its user resets it. Live balances are the
+//! exchange account's, read with the user's keys.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::{Json, extract::State};
 use gridbot_core::Decimal;
-use gridbot_core::Side;
 use gridbot_platform::{
     book::GridBook,
-    db::types::{Bot, BotMode, BotStatus, OrderStatus},
+    db::types::{Bot, BotMode, BotStatus},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,12 +25,13 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new().routes(routes!(summary)).routes(routes!(balance))
+    OpenApiRouter::new().routes(routes!(summary)).routes(routes!(balance)).routes(routes!(reset_paper))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 struct SummaryOut {
-    /// Realized P&L of today's fills (UTC) plus the unrealized P&L now, over the bots quoted in `quote_asset`.
+    /// The account's today, over its bots quoted in `quote_asset`: the realized P&L of every fill since 00:00 UTC,
+    /// of every run, plus the current runs' unrealized P&L now.
     pnl_today: String,
     /// Every round trip's profit, all runs, plus the unrealized P&L now.
     pnl_total: String,
@@ -56,23 +56,22 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
         None => main_quote(&bots),
     };
     let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
-    let mut books = Books::default();
     let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
+    let since = gridbot_worker::risk::start_of_day(chrono::Utc::now());
+    let realized_today = ctx.db.fills().realized_since_by_bot(user.id, since).await?;
     for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
+        let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
         let Some(book) = GridBook::load(&ctx.db, bot).await? else {
-            books.add_unstarted(bot)?;
+            today += realized;
             continue;
         };
         let mark = match ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await {
             Ok(p) => p,
             Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
         };
-        today += gridbot_worker::risk::pnl_today(&book, mark);
+        today += gridbot_worker::risk::pnl_today(realized, &book, mark);
         let realized: Decimal = ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum();
         total += realized + book.engine.summary(mark).unrealized_pnl;
-        if bot.mode == BotMode::Paper {
-            books.add(bot, &book);
-        }
     }
     let balance_quote = if live {
         match live_balances(&ctx, user).await {
@@ -83,7 +82,8 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             }
         }
     } else {
-        Some(books.0.get(&quote).map_or(Decimal::ZERO, |(f, l)| f + l))
+        let account = ctx.db.paper_balances().account(user.id).await?;
+        Some(account.iter().filter(|b| b.asset == quote).map(|b| b.free + b.locked).sum())
     };
     Ok(Json(SummaryOut {
         pnl_today: dec(today),
@@ -144,21 +144,15 @@ async fn balance(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
                 .map(|b| AssetBalance { asset: b.asset, free: dec(b.free), locked: dec(b.locked) })
                 .collect()
         }
-        BotMode::Paper => {
-            let mut books = Books::default();
-            for bot in ctx.db.bots().list_for_user(user.id).await?.iter().filter(|b| b.mode == BotMode::Paper) {
-                match GridBook::load(&ctx.db, bot).await? {
-                    Some(book) => books.add(bot, &book),
-                    None => books.add_unstarted(bot)?,
-                }
-            }
-            books
-                .0
-                .into_iter()
-                .filter(|(_, (f, l))| !(f + l).is_zero())
-                .map(|(asset, (f, l))| AssetBalance { asset, free: dec(f), locked: dec(l) })
-                .collect()
-        }
+        BotMode::Paper => ctx
+            .db
+            .paper_balances()
+            .account(user.id)
+            .await?
+            .into_iter()
+            .filter(|b| !(b.free + b.locked).is_zero())
+            .map(|b| AssetBalance { asset: b.asset, free: dec(b.free), locked: dec(b.locked) })
+            .collect(),
     };
     Ok(Json(BalanceOut { mode: mode.as_str(), balances }))
 }
@@ -168,40 +162,32 @@ async fn live_balances(ctx: &ApiContext, user: AuthUser) -> ApiResult<Vec<gridbo
     Ok(client.balances().await?)
 }
 
-/// Paper money per asset: (free, locked).
-#[derive(Debug, Default)]
-struct Books(BTreeMap<String, (Decimal, Decimal)>);
+#[derive(Debug, Serialize, ToSchema)]
+struct ResetOut {
+    /// The paper account as funded afresh.
+    balances: Vec<AssetBalance>,
+}
 
-impl Books {
-    fn entry(&mut self, asset: &str) -> &mut (Decimal, Decimal) {
-        self.0.entry(asset.to_owned()).or_default()
+#[utoipa::path(post, path = "/api/paper/reset", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = ResetOut), (status = 409, body = ErrorBody)))]
+async fn reset_paper(State(ctx): State<ApiContext>, user: AuthUser) -> ApiResult<Json<ResetOut>> {
+    let bots = ctx.db.bots().list_for_user(user.id).await?;
+    if let Some(b) = bots.iter().find(|b| b.mode == BotMode::Paper && b.status != BotStatus::Stopped) {
+        return Err(ApiError::Conflict(format!(
+            "paper bot {} is {}: stop every paper bot before resetting the paper account",
+            b.id,
+            b.status.as_str()
+        )));
     }
-
-    /// A bot that never ran holds its capital, free.
-    fn add_unstarted(&mut self, bot: &Bot) -> ApiResult<()> {
-        let capital = crate::routes::stats::stored_config(bot)?.capital();
-        self.entry(bot.symbol.quote()).0 += capital;
-        Ok(())
-    }
-
-    /// A bot's book: its quote and base now, what its open grid orders lock.
-    fn add(&mut self, bot: &Bot, book: &GridBook) {
-        let s = book.engine.summary(Decimal::ZERO);
-        let mut locked: HashMap<Side, Decimal> = HashMap::new();
-        for o in book.orders.iter().filter(|o| o.level.is_some() && OrderStatus::LIVE.contains(&o.status)) {
-            let left = o.amount.get() - o.filled.get();
-            *locked.entry(o.side).or_default() += match o.side {
-                Side::Buy => left * o.price.get(),
-                Side::Sell => left,
-            };
-        }
-        for (asset, total, side) in
-            [(bot.symbol.quote(), s.quote_balance, Side::Buy), (bot.symbol.base(), s.base_balance, Side::Sell)]
-        {
-            let lock = locked.get(&side).copied().unwrap_or_default().min(total).max(Decimal::ZERO);
-            let e = self.entry(asset);
-            e.0 += (total - lock).max(Decimal::ZERO);
-            e.1 += lock;
-        }
-    }
+    ctx.db.paper_balances().fund(user.id, &ctx.config.paper_funding).await?;
+    tracing::info!(user_id = user.id, "paper account reset");
+    let balances = ctx
+        .db
+        .paper_balances()
+        .account(user.id)
+        .await?
+        .into_iter()
+        .map(|b| AssetBalance { asset: b.asset, free: dec(b.free), locked: dec(b.locked) })
+        .collect();
+    Ok(Json(ResetOut { balances }))
 }

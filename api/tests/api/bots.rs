@@ -7,14 +7,15 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::harness::{Backend, spawn_app};
+use crate::harness::{Backend, Customize, Options, spawn_app, spawn_app_with};
 
 both!(
     bots_crud,
     another_users_bot_is_not_found,
     bad_config_inputs_name_the_field,
     changes_only_while_stopped,
-    a_paused_running_bot_shows_its_notice
+    a_paused_running_bot_shows_its_notice,
+    a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate
 );
 
 fn config() -> Value {
@@ -50,7 +51,8 @@ async fn bots_crud(backend: Backend) {
     assert_eq!(
         bot["config"],
         json!({"capital": "10000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 20,
-               "spacing": "arithmetic", "stop_loss_pct": "2", "take_profit_pct": null, "max_daily_loss": "500"})
+               "spacing": "arithmetic", "fee_asset": "base", "stop_loss_pct": "2", "take_profit_pct": null,
+               "max_daily_loss": "500"})
     );
     for key in ["created_at", "updated_at"] {
         let t = bot[key].as_str().unwrap();
@@ -215,4 +217,25 @@ async fn a_paused_running_bot_shows_its_notice(backend: Backend) {
     app.db.bots().set_status(BotId(id), BotStatus::Stopped, Some("stopped by the user")).await.unwrap();
     let bot = listed().await;
     assert_eq!((bot["stop_reason"].as_str(), &bot["notice"]), (Some("stopped by the user"), &Value::Null));
+    app.finish().await;
+}
+
+async fn a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate(backend: Backend) {
+    let customize: Customize = std::sync::Arc::new(|mut ctx| {
+        ctx.rt = ctx.rt.clone().with_paper_fee_rate(gridbot_core::Decimal::new(75, 5));
+        ctx
+    });
+    let app = spawn_app_with(backend, Options { customize: Some(customize), ..Options::default() }).await;
+    let (_, token) = app.signup("fees@b.co").await;
+    let paper = app.post("/api/bots", Some(&token), new_bot()).await;
+    assert_eq!(paper.body["config"]["fee_rate"], "0.00075", "{}", paper.text);
+    let mut live = new_bot();
+    live["mode"] = json!("live");
+    let live = app.post("/api/bots", Some(&token), live).await;
+    assert_eq!(live.body["config"]["fee_rate"], Value::Null, "a live bot pays what its exchange charges");
+    let mut named = new_bot();
+    named["config"]["fee_rate"] = json!("0.002");
+    let named = app.post("/api/bots", Some(&token), named).await;
+    assert_eq!(named.body["config"]["fee_rate"], "0.002", "a rate the config names is kept");
+    app.finish().await;
 }

@@ -1,5 +1,6 @@
 //! Start and stop (202, a job each), the live refusals (422 `api_keys`, `confirm_live`), the daily loss refusal
-//! (409), a start while running (409), bad bodies (422), and another user's bot (404).
+//! (409, counting every run's fills of today), a start while running (409), bad bodies (422), and another user's bot
+//! (404).
 
 use gridbot_core::{BotId, Decimal};
 use gridbot_platform::db::types::BotStatus;
@@ -14,6 +15,7 @@ both!(
     start_and_stop_a_paper_bot,
     live_start_needs_keys_and_confirmation,
     daily_loss_refuses_a_start,
+    daily_loss_counts_the_earlier_runs_of_today,
     commands_refuse_bad_input
 );
 
@@ -91,6 +93,21 @@ async fn live_start_needs_keys_and_confirmation(backend: Backend) {
     for r in [&bare, &confirmed, &keys, &ok] {
         assert!(!r.text.contains(SIM_KEY) && !r.text.contains(SIM_SECRET), "{}", r.text);
     }
+    app.finish().await;
+}
+
+/// A restart after a daily-loss stop does not reset the budget: the earlier run's loss today still counts.
+async fn daily_loss_counts_the_earlier_runs_of_today(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let id = app.post("/api/bots", Some(&token), bot("paper", "500")).await.body["id"].as_i64().unwrap();
+    fake_run(&app.db, BotId(id), Some(Decimal::from(5000))).await;
+    // A later run, without a loss of its own.
+    app.db.bots().bump_generation(BotId(id)).await.unwrap();
+    fake_run(&app.db, BotId(id), None).await;
+    let r = app.post(&format!("/api/bots/{id}/start"), Some(&token), json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "conflict"), "{}", r.text);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("daily loss limit"), "{}", r.text);
     app.finish().await;
 }
 

@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 
+use gridbot_ai::Advisor;
 use gridbot_api::{ApiConfig, ApiContext};
-use gridbot_platform::Settings;
 
 use super::roles;
+use crate::settings::{self, RoleSettings, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,17 +17,20 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     roles::init_logging();
-    let settings = Settings::from_env();
-    let config = ApiConfig::from_env()?;
-    let market = roles::market(false, false).await?;
-    let ctx = roles::context(&settings, &market, false).await?;
-    serve_api(ctx, config, args.bind, roles::shutdown_signal()).await
+    let source = Source::env();
+    let role = RoleSettings::read(&source)?;
+    let config = settings::api(&source)?;
+    let advisor = settings::advisor(&source);
+    let market = roles::market(&role.endpoints, false, false).await?;
+    let ctx = roles::context(&role, &market, false).await?;
+    serve_api(ctx, config, advisor, args.bind, roles::shutdown_signal()).await
 }
 
 /// Binds and serves the API until the signal.
 pub async fn serve_api(
     ctx: gridbot_worker::Ctx,
     mut config: ApiConfig,
+    advisor: Advisor,
     bind: Option<SocketAddr>,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
@@ -36,7 +40,7 @@ pub async fn serve_api(
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
-    let app = gridbot_api::build_app(ApiContext::new(ctx, config)).await;
+    let app = gridbot_api::build_app(ApiContext::new(ctx, config).with_advisor(advisor)).await;
     gridbot_api::serve(listener, app, roles::until(stop)).await?;
     Ok(())
 }

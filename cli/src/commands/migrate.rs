@@ -2,12 +2,14 @@
 
 use gridbot_platform::{Settings, connect, migrate};
 
+use crate::settings::Source;
+
 pub async fn run() -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .try_init();
-    let settings = Settings::from_env();
+    let settings = Settings::from_lookup(Source::env().lookup());
     let db = connect(&settings).await?;
     migrate(&db).await?;
     println!("database schema is up to date ({})", redact(&settings.database_url));

@@ -1,6 +1,6 @@
 //! What the server roles share: logging, the shutdown signal, the market-data exchange (Binance, or the built-in
 //! simulator when Binance is unreachable and the role may fall back), and the worker context around the database,
-//! queue, events and locks that `DATABASE_URL` and `REDIS_URL` pick.
+//! queue, events and locks that `DATABASE_URL` and `REDIS_URL` pick — all from the role's [`RoleSettings`].
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,9 +9,11 @@ use gridbot_exchange::{
     Exchange,
     binance::{Binance, config::Endpoints},
 };
-use gridbot_platform::{EventBus, Locks, Queue, Settings};
+use gridbot_platform::{EventBus, Locks, Queue};
 use gridbot_worker::{Ctx, LiveAccounts};
 use tokio::sync::watch;
+
+use crate::settings::RoleSettings;
 
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
@@ -67,10 +69,10 @@ pub struct Market {
     pub _sim: Option<gridbot_sim::SimHandle>,
 }
 
-/// Binance (`BINANCE_*` endpoints); when it does not answer and `fallback` is set, the built-in simulator's seeded
-/// market instead, said loudly.
-pub async fn market(fallback: bool, force_sim: bool) -> anyhow::Result<Market> {
-    let endpoints = Endpoints::from_env();
+/// Binance at `endpoints` (`BINANCE_*`); when it does not answer and `fallback` is set, the built-in simulator's
+/// seeded market instead, said loudly.
+pub async fn market(endpoints: &Endpoints, fallback: bool, force_sim: bool) -> anyhow::Result<Market> {
+    let endpoints = endpoints.clone();
     if !force_sim {
         let probe = Binance::with_timeout(endpoints.clone(), None, Duration::from_secs(3))?;
         let health = probe.health().await;
@@ -99,20 +101,18 @@ pub async fn market(fallback: bool, force_sim: bool) -> anyhow::Result<Market> {
     Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, _sim: Some(sim) })
 }
 
-/// The worker context: database (migrated when `migrate`), queue, events and locks per `settings`.
-pub async fn context(settings: &Settings, market: &Market, migrate: bool) -> anyhow::Result<Ctx> {
-    let db = gridbot_platform::connect(settings).await.context("connecting to the database")?;
+/// The worker context per `settings`: database (migrated when `migrate`), queue, events, locks, live accounts
+/// (their keys decrypted with `ENCRYPTION_KEY`) and the paper fee rate.
+pub async fn context(settings: &RoleSettings, market: &Market, migrate: bool) -> anyhow::Result<Ctx> {
+    let platform = &settings.platform;
+    let db = gridbot_platform::connect(platform).await.context("connecting to the database")?;
     if migrate {
         gridbot_platform::migrate(&db).await.context("migrating the database")?;
     }
-    let queue = Queue::connect(settings).await?;
-    let events = EventBus::connect(settings).await?;
-    let locks = Locks::connect(settings).await?;
-    let key = std::env::var("ENCRYPTION_KEY")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| gridbot_platform::crypto::parse_key(&v).map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}")))
-        .transpose()?;
-    let live = Arc::new(LiveAccounts::new(market.endpoints.clone(), key));
-    Ok(Ctx::new(db, queue, events, locks, Arc::clone(&market.exchange), live))
+    let queue = Queue::connect(platform).await?;
+    let events = EventBus::connect(platform).await?;
+    let locks = Locks::connect(platform).await?;
+    let live = Arc::new(LiveAccounts::new(market.endpoints.clone(), settings.encryption_key));
+    Ok(Ctx::new(db, queue, events, locks, Arc::clone(&market.exchange), live)
+        .with_paper_fee_rate(settings.paper_fee_rate))
 }

@@ -1,8 +1,7 @@
 //! `gridbot worker`: takes jobs from the queue until Ctrl-C or SIGTERM, then finishes the ones in flight.
 
-use gridbot_platform::Settings;
-
 use super::roles;
+use crate::settings::{RoleSettings, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,8 +15,8 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     roles::init_logging();
-    let settings = Settings::from_env();
-    let market = roles::market(false, false).await?;
+    let settings = RoleSettings::read(&Source::env())?;
+    let market = roles::market(&settings.endpoints, false, false).await?;
     let ctx = roles::context(&settings, &market, false).await?;
     let name = args.name.unwrap_or_else(default_name);
     tracing::info!(%name, concurrency = args.concurrency, queue = ?ctx.queue, "worker started");

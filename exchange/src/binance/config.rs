@@ -1,4 +1,4 @@
-//! Where Binance is and who we are there: hosts from the environment, credentials that never print.
+//! Where Binance is and who we are there: hosts from the binary's settings, credentials that never print.
 
 use std::fmt;
 
@@ -31,9 +31,10 @@ impl Endpoints {
     }
 
     /// `BINANCE_TESTNET` (default true) picks the hosts; `BINANCE_REST_URL`, `BINANCE_WS_URL` and
-    /// `BINANCE_WS_API_URL` override each one.
-    pub fn from_env() -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    /// `BINANCE_WS_API_URL` override each one. Read through `get` (the binary's one settings source); a blank value
+    /// counts as unset.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let testnet =
             var("BINANCE_TESTNET").is_none_or(|v| !matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no"));
         let base = if testnet { Endpoints::testnet() } else { Endpoints::mainnet() };
@@ -93,6 +94,15 @@ pub fn mask(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_default_to_the_testnet_and_each_can_be_overridden() {
+        assert_eq!(Endpoints::from_lookup(|_| None), Endpoints::testnet());
+        let main = Endpoints::from_lookup(|k| (k == "BINANCE_TESTNET").then(|| "false".to_owned()));
+        assert_eq!(main, Endpoints::mainnet());
+        let sim = Endpoints::from_lookup(|k| (k == "BINANCE_REST_URL").then(|| "http://127.0.0.1:9/".to_owned()));
+        assert_eq!((sim.rest.as_str(), sim.ws), ("http://127.0.0.1:9", Endpoints::testnet().ws));
+    }
 
     #[test]
     fn credentials_never_print() {

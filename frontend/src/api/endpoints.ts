@@ -12,6 +12,7 @@ import type {
   CreateBotRequest,
   Credentials,
   EmergencyStopResult,
+  PaperResetResult,
   Fill,
   MarketSymbol,
   Me,
@@ -60,6 +61,7 @@ export const botsApi = {
 export const summaryApi = {
   get: () => http.get<Summary>('/api/summary'),
   emergencyStop: () => http.post<EmergencyStopResult>('/api/emergency-stop'),
+  resetPaper: () => http.post<PaperResetResult>('/api/paper/reset'),
 }
 
 export const tradingApi = {

@@ -62,6 +62,25 @@ describe('trading store', () => {
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/emergency-stop', 'GET /api/summary'])
   })
 
+  it('a paper reset posts and refreshes the summary, and its refusal reaches the caller', async () => {
+    const { calls } = mockFetch({
+      'POST /api/paper/reset': { body: { balances: [{ asset: 'USDT', free: '10000', locked: '0' }] } },
+      'GET /api/summary': { body: { ...summary, balance_quote: '10000' } },
+    })
+    const t = useTradingStore()
+    await t.resetPaper()
+    expect(t.summary?.balance_quote).toBe('10000')
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/paper/reset', 'GET /api/summary'])
+
+    mockFetch({
+      'POST /api/paper/reset': {
+        status: 409,
+        body: { error: { code: 'conflict', message: 'paper bot 1 is running: stop every paper bot first' } },
+      },
+    })
+    await expect(useTradingStore().resetPaper()).rejects.toThrow(/stop every paper bot/)
+  })
+
   it('loads fills for a bot, newest first', async () => {
     const { calls } = mockFetch({ 'GET /api/fills': { body: [fill(1), fill(3), fill(2)] } })
     const t = useTradingStore()

@@ -58,6 +58,11 @@ export const useTradingStore = defineStore('trading', () => {
     return res
   }
 
+  async function resetPaper(): Promise<void> {
+    await summaryApi.resetPaper()
+    await fetchSummary()
+  }
+
   async function fetchFills(botId: number, limit = FILL_HISTORY): Promise<Fill[]> {
     fillsBotId.value = botId
     const list = await tradingApi.fills({ bot_id: botId, limit })
@@ -92,6 +97,7 @@ export const useTradingStore = defineStore('trading', () => {
     startSummaryPolling,
     stopSummaryPolling,
     emergencyStop,
+    resetPaper,
     fetchFills,
     applyFill,
     reset,

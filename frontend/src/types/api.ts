@@ -170,6 +170,11 @@ export interface EmergencyStopResult {
   failures?: string[]
 }
 
+/** `POST /api/paper/reset`: the paper account as funded afresh. */
+export interface PaperResetResult {
+  balances: Balance[]
+}
+
 // ---- trading -----------------------------------------------------------------
 export type OrderStatus = 'new' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired'
 export interface Order {

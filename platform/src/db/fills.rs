@@ -1,9 +1,14 @@
-//! The `fills` repository: executions, unique per bot and exchange trade id (a replay is [`DbError::Conflict`]).
+//! The `fills` repository: executions, unique per bot and exchange trade id (a replay is [`DbError::Conflict`]), and
+//! the realized P&L of a bot's or an account's fills since a time (what "today" and the daily loss limit count).
 
-use gridbot_core::{BotId, Price, Qty};
-use gridbot_entity::{Amount, fill};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use gridbot_core::{BotId, Decimal, Price, Qty};
+use gridbot_entity::{Amount, bot, fill};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Query,
 };
 
 use super::Result;
@@ -42,6 +47,42 @@ impl Fills<'_> {
     /// A bot's fills in the order they were booked (the order its engine must book them again).
     pub async fn booked(&self, bot: BotId) -> Result<Vec<Fill>> {
         self.list(bot, false).await
+    }
+
+    /// Realized P&L of `bot`'s fills at or after `since`, over every run (generation) of the bot.
+    pub async fn realized_since(&self, bot: BotId, since: DateTime<Utc>) -> Result<Decimal> {
+        let by_bot = self.realized(Condition::all().add(fill::Column::BotId.eq(bot.0)), since).await?;
+        Ok(by_bot.get(&bot).copied().unwrap_or_default())
+    }
+
+    /// Per bot of the user's account: the realized P&L of its fills at or after `since`, every run; a bot without
+    /// such fills is absent.
+    pub async fn realized_since_by_bot(&self, user_id: i64, since: DateTime<Utc>) -> Result<HashMap<BotId, Decimal>> {
+        let bots = Query::select()
+            .column(bot::Column::Id)
+            .from(bot::Entity)
+            .and_where(bot::Column::UserId.eq(user_id))
+            .to_owned();
+        self.realized(Condition::all().add(fill::Column::BotId.in_subquery(bots)), since).await
+    }
+
+    /// Summed in Rust, not in SQL: SQLite keeps amounts as TEXT, and its SUM would go through floating point.
+    async fn realized(&self, which: Condition, since: DateTime<Utc>) -> Result<HashMap<BotId, Decimal>> {
+        let rows: Vec<(i64, Option<Amount>)> = fill::Entity::find()
+            .select_only()
+            .column(fill::Column::BotId)
+            .column(fill::Column::Pnl)
+            .filter(which)
+            .filter(fill::Column::Time.gte(since))
+            .filter(fill::Column::Pnl.is_not_null())
+            .into_tuple()
+            .all(self.0)
+            .await?;
+        let mut sums: HashMap<BotId, Decimal> = HashMap::new();
+        for (bot, pnl) in rows {
+            *sums.entry(BotId(bot)).or_default() += pnl.map_or(Decimal::ZERO, |p| p.0);
+        }
+        Ok(sums.into_iter().map(|(b, d)| (b, d.normalize())).collect())
     }
 
     async fn list(&self, bot: BotId, by_time: bool) -> Result<Vec<Fill>> {

@@ -3,14 +3,22 @@
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Candle, ClientOrderId, Price, Qty, Side, Symbol};
 use gridbot_platform::DbError;
-use gridbot_platform::db::types::{BotEvent, BotStatus, Fill, NewOrder, SuggestionSource, SuggestionStatus, Trade};
+use gridbot_platform::db::types::{
+    BotEvent, BotStatus, Fill, NewBot, NewOrder, SuggestionSource, SuggestionStatus, Trade,
+};
 use rust_decimal_macros::dec;
 
 use crate::both;
 use crate::harness::Fresh;
 use crate::suite::bot;
 
-both!(fills_are_unique_per_bot_and_exact, trades_round_trip, prices_upsert_and_range, balances_events_suggestions);
+both!(
+    fills_are_unique_per_bot_and_exact,
+    realized_since_counts_every_run_of_a_bot_and_of_an_account,
+    trades_round_trip,
+    prices_upsert_and_range,
+    balances_events_suggestions
+);
 
 async fn order(f: &Fresh, b: BotId, coid: &str, side: Side) -> i64 {
     let new = NewOrder {
@@ -51,6 +59,56 @@ async fn fills_are_unique_per_bot_and_exact(f: &Fresh) {
     let o2 = order(f, other, "gb2-0-1b0", Side::Buy).await;
     f.db.fills().insert(&Fill { bot: other, order_id: o2, ..fill.clone() }).await.unwrap();
     assert_eq!(f.db.fills().list_for_bot(b).await.unwrap(), vec![fill]);
+}
+
+/// Fills at or after `since`, of every generation, summed exactly; per bot of one user's account.
+async fn realized_since_counts_every_run_of_a_bot_and_of_an_account(f: &Fresh) {
+    let midnight = at(1_767_312_000_000); // 2026-01-02 00:00:00 UTC
+    let hour = chrono::Duration::hours(1);
+    let b1 = bot(f).await;
+    let user = f.db.bots().get(b1).await.unwrap().user_id;
+    let same_user = NewBot {
+        user_id: user,
+        strategy: "grid".into(),
+        symbol: "ETH/USDT".parse().unwrap(),
+        mode: gridbot_platform::db::types::BotMode::Paper,
+        config: serde_json::json!({}),
+    };
+    let b2 = f.db.bots().create(&same_user).await.unwrap().id;
+    let b3 = bot(f).await; // another user's
+    let fills = [
+        (b1, "gb1-0-1s0", Some(dec!(-10)), midnight + hour),
+        (b1, "gb1-1-2s0", Some(dec!(3.25)), midnight + hour + hour),
+        (b1, "gb1-1-1b0", None, midnight + hour),
+        (b1, "gb1-0-stop", Some(dec!(-100)), midnight - chrono::Duration::milliseconds(1)),
+        (b1, "gb1-1-3s0", Some(dec!(0.00000001)), midnight),
+        (b2, "gb2-0-1s0", Some(dec!(1.5)), midnight + hour),
+        (b3, "gb3-0-1s0", Some(dec!(99)), midnight + hour),
+    ];
+    for (i, (b, coid, pnl, time)) in fills.into_iter().enumerate() {
+        let side = if pnl.is_some() { Side::Sell } else { Side::Buy };
+        let o = order(f, b, coid, side).await;
+        let fill = Fill {
+            bot: b,
+            order_id: o,
+            side,
+            level: Some(1),
+            price: Price::new(dec!(100)).unwrap(),
+            qty: Qty::new(dec!(1)).unwrap(),
+            fee: dec!(0.1),
+            fee_asset: Some("USDT".into()),
+            fee_quote: None,
+            exchange_trade_id: format!("t{i}"),
+            pnl,
+            time,
+        };
+        f.db.fills().insert(&fill).await.unwrap();
+    }
+    assert_eq!(f.db.fills().realized_since(b1, midnight).await.unwrap(), dec!(-6.74999999));
+    assert_eq!(f.db.fills().realized_since(b1, midnight - hour).await.unwrap(), dec!(-106.74999999));
+    let account = f.db.fills().realized_since_by_bot(user, midnight).await.unwrap();
+    assert_eq!(account, [(b1, dec!(-6.74999999)), (b2, dec!(1.5))].into_iter().collect());
+    assert_eq!(f.db.fills().realized_since(b2, midnight + hour + hour).await.unwrap(), dec!(0));
 }
 
 async fn trades_round_trip(f: &Fresh) {
