@@ -90,6 +90,12 @@ impl ClientOrderId {
         ClientOrderId(format!("{}r", Self::grid(bot, generation, level, side, seq).0))
     }
 
+    /// The `attempt`-th order placed again on a level after the exchange expired the one before it (the Price Range
+    /// Execution Rule): `{grid id}_{attempt}`, `attempt` ≥ 1 in base 36. Fails when that is longer than 36.
+    pub fn retry(&self, attempt: u32) -> Result<Self, Error> {
+        ClientOrderId::parse(&format!("{}_{}", self.0, base36(attempt.into())))
+    }
+
     /// The initial inventory's market buy of a generation.
     pub fn initial(bot: BotId, generation: u32) -> Self {
         ClientOrderId(format!("gb{}-{}-init", base36(bot.0 as u64), base36(generation.into())))
@@ -162,6 +168,18 @@ mod tests {
         assert!(ClientOrderId::initial(BotId(36), 1).as_str().starts_with(&prefix));
         assert!(!ClientOrderId::grid(BotId(36), 11, 0, Side::Buy, 0).as_str().starts_with(&prefix));
         assert!(!ClientOrderId::grid(BotId(1), 1, 0, Side::Buy, 0).as_str().starts_with(&prefix));
+    }
+
+    #[test]
+    fn retry_ids_are_fresh_and_never_a_grid_id() {
+        let a = ClientOrderId::grid(BotId(1), 0, 3, Side::Buy, 1);
+        let r1 = a.retry(1).expect("short enough");
+        assert_eq!(r1.as_str(), "gb1-0-3b1_1");
+        assert_ne!(a.retry(2).expect("short enough"), r1);
+        assert!(r1.as_str().starts_with(&ClientOrderId::generation_prefix(BotId(1), 0)));
+        let longest = ClientOrderId::grid(BotId(i64::MAX), u32::MAX, 199, Side::Sell, u32::MAX);
+        assert!(longest.retry(35).is_ok(), "36 characters");
+        assert!(longest.retry(36).is_err(), "longer than Binance allows");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Fees in the base asset (`spec/grid.md`, "Fees in the base asset"): sizing, the carry rule, lots' sell quantities
 //! and profits computed by hand; and booking the commissions an exchange reports reproduces the modelled books.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use gridbot_core::{
     FeeAsset, GridConfig, GridConfigInput, GridEngine, Side, Spacing, SymbolFilters,
     engine::{ChargedFee, OrderIntent},

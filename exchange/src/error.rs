@@ -31,6 +31,10 @@ pub enum ExchangeError {
     /// -1013 from the exchange, or the same check done before sending.
     #[error("filter failure: {0}")]
     Filter(String),
+    /// The symbol is not `TRADING` (`HALT`, `BREAK`, `END_OF_DAY`, `CANCEL_ONLY`): new orders are refused, cancels
+    /// work. -2010 "Market is closed.", or the symbol's status seen before sending.
+    #[error("market closed: {0}")]
+    MarketClosed(String),
     /// -1121, or a symbol the exchange does not list.
     #[error("invalid symbol: {0}")]
     InvalidSymbol(String),
@@ -61,6 +65,7 @@ impl ExchangeError {
             -1003 => ExchangeError::RateLimited { retry_after: Duration::from_secs(60) },
             -1021 => ExchangeError::Timestamp(m),
             -1022 | -2014 | -2015 => ExchangeError::Auth { code, msg: m },
+            -2010 | -1013 if market_closed(msg) => ExchangeError::MarketClosed(m),
             -1013 => ExchangeError::Filter(m),
             -1121 => ExchangeError::InvalidSymbol(m),
             -2011 | -2013 => ExchangeError::UnknownOrder(m),
@@ -70,6 +75,12 @@ impl ExchangeError {
             _ => ExchangeError::Rejected { code, msg: m },
         }
     }
+}
+
+/// Binance's refusals of a new order on a symbol that is not trading.
+fn market_closed(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("market is closed") || m.contains("not possible in this trading phase")
 }
 
 pub type Result<T, E = ExchangeError> = std::result::Result<T, E>;
@@ -91,5 +102,7 @@ mod tests {
         assert!(matches!(ExchangeError::from_code(-2015, "Invalid API-key"), ExchangeError::Auth { .. }));
         assert!(matches!(ExchangeError::from_code(-2013, "Order does not exist."), ExchangeError::UnknownOrder(_)));
         assert!(!ExchangeError::from_code(-1121, "Invalid symbol.").is_retryable());
+        let closed = ExchangeError::from_code(-2010, "Market is closed.");
+        assert!(matches!(closed, ExchangeError::MarketClosed(_)) && !closed.is_retryable());
     }
 }

@@ -72,6 +72,9 @@ pub struct ExchangeOrder {
     pub status: OrderStatus,
     /// Milliseconds since the epoch.
     pub time: i64,
+    /// Why an expired order expired (`expiryReason`), e.g. `EXECUTION_RULE_PRICE_RANGE_EXCEEDED`: neither a fill nor
+    /// a cancel of ours.
+    pub expiry_reason: Option<String>,
 }
 
 impl ExchangeOrder {
@@ -198,6 +201,8 @@ pub struct ExecutionReport {
     pub time: i64,
     /// -1 when the change is not a trade.
     pub trade_id: i64,
+    /// `eR`: why an expired order expired.
+    pub expiry_reason: Option<String>,
 }
 
 /// How the connection to an exchange is doing.

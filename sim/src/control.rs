@@ -52,7 +52,8 @@ pub(crate) fn snapshot(sim: &Sim) -> Value {
         .markets
         .values()
         .map(|m| {
-            let doc = json!({"last_price": fmt8(m.last), "last_trade_time": m.last_time, "klines": m.klines.len()});
+            let doc = json!({"last_price": fmt8(m.last), "last_trade_time": m.last_time, "klines": m.klines.len(),
+                "status": m.status, "price_range_band_pct": m.price_range.as_ref().map(|r| r.band_pct.to_string())});
             (m.spec.name.to_string(), doc)
         })
         .collect();

@@ -16,6 +16,7 @@ mod num;
 mod orders;
 mod replay;
 mod rest;
+mod rules;
 mod signing;
 mod state;
 mod symbols;
@@ -178,6 +179,7 @@ fn build(args: &SimArgs) -> anyhow::Result<Sim> {
         rng: Mutex::new(StdRng::seed_from_u64(args.seed)),
         wake: Notify::new(),
         ws_drop: tokio::sync::watch::channel(0).0,
+        ws_shutdown: tokio::sync::watch::channel((0, 0)).0,
         ws_ping: Duration::from_secs(args.ws_ping_secs.max(1)),
     })
 }
@@ -189,7 +191,10 @@ pub async fn start(args: SimArgs) -> anyhow::Result<SimHandle> {
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
-    let app = rest::router(sim.clone()).merge(ws::router(sim.clone())).merge(control::router(sim.clone()));
+    let app = rest::router(sim.clone())
+        .merge(ws::router(sim.clone()))
+        .merge(control::router(sim.clone()))
+        .merge(rules::router(sim.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {

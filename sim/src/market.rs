@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use rust_decimal::Decimal;
 
-use crate::{symbols::SymbolSpec, tape::TAPE_KEEP};
+use crate::{rules::PriceRange, symbols::SymbolSpec, tape::TAPE_KEEP};
 
 pub(crate) const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -72,6 +72,10 @@ pub(crate) struct Market {
     /// The played trades, oldest first, at most [`TAPE_KEEP`] of them (`aggTrades` serves these).
     pub tape: VecDeque<Tape>,
     pub book_update_id: u64,
+    /// `TRADING`, or one of the statuses that refuse new orders ([`crate::rules::STATUSES`]).
+    pub status: &'static str,
+    /// The Price Range Execution Rule, when the symbol has one.
+    pub price_range: Option<PriceRange>,
 }
 
 impl Market {
@@ -85,7 +89,14 @@ impl Market {
             klines: Vec::new(),
             tape: VecDeque::new(),
             book_update_id: 1,
+            status: "TRADING",
+            price_range: None,
         }
+    }
+
+    /// Whether new orders are accepted and resting orders match.
+    pub fn trading(&self) -> bool {
+        self.status == "TRADING"
     }
 
     pub fn take_trade_id(&mut self) -> i64 {

@@ -16,6 +16,7 @@ use crate::{
     market::Market,
     num::{floor_to, fmt8},
     orders::{Fill, Order, OrderType, Side, Status, Tif},
+    rules::PRICE_RANGE_EXCEEDED,
     symbols::MAX_NUM_ORDERS,
 };
 
@@ -106,6 +107,9 @@ impl Exchange {
     }
 
     fn touch(&mut self, symbol: &str, price: Decimal, now: i64) {
+        if !self.markets.get(symbol).is_some_and(Market::trading) {
+            return;
+        }
         let mut hits: Vec<(Side, Decimal, u64)> = self
             .open
             .iter()
@@ -256,7 +260,9 @@ impl Exchange {
     pub fn place(&mut self, api_key: &str, req: NewOrder, now: i64) -> Result<(Order, Vec<Fill>), ApiError> {
         let m = self.market(&req.symbol)?;
         let spec = m.spec.clone();
-        let last = m.last;
+        let (last, trading) = (m.last, m.trading());
+        // A taker trades at the last price: outside the execution rule's band it expires instead.
+        let in_range = m.price_range.as_ref().is_none_or(|r| r.allows(last, last));
         let market = req.kind == OrderType::Market;
         let (price, qty, quote_qty) = if market {
             let qty = match (req.qty, req.quote_qty) {
@@ -290,6 +296,9 @@ impl Exchange {
         }
         if on_symbol >= MAX_NUM_ORDERS && !market {
             return Err(ApiError::filter("MAX_NUM_ORDERS"));
+        }
+        if !trading {
+            return Err(ApiError::new(-2010, "Market is closed."));
         }
         let crosses = match req.side {
             Side::Buy => market || price > last,
@@ -330,18 +339,49 @@ impl Exchange {
             time: now,
             update_time: now,
             locked: resting_lock,
+            expiry_reason: None,
         };
         self.orders.insert(id, order.clone());
         self.open.insert(id);
         self.report(&order, "NEW", None, None, now);
         let mut fills = Vec::new();
-        if crosses {
+        if crosses && !in_range {
+            self.expire(id, PRICE_RANGE_EXCEEDED, now);
+        } else if crosses {
             fills.extend(self.execute(id, last, qty, false, now));
         } else if req.tif != Tif::Gtc {
-            self.finish(id, Status::Expired, None, now);
+            let reason =
+                if req.tif == Tif::Ioc { "UNFILLED_IOC_QUANTITY_EXPIRED" } else { "UNFILLED_FOK_ORDER_EXPIRED" };
+            self.expire(id, reason, now);
         }
         let order = self.orders.get(&id).cloned().ok_or_else(ApiError::no_such_order)?;
         Ok((order, fills))
+    }
+
+    /// Expires an open order for `reason` (its `expiryReason`).
+    fn expire(&mut self, id: u64, reason: &'static str, now: i64) -> Option<Order> {
+        self.orders.get_mut(&id)?.expiry_reason = Some(reason);
+        self.finish(id, Status::Expired, None, now)
+    }
+
+    /// Expires the symbol's open limit orders priced below `low` or above `high` as the Price Range Execution Rule
+    /// does; returns their client order ids.
+    pub fn expire_outside(
+        &mut self,
+        symbol: &str,
+        low: Option<Decimal>,
+        high: Option<Decimal>,
+        now: i64,
+    ) -> Vec<String> {
+        let out: Vec<u64> = self
+            .open
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .filter(|o| o.symbol == symbol && o.kind != OrderType::Market)
+            .filter(|o| low.is_some_and(|l| o.price < l) || high.is_some_and(|h| o.price > h))
+            .map(|o| o.id)
+            .collect();
+        out.into_iter().filter_map(|id| self.expire(id, PRICE_RANGE_EXCEEDED, now)).map(|o| o.client_id).collect()
     }
 
     /// Ends an open order (cancel or expiry), unlocking what it held.

@@ -121,6 +121,8 @@ pub(crate) struct Order {
     pub update_time: i64,
     /// What is still locked for this order: quote for a buy, base for a sell.
     pub locked: Decimal,
+    /// Why an expired order expired (`expiryReason`, `eR`).
+    pub expiry_reason: Option<&'static str>,
 }
 
 impl Order {
@@ -132,9 +134,19 @@ impl Order {
         if self.kind == OrderType::Limit { self.tif.as_str() } else { "GTC" }
     }
 
+    /// Adds `expiryReason` to an order document of an expired order (Binance sends it only then).
+    fn with_expiry(&self, mut v: Value) -> Value {
+        if let (Some(reason), Some(m)) =
+            (self.expiry_reason.filter(|_| self.status == Status::Expired), v.as_object_mut())
+        {
+            m.insert("expiryReason".into(), reason.into());
+        }
+        v
+    }
+
     /// `GET /api/v3/order`, `openOrders` and `allOrders` entries.
     pub fn query_json(&self) -> Value {
-        json!({
+        self.with_expiry(json!({
             "symbol": self.symbol, "orderId": self.id, "orderListId": -1, "clientOrderId": self.client_id,
             "price": fmt8(self.price), "origQty": fmt8(self.orig_qty), "executedQty": fmt8(self.executed),
             "cummulativeQuoteQty": fmt8(self.cum_quote), "status": self.status.as_str(),
@@ -142,7 +154,7 @@ impl Order {
             "stopPrice": fmt8(Decimal::ZERO), "icebergQty": fmt8(Decimal::ZERO), "time": self.time,
             "updateTime": self.update_time, "isWorking": true, "workingTime": self.time,
             "origQuoteOrderQty": fmt8(self.orig_quote_qty), "selfTradePreventionMode": "EXPIRE_MAKER"
-        })
+        }))
     }
 
     /// `POST /api/v3/order` response for `newOrderRespType` ACK, RESULT or FULL.
@@ -168,7 +180,7 @@ impl Order {
                 m.insert("fills".into(), fills.iter().map(Fill::order_fill_json).collect());
             }
         }
-        v
+        self.with_expiry(v)
     }
 
     /// `DELETE /api/v3/order` response; `cancel_id` is the cancel's own client order id.
@@ -190,7 +202,7 @@ impl Order {
             None => (self.client_id.as_str(), ""),
         };
         let zero = fmt8(Decimal::ZERO);
-        json!({
+        let mut v = json!({
             "e": "executionReport", "E": now, "s": self.symbol, "c": c, "S": self.side.as_str(),
             "o": self.kind.as_str(), "f": self.tif_str(), "q": fmt8(self.orig_qty), "p": fmt8(self.price),
             "P": zero, "F": zero, "g": -1, "C": orig, "x": exec, "X": self.status.as_str(), "r": "NONE",
@@ -203,7 +215,13 @@ impl Order {
             "m": fill.is_some_and(|f| f.is_maker), "M": false, "O": self.time, "Z": fmt8(self.cum_quote),
             "Y": fmt8(fill.map_or(Decimal::ZERO, |f| f.quote_qty)), "Q": fmt8(self.orig_quote_qty),
             "W": self.time, "V": "EXPIRE_MAKER"
-        })
+        });
+        if let (Some(reason), Some(m)) =
+            (self.expiry_reason.filter(|_| self.status == Status::Expired), v.as_object_mut())
+        {
+            m.insert("eR".into(), reason.into());
+        }
+        v
     }
 }
 

@@ -31,6 +31,8 @@ pub(crate) struct Sim {
     pub wake: Notify,
     /// Bumped to drop every WebSocket connection.
     pub ws_drop: watch::Sender<u64>,
+    /// Bumped (with the delay before the close, ms) to announce `serverShutdown` on every WebSocket, then close it.
+    pub ws_shutdown: watch::Sender<(u64, u64)>,
     pub ws_ping: Duration,
 }
 

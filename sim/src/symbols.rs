@@ -109,12 +109,12 @@ impl SymbolSpec {
         Ok(())
     }
 
-    /// The symbol's entry in `exchangeInfo.symbols`.
-    pub fn info(&self) -> Value {
+    /// The symbol's entry in `exchangeInfo.symbols`, with its current trading `status`.
+    pub fn info(&self, status: &str) -> Value {
         let s = fmt8;
         json!({
             "symbol": self.name,
-            "status": "TRADING",
+            "status": status,
             "baseAsset": self.base,
             "baseAssetPrecision": 8,
             "quoteAsset": self.quote,

@@ -8,27 +8,30 @@ use gridbot_platform::{DbError, QueueError};
 pub struct JobError {
     pub message: String,
     pub retryable: bool,
+    /// The exchange refused a new order because the symbol is not trading: placing pauses, the bot is not failed.
+    pub market_closed: bool,
 }
 
 impl JobError {
     pub fn fatal(message: impl Into<String>) -> Self {
-        JobError { message: message.into(), retryable: false }
+        JobError { message: message.into(), retryable: false, market_closed: false }
     }
     pub fn retry(message: impl Into<String>) -> Self {
-        JobError { message: message.into(), retryable: true }
+        JobError { message: message.into(), retryable: true, market_closed: false }
     }
 }
 
 impl From<ExchangeError> for JobError {
     fn from(e: ExchangeError) -> Self {
-        JobError { retryable: e.is_retryable(), message: e.to_string() }
+        let market_closed = matches!(e, ExchangeError::MarketClosed(_));
+        JobError { retryable: e.is_retryable(), message: e.to_string(), market_closed }
     }
 }
 
 impl From<DbError> for JobError {
     fn from(e: DbError) -> Self {
         let retryable = matches!(e, DbError::Database { retryable: true, .. });
-        JobError { retryable, message: e.to_string() }
+        JobError { retryable, message: e.to_string(), market_closed: false }
     }
 }
 

@@ -128,7 +128,7 @@ impl Run<'_> {
         let Some(intent) = self.book.engine.resting_orders().into_iter().find(|i| i.level == Some(level)) else {
             return Ok(());
         };
-        let id = self.intent_id(&intent);
+        let (id, _) = self.level_order_id(&intent)?;
         if let Some(o) = self.book.order(&id).cloned() {
             if OrderStatus::LIVE.contains(&o.status) {
                 self.venue.cancel(&self.ctx.db, &self.bot, &o).await?;

@@ -214,9 +214,24 @@ impl<'a> Run<'a> {
                 (Some(ex), _) => self.venue.record(&db, &self.bot, &o, &ex).await?,
                 (None, OrderStatus::New) => {
                     let wanted = o.level.is_none()
-                        || self.book.engine.resting_orders().iter().any(|i| self.intent_id(i) == o.client_order_id);
+                        || self
+                            .book
+                            .engine
+                            .resting_orders()
+                            .iter()
+                            .any(|i| self.level_order_id(i).is_ok_and(|(id, _)| id == o.client_order_id));
                     if wanted && o.level.is_some() {
-                        self.venue.send(&db, &self.bot, &o, OrderType::Limit).await?
+                        if !self.placing_allowed().await? {
+                            // Paused: it goes out when the symbol trades again.
+                            continue;
+                        }
+                        match self.venue.send(&db, &self.bot, &o, OrderType::Limit).await {
+                            Err(e) if e.market_closed => {
+                                self.pause(&e.message).await?;
+                                continue;
+                            }
+                            r => r?,
+                        }
                     } else if o.level.is_none() || matches!(self.venue, Venue::Paper { .. }) {
                         // A paper counter-order the venue wrote for a fill not booked yet is wanted once it is;
                         // what stays unwanted after booking is cancelled with the strays.
@@ -241,15 +256,25 @@ impl<'a> Run<'a> {
         ClientOrderId::grid(self.bot.id, self.generation(), i.level.unwrap_or_default(), i.side, i.seq)
     }
 
-    /// Places every resting order the engine wants that was never placed, and cancels this run's resting orders it
-    /// does not want.
+    /// Places every resting order the engine wants that was never placed (a level whose order the exchange expired
+    /// gets a fresh one once its backoff is over: `rules.rs`), and cancels this run's resting orders it does not
+    /// want. Nothing is placed while the bot is paused; a refusal because the market is closed is returned as
+    /// such (`JobError::market_closed`).
     pub async fn ensure_resting(&mut self) -> Result<usize, JobError> {
         let wanted = self.book.engine.resting_orders();
-        let ids: HashSet<ClientOrderId> = wanted.iter().map(|i| self.intent_id(i)).collect();
+        let mut ids: HashSet<ClientOrderId> = HashSet::new();
         let mut placed = 0;
+        let mut allowed = None;
         for i in &wanted {
-            let id = self.intent_id(i);
-            if self.book.order(&id).is_none() {
+            let (id, expired) = self.level_order_id(i)?;
+            ids.insert(id.clone());
+            if self.book.order(&id).is_some() || expired.is_some_and(|(o, n)| !Run::retry_due(&o, n)) {
+                continue;
+            }
+            if allowed.is_none() {
+                allowed = Some(self.placing_allowed().await?);
+            }
+            if allowed == Some(true) {
                 self.ensure_order(id, i.side, i.level, i.price, i.qty, OrderType::Limit).await?;
                 placed += 1;
             }

@@ -15,6 +15,7 @@ pub mod paper;
 mod place;
 mod reconcile;
 pub mod risk;
+mod rules;
 mod stop;
 mod venue;
 

@@ -1,5 +1,5 @@
 //! `place_grid`: validate the grid against the symbol's filters, record how it starts, buy the initial inventory,
-//! place every grid order, mark the bot running.
+//! place every grid order, mark the bot running — paused, placing nothing, while its symbol is not trading.
 
 use chrono::Utc;
 use gridbot_core::{BotId, ClientOrderId, GridEngine};
@@ -23,12 +23,13 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
         }
     }
     let fresh = RunState::from_bot(&bot)?.filter(|r| r.generation == bot.generation);
+    let mut closed = None;
     if fresh.is_none() {
         let params = crate::grid::params(&bot)?;
         let config = params.to_config()?;
         let info = ctx.market.symbol_info(&bot.symbol).await?;
         if info.status != "TRADING" {
-            return Err(JobError::fatal(format!("{} is not trading ({})", bot.symbol.pair(), info.status)));
+            closed = Some(format!("market closed: {} is {}: new orders are refused", bot.symbol.pair(), info.status));
         }
         let price = ctx.market.price(&bot.symbol).await?;
         let engine = GridEngine::start(&config, &info.filters, price)?;
@@ -45,16 +46,14 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
         tracing::info!(bot = %bot_id, %price, levels = engine.plan().levels.len(), qty = %engine.plan().qty, "grid planned");
     }
     let mut run = Run::load(ctx, bot_id).await?.ok_or_else(|| JobError::fatal("run state missing"))?;
-    if let Some(buy) = run.book.engine.initial_buy() {
-        let id = ClientOrderId::initial(bot_id, run.generation());
-        let o = run.ensure_order(id, buy.side, None, buy.price, buy.qty, OrderType::Market).await?;
-        if o.status != OrderStatus::Filled {
-            return Err(JobError::retry(format!("initial buy {} is {}", o.client_order_id, o.status.as_str())));
+    if closed.is_none() {
+        match start(&mut run).await {
+            Err(e) if e.market_closed => closed = Some(e.message),
+            r => r?,
         }
-        run.record_market_fill(&o, None).await?;
     }
-    run.ensure_resting().await?;
-    if ctx.db.bots().transition(bot_id, &[BotStatus::Starting], BotStatus::Running, None).await? {
+    let notice = closed.as_deref().map(crate::rules::paused_notice);
+    if ctx.db.bots().transition(bot_id, &[BotStatus::Starting], BotStatus::Running, notice.as_deref()).await? {
         crate::commands::record_event(
             ctx,
             bot_id,
@@ -64,8 +63,32 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
             None,
         )
         .await;
+        if let Some(notice) = &notice {
+            tracing::warn!(bot = %bot_id, reason = notice, "the symbol is not trading: started paused");
+            crate::commands::record_event(ctx, bot_id, "paused", None, None, Some(notice)).await;
+        }
     }
     run.publish(BotChange::Status).await;
+    Ok(())
+}
+
+/// Buys the initial inventory and places every grid order.
+async fn start(run: &mut Run<'_>) -> Result<(), JobError> {
+    initial_buy(run).await?;
+    run.ensure_resting().await?;
+    Ok(())
+}
+
+/// The initial inventory's market buy, once (a retried job finds it done).
+pub(crate) async fn initial_buy(run: &mut Run<'_>) -> Result<(), JobError> {
+    if let Some(buy) = run.book.engine.initial_buy() {
+        let id = ClientOrderId::initial(run.bot.id, run.generation());
+        let o = run.ensure_order(id, buy.side, None, buy.price, buy.qty, OrderType::Market).await?;
+        if o.status != OrderStatus::Filled {
+            return Err(JobError::retry(format!("initial buy {} is {}", o.client_order_id, o.status.as_str())));
+        }
+        run.record_market_fill(&o, None).await?;
+    }
     Ok(())
 }
 

@@ -45,6 +45,8 @@ impl Venue {
                             None => return Err(JobError::retry("duplicate order reported but not found")),
                         }
                     }
+                    // The symbol is not trading: the order stays written and unsent; placing pauses.
+                    Err(e @ ExchangeError::MarketClosed(_)) => return Err(e.into()),
                     Err(e @ (ExchangeError::Filter(_) | ExchangeError::InsufficientBalance(_))) => {
                         record(db, o, OrderStatus::Rejected, Decimal::ZERO, None, Decimal::ZERO, None).await?;
                         return Err(JobError::fatal(format!("order {} refused: {e}", o.client_order_id)));
@@ -152,9 +154,14 @@ async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder, charged: Option<(Decimal, 
         XStatus::New => OrderStatus::Open,
         XStatus::PartiallyFilled => OrderStatus::PartiallyFilled,
         XStatus::Filled => OrderStatus::Filled,
-        XStatus::Canceled | XStatus::Expired => OrderStatus::Cancelled,
+        XStatus::Canceled => OrderStatus::Cancelled,
+        // Neither a fill nor a cancel of ours (the Price Range Execution Rule): the level is placed again later.
+        XStatus::Expired => OrderStatus::Expired,
         XStatus::Rejected => OrderStatus::Rejected,
     };
+    if status == OrderStatus::Expired && o.status != OrderStatus::Expired {
+        expired(db, o, ex.expiry_reason.as_deref()).await;
+    }
     db.orders()
         .update_state(
             &o.client_order_id,
@@ -167,6 +174,30 @@ async fn sync(db: &Db, o: &Order, ex: &ExchangeOrder, charged: Option<(Decimal, 
         )
         .await
         .map_err(JobError::from)
+}
+
+/// Logs an order the exchange expired and records it among the bot's events, with the exchange's reason.
+async fn expired(db: &Db, o: &Order, reason: Option<&str>) {
+    let reason = reason.unwrap_or("no reason given");
+    let level = o.level.map_or_else(|| "no level".to_owned(), |l| format!("level {l}"));
+    tracing::warn!(bot = %o.bot, order = %o.client_order_id, ?o.level, %reason,
+        "order expired at the exchange: not a fill, not a cancel; its level is suspended and placed again later");
+    let event = gridbot_platform::db::types::BotEvent {
+        bot: o.bot,
+        kind: "order_expired".to_owned(),
+        from_status: None,
+        to_status: None,
+        reason: Some(format!(
+            "{} order {} ({level} at {}) expired at the exchange: {reason}; placed again later",
+            o.side,
+            o.client_order_id,
+            o.price.get()
+        )),
+        created_at: chrono::Utc::now(),
+    };
+    if let Err(e) = db.bot_events().record(&event).await {
+        tracing::warn!(bot = %o.bot, error = %e, "bot event not recorded");
+    }
 }
 
 async fn record(

@@ -50,13 +50,20 @@ pub struct BotOut {
     #[schema(value_type = Object)]
     pub config: serde_json::Value,
     pub generation: u32,
+    /// Why the bot stopped or failed (`stopped`, `error`); null while it runs.
     pub stop_reason: Option<String>,
+    /// Why a running bot places no orders: its symbol is not trading on the exchange (`HALT`, `BREAK`,
+    /// `END_OF_DAY`, `CANCEL_ONLY`); null otherwise. Placing resumes by itself when the symbol trades again.
+    pub notice: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl From<Bot> for BotOut {
     fn from(b: Bot) -> Self {
+        // A running bot's stored reason is its notice (placing paused); a stopped one's is why it stopped.
+        let (stop_reason, notice) =
+            if b.status == BotStatus::Running { (None, b.stop_reason) } else { (b.stop_reason, None) };
         BotOut {
             id: b.id.0,
             strategy: b.strategy,
@@ -65,7 +72,8 @@ impl From<Bot> for BotOut {
             status: b.status.as_str(),
             config: b.config,
             generation: b.generation,
-            stop_reason: b.stop_reason,
+            stop_reason,
+            notice,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

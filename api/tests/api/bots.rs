@@ -14,6 +14,7 @@ both!(
     another_users_bot_is_not_found,
     bad_config_inputs_name_the_field,
     changes_only_while_stopped,
+    a_paused_running_bot_shows_its_notice,
     a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate
 );
 
@@ -196,6 +197,26 @@ async fn changes_only_while_stopped(backend: Backend) {
     let put = app.put(&path, &token, json!({"mode": "live"})).await;
     assert_eq!((put.status, put.body["mode"].as_str()), (StatusCode::OK, Some("live")), "{}", put.text);
     assert_eq!(app.delete(&path, &token).await.status, StatusCode::NO_CONTENT);
+    app.finish().await;
+}
+
+/// A running bot that places nothing (its symbol is not trading) says why in `notice`; a stopped one's reason stays
+/// `stop_reason`.
+async fn a_paused_running_bot_shows_its_notice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let id = app.post("/api/bots", Some(&token), new_bot()).await.body["id"].as_i64().unwrap();
+    // The list is read from the database (a single bot may come from the API's short-lived cache).
+    let listed = || async { app.get("/api/bots", &token).await.body[0].clone() };
+    assert_eq!(listed().await["notice"], Value::Null);
+    let why = "placing paused — market closed: BTC/USDT is HALT: new orders are refused";
+    app.db.bots().set_status(BotId(id), BotStatus::Running, Some(why)).await.unwrap();
+    let bot = listed().await;
+    assert_eq!((bot["status"].as_str(), bot["notice"].as_str()), (Some("running"), Some(why)));
+    assert_eq!(bot["stop_reason"], Value::Null);
+    app.db.bots().set_status(BotId(id), BotStatus::Stopped, Some("stopped by the user")).await.unwrap();
+    let bot = listed().await;
+    assert_eq!((bot["stop_reason"].as_str(), &bot["notice"]), (Some("stopped by the user"), &Value::Null));
     app.finish().await;
 }
 

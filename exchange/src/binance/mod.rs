@@ -83,9 +83,11 @@ impl Binance {
         Ok(())
     }
 
+    /// The symbol's filters and status: from the cache while it trades; asked for again while it does not, so a
+    /// symbol that trades again is seen at once.
     async fn info(&self, symbol: &Symbol) -> Result<SymbolInfo> {
         let name = symbol.exchange_name();
-        if let Some(i) = self.symbols.read().await.get(&name) {
+        if let Some(i) = self.symbols.read().await.get(&name).filter(|i| i.status == TRADING) {
             return Ok(i.clone());
         }
         self.load_symbols().await?;
@@ -117,11 +119,17 @@ impl Binance {
     }
 }
 
+const TRADING: &str = "TRADING";
+
+fn closed(symbol: &Symbol, status: &str) -> ExchangeError {
+    ExchangeError::MarketClosed(format!("{} is {status}: new orders are refused", symbol.pair()))
+}
+
 /// Checks an order against the symbol's filters before it is sent.
 fn check_filters(order: &OrderRequest, info: &SymbolInfo) -> Result<()> {
     let f = &info.filters;
-    if info.status != "TRADING" {
-        return Err(ExchangeError::InvalidSymbol(format!("{} is not trading ({})", order.symbol.pair(), info.status)));
+    if info.status != TRADING {
+        return Err(closed(&order.symbol, &info.status));
     }
     match (order.order_type, order.price) {
         (OrderType::Limit, Some(price)) => f.check_order(price, order.qty).map_err(ExchangeError::Filter),
@@ -229,6 +237,18 @@ impl Exchange for Binance {
                         Err(e) if e.is_retryable() => continue,
                         Err(e) => return Err(e),
                     }
+                }
+                Err(ExchangeError::MarketClosed(msg)) => {
+                    // The symbol stopped trading since it was cached: learn its status for the next calls.
+                    tracing::warn!(client_order_id = id, %msg, "order refused: the market is closed");
+                    if let Err(e) = self.load_symbols().await {
+                        tracing::warn!(error = %e, "exchange info not refreshed");
+                    }
+                    let status = self.symbols.read().await.get(&order.symbol.exchange_name()).map(|i| i.status.clone());
+                    return Err(match status {
+                        Some(s) if s != TRADING => closed(&order.symbol, &s),
+                        _ => ExchangeError::MarketClosed(msg),
+                    });
                 }
                 Err(ExchangeError::DuplicateOrder(msg)) => {
                     // A previous attempt did land: answer with that order.

@@ -37,6 +37,11 @@ fn order_type(s: &str) -> OrderType {
     if s == "MARKET" { OrderType::Market } else { OrderType::Limit }
 }
 
+/// An expiry reason (`expiryReason`, `eR`); absent or `NONE` is none.
+fn reason(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).filter(|r| !r.is_empty() && *r != "NONE").map(str::to_string)
+}
+
 /// One `symbols[]` entry of `exchangeInfo`.
 ///
 /// ```json
@@ -93,6 +98,7 @@ pub fn order(v: &Value) -> Result<ExchangeOrder> {
         cumulative_quote: dec_or_zero(v, "cummulativeQuoteQty"),
         status,
         time: int(v, "time").or_else(|_| int(v, "transactTime")).unwrap_or_default(),
+        expiry_reason: reason(v, "expiryReason"),
     })
 }
 
@@ -179,6 +185,7 @@ pub fn execution_report(v: &Value) -> Result<ExecutionReport> {
         commission_asset: v.get("N").and_then(Value::as_str).map(str::to_string),
         time: int(v, "T").unwrap_or_default(),
         trade_id: int(v, "t").unwrap_or(-1),
+        expiry_reason: reason(v, "eR"),
     })
 }
 

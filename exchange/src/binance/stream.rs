@@ -1,6 +1,7 @@
 //! Market streams over one combined-stream WebSocket: trades, 1-minute klines and book tickers. Pings are answered,
 //! a dropped or silent connection is re-opened with backoff and jitter (which re-subscribes every stream), the
-//! connection is rotated before Binance's 24-hour limit, and a `Gap` is sent after every reconnect.
+//! connection is rotated before Binance's 24-hour limit, a `serverShutdown` event makes it reconnect at once (no
+//! backoff), and a `Gap` is sent after every reconnect.
 
 use std::{
     sync::{
@@ -26,6 +27,14 @@ use crate::{MarketEvent, Result};
 const ROTATE_AFTER: Duration = Duration::from_secs(23 * 3600 + 50 * 60);
 /// A connection silent this long (no data, no ping) is taken for dead.
 const SILENCE: Duration = Duration::from_secs(90);
+/// Why a connection was left on `{"e":"serverShutdown","E":…}` (market streams and the WebSocket API): the server is
+/// going away, so a new connection is opened at once, without backoff.
+pub(super) const SERVER_SHUTDOWN: &str = "serverShutdown: the server is going away";
+
+/// Whether a payload is the `serverShutdown` event.
+pub(super) fn is_shutdown(event: &Value) -> bool {
+    event.get("e").and_then(Value::as_str) == Some("serverShutdown")
+}
 
 /// Starts the stream task; it ends when the receiver is dropped.
 pub fn spawn(ws_base: &str, symbols: &[Symbol], last_message: Arc<AtomicI64>) -> mpsc::Receiver<MarketEvent> {
@@ -54,6 +63,9 @@ pub fn spawn(ws_base: &str, symbols: &[Symbol], last_message: Arc<AtomicI64>) ->
                     let reason = pump(ws, &tx, &last_message).await;
                     tracing::warn!(%reason, "market stream disconnected; reconnecting");
                     down_since = Some(now_ms());
+                    if reason == SERVER_SHUTDOWN {
+                        continue;
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, attempt, "market stream cannot connect");
@@ -96,6 +108,10 @@ async fn pump(mut ws: Ws, tx: &mpsc::Sender<MarketEvent>, last: &AtomicI64) -> S
             Message::Text(t) => {
                 let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
                 let data = v.get("data").unwrap_or(&v);
+                if is_shutdown(data) {
+                    let _ = ws.close(None).await;
+                    return SERVER_SHUTDOWN.into();
+                }
                 match event(data) {
                     Ok(Some(e)) => {
                         if tx.send(e).await.is_err() {

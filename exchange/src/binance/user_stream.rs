@@ -1,6 +1,6 @@
 //! User data through the WebSocket API: `userDataStream.subscribe.signature` (the listenKey endpoints were switched
 //! off in 2026), `executionReport` and `outboundAccountPosition` events, re-subscribed after every reconnect with a
-//! `Gap` so the caller reconciles.
+//! `Gap` so the caller reconciles; a `serverShutdown` event makes it reconnect at once.
 
 use std::sync::{
     Arc,
@@ -17,6 +17,7 @@ use super::{
     parse,
     rest::{Rest, backoff, now_ms},
     sign::{sign, ws_payload},
+    stream::{SERVER_SHUTDOWN, is_shutdown},
 };
 use crate::{Balance, UserEvent};
 
@@ -28,6 +29,11 @@ pub fn spawn(ws_api: &str, creds: Credentials, rest: Arc<Rest>, last: Arc<Atomic
         let mut down_since: Option<i64> = None;
         while !tx.is_closed() {
             match session(&url, &creds, &rest, &tx, &last, &mut down_since, &mut attempt).await {
+                Ok(reason) if reason == SERVER_SHUTDOWN => {
+                    tracing::warn!(%reason, "user-data stream ended; reconnecting at once");
+                    down_since.get_or_insert_with(now_ms);
+                    continue;
+                }
                 Ok(reason) => tracing::warn!(%reason, "user-data stream ended; reconnecting"),
                 Err(e) => tracing::warn!(error = %e, attempt, "user-data stream failed; reconnecting"),
             }
@@ -82,6 +88,10 @@ async fn session(
             continue;
         }
         let Some(event) = v.get("event") else { continue };
+        if is_shutdown(event) {
+            let _ = ws.close(None).await;
+            return Ok(SERVER_SHUTDOWN.into());
+        }
         let out = match event.get("e").and_then(Value::as_str) {
             Some("executionReport") => match parse::execution_report(event) {
                 Ok(r) => UserEvent::Execution(Box::new(r)),

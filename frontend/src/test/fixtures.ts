@@ -19,6 +19,7 @@ export function bot(over: Partial<Bot> = {}): Bot {
     },
     generation: 0,
     stop_reason: null,
+    notice: null,
     created_at: '2026-11-23T10:00:00Z',
     updated_at: '2026-11-23T10:00:00Z',
     ...over,

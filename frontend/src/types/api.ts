@@ -70,7 +70,10 @@ export interface Bot {
   status: BotStatus
   config: GridConfig
   generation: number
+  /** why the bot stopped or failed; null while it runs */
   stop_reason: string | null
+  /** why a running bot places no orders (its symbol is not trading on the exchange); null otherwise */
+  notice: string | null
   created_at: string
   updated_at: string
 }
@@ -173,7 +176,7 @@ export interface PaperResetResult {
 }
 
 // ---- trading -----------------------------------------------------------------
-export type OrderStatus = 'new' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected'
+export type OrderStatus = 'new' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired'
 export interface Order {
   id: number
   bot_id: number

@@ -28,7 +28,7 @@ string_enum!(BotMode { Paper = "paper", Live = "live" });
 string_enum!(BotStatus { Stopped = "stopped", Starting = "starting", Running = "running", Stopping = "stopping", Error = "error" });
 string_enum!(OrderStatus {
     New = "new", Open = "open", PartiallyFilled = "partially_filled", Filled = "filled",
-    Cancelled = "cancelled", Rejected = "rejected",
+    Cancelled = "cancelled", Rejected = "rejected", Expired = "expired",
 });
 string_enum!(SuggestionStatus { Pending = "pending", Accepted = "accepted", Rejected = "rejected" });
 string_enum!(SuggestionSource { Claude = "claude", Heuristic = "heuristic" });

@@ -64,7 +64,7 @@ pub(super) async fn exchange_info(State(sim): State<Arc<Sim>>, p: Params) -> Ans
         .markets
         .values()
         .filter(|m| wanted.as_ref().is_none_or(|w| w.iter().any(|s| s == m.spec.name)))
-        .map(|m| m.spec.info())
+        .map(|m| m.spec.info(m.status))
         .collect();
     Ok(Json(json!({
         "timezone": "UTC", "serverTime": sim.server_now(), "rateLimits": rate_limits(weight, orders),
@@ -137,4 +137,25 @@ pub(super) async fn depth(State(sim): State<Arc<Sim>>, p: Params) -> Answer {
         .collect();
     let asks: Vec<Value> = (0..limit).map(|i| level(i, m.ask() + tick * Decimal::from(i))).collect();
     Ok(Json(json!({"lastUpdateId": m.book_update_id, "bids": bids, "asks": asks})))
+}
+
+/// `GET /api/v3/executionRules`: the Price Range Execution Rule of the symbols that have one.
+pub(super) async fn execution_rules(State(sim): State<Arc<Sim>>, p: Params) -> Answer {
+    let wanted = wanted(&p, &sim)?;
+    let ex = lock(&sim.ex);
+    let rules: Vec<(String, Option<crate::rules::PriceRange>)> = ex
+        .markets
+        .values()
+        .filter(|m| wanted.as_ref().is_none_or(|w| w.iter().any(|s| s == m.spec.name)))
+        .map(|m| (m.spec.name.to_string(), m.price_range.clone()))
+        .collect();
+    Ok(Json(crate::rules::rules_doc(&rules)))
+}
+
+/// `GET /api/v3/referencePrice?symbol=`: `null` when the symbol has no rule.
+pub(super) async fn reference_price(State(sim): State<Arc<Sim>>, p: Params) -> Answer {
+    let symbol = p.symbol(&sim)?;
+    let ex = lock(&sim.ex);
+    let m = ex.market(&symbol)?;
+    Ok(Json(crate::rules::reference_doc(m.spec.name, m.price_range.as_ref(), m.last)))
 }

@@ -25,6 +25,8 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/api/v3/klines", get(market::klines))
         .route("/api/v3/uiKlines", get(market::klines))
         .route("/api/v3/depth", get(market::depth))
+        .route("/api/v3/executionRules", get(market::execution_rules))
+        .route("/api/v3/referencePrice", get(market::reference_price))
         .route("/api/v3/aggTrades", get(market::agg_trades))
         .route("/api/v3/order", post(trade::new_order).delete(trade::cancel_order).get(trade::query_order))
         .route("/api/v3/order/test", post(trade::test_order))

@@ -104,6 +104,8 @@ async fn serve(sim: Arc<Sim>, socket: WebSocket) {
     let mut session = Session::default();
     let mut rx = lock(&sim.ex).outbox.user.subscribe();
     let mut drop_rx = sim.ws_drop.subscribe();
+    let mut shutdown_rx = sim.ws_shutdown.subscribe();
+    let mut close_at: Option<tokio::time::Instant> = None;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + sim.ws_ping, sim.ws_ping);
     let mut last_pong = Instant::now();
     let (mut tx, mut incoming) = socket.split();
@@ -141,6 +143,12 @@ async fn serve(sim: Arc<Sim>, socket: WebSocket) {
                 Vec::new()
             }
             _ = drop_rx.changed() => break,
+            _ = shutdown_rx.changed() => {
+                let after = shutdown_rx.borrow_and_update().1;
+                close_at = Some(tokio::time::Instant::now() + std::time::Duration::from_millis(after));
+                vec![json!({"event": crate::rules::shutdown_event()}).to_string()]
+            }
+            _ = super::streams::closing(close_at) => break,
         };
         for text in out {
             if tx.send(Message::Text(text.into())).await.is_err() {

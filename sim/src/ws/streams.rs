@@ -97,10 +97,20 @@ fn command(text: &str, subs: &mut BTreeSet<String>, combined: &mut bool) -> Valu
     }
 }
 
+/// Resolves at `at` (never when `None`): the close that follows a `serverShutdown`.
+pub(super) async fn closing(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn serve(sim: Arc<Sim>, socket: WebSocket, streams: Vec<String>, mut combined: bool) {
     let mut subs: BTreeSet<String> = streams.into_iter().take(MAX_STREAMS).collect();
     let mut rx = lock(&sim.ex).outbox.market.subscribe();
     let mut drop_rx = sim.ws_drop.subscribe();
+    let mut shutdown_rx = sim.ws_shutdown.subscribe();
+    let mut close_at: Option<tokio::time::Instant> = None;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + sim.ws_ping, sim.ws_ping);
     let mut last_pong = Instant::now();
     let (mut tx, mut incoming) = socket.split();
@@ -131,6 +141,13 @@ async fn serve(sim: Arc<Sim>, socket: WebSocket, streams: Vec<String>, mut combi
                 None
             }
             _ = drop_rx.changed() => break,
+            _ = shutdown_rx.changed() => {
+                let after = shutdown_rx.borrow_and_update().1;
+                close_at = Some(tokio::time::Instant::now() + Duration::from_millis(after));
+                let e = crate::rules::shutdown_event();
+                Some(if combined { json!({"stream": "!serverShutdown", "data": e}) } else { e }.to_string())
+            }
+            _ = closing(close_at) => break,
         };
         if let Some(text) = out
             && tx.send(Message::Text(text.into())).await.is_err()

@@ -9,6 +9,7 @@ mod faults;
 mod market_data;
 mod orders;
 mod replay;
+mod rules;
 mod signing;
 mod streams;
 mod ws_api;

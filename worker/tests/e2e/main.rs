@@ -9,3 +9,4 @@ mod harness;
 mod lifecycle;
 mod restart;
 mod risk;
+mod rules;
