@@ -46,6 +46,19 @@ pub struct Binance {
 }
 
 impl Binance {
+    /// `GET /api/v3/myTrades` with `params`, oldest first.
+    async fn my_trades(&self, params: &[(&str, String)], weight: u32) -> Result<Vec<Trade>> {
+        let v = self.signed(Method::GET, "/api/v3/myTrades", params, weight).await?;
+        let mut trades: Vec<Trade> = v
+            .as_array()
+            .ok_or_else(|| ExchangeError::Decode("myTrades: not an array".into()))?
+            .iter()
+            .map(parse::trade)
+            .collect::<Result<_>>()?;
+        trades.sort_by_key(|t| t.id);
+        Ok(trades)
+    }
+
     /// A client for `endpoints`; without credentials only public data works.
     pub fn new(endpoints: Endpoints, credentials: Option<Credentials>) -> Result<Self> {
         Self::with_timeout(endpoints, credentials, Duration::from_secs(10))
@@ -311,17 +324,8 @@ impl Exchange for Binance {
     }
 
     async fn order_trades(&self, symbol: &Symbol, order_id: i64) -> Result<Vec<Trade>> {
-        let params = [("symbol", symbol.exchange_name()), ("orderId", order_id.to_string())];
         // Weight 5 with an order id.
-        let v = self.signed(Method::GET, "/api/v3/myTrades", &params, 5).await?;
-        let mut trades: Vec<Trade> = v
-            .as_array()
-            .ok_or_else(|| ExchangeError::Decode("myTrades: not an array".into()))?
-            .iter()
-            .map(parse::trade)
-            .collect::<Result<_>>()?;
-        trades.sort_by_key(|t| t.id);
-        Ok(trades)
+        self.my_trades(&[("symbol", symbol.exchange_name()), ("orderId", order_id.to_string())], 5).await
     }
 
     async fn trades_since(&self, symbol: &Symbol, from_id: Option<i64>) -> Result<Vec<Trade>> {
@@ -329,15 +333,7 @@ impl Exchange for Binance {
         if let Some(id) = from_id {
             params.push(("fromId", id.to_string()));
         }
-        let v = self.signed(Method::GET, "/api/v3/myTrades", &params, 20).await?;
-        let mut trades: Vec<Trade> = v
-            .as_array()
-            .ok_or_else(|| ExchangeError::Decode("myTrades: not an array".into()))?
-            .iter()
-            .map(parse::trade)
-            .collect::<Result<_>>()?;
-        trades.sort_by_key(|t| t.id);
-        Ok(trades)
+        self.my_trades(&params, 20).await
     }
 
     async fn market_stream(&self, symbols: &[Symbol]) -> Result<mpsc::Receiver<MarketEvent>> {

@@ -2,18 +2,14 @@
 //! delivers); each must book exactly what the backtester books with fees in base, and every live order's commission
 //! must be the exchange's own. A live bot paying in BNB books its fees at their quote value and keeps its lots whole.
 
-use gridbot_core::{BotId, Decimal, Side, Symbol, SymbolFilters, backtest, strategy::GridParams};
+use gridbot_core::{Decimal, Side, Symbol};
 use gridbot_exchange::Exchange;
 use gridbot_platform::db::types::{BotMode, BotStatus, Fill, OrderStatus};
 use rust_decimal_macros::dec;
 use serde_json::json;
 
-use crate::harness::{Backend, Stack, flat};
-
-fn config() -> serde_json::Value {
-    json!({"capital": "4000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 11,
-           "spacing": "arithmetic", "stop_loss_pct": null, "take_profit_pct": null, "max_daily_loss": null})
-}
+use crate::grid::{backtest_of, backtest_with, config, settled};
+use crate::harness::{Backend, Stack};
 
 /// The simulator's account holds the bot's capital and nothing more: no spare base to pay fees from.
 const NO_SPARE_BASE: &str = "demo-key:demo-secret:USDT=4000";
@@ -31,28 +27,6 @@ fn fee_value(f: &Fill) -> Decimal {
 /// and of grid lots.
 const PATH: [Decimal; 8] =
     [dec!(100000), dec!(98900), dec!(96500), dec!(99100), dec!(102600), dec!(103950), dec!(101500), dec!(97800)];
-
-/// The backtest of the same prices, as flat candles.
-fn backtest_of(path: &[Decimal]) -> gridbot_core::BacktestResult {
-    backtest_with(config(), path)
-}
-
-fn backtest_with(config: serde_json::Value, path: &[Decimal]) -> gridbot_core::BacktestResult {
-    let params: GridParams = serde_json::from_value(config).unwrap();
-    backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(path)).unwrap()
-}
-
-async fn settled(stack: &Stack, bot: BotId, grid_fills: u64) {
-    stack
-        .until(20, &format!("bot {bot} to book {grid_fills} grid fills and rest every order"), || async {
-            let fills = stack.db().fills().list_for_bot(bot).await.unwrap();
-            let orders = stack.db().orders().list_for_bot(bot).await.unwrap();
-            let booked = fills.iter().filter(|f| f.level.is_some()).count() as u64;
-            let resting = orders.iter().filter(|o| o.level.is_some() && o.status == OrderStatus::Open).count();
-            booked == grid_fills && resting == 10
-        })
-        .await;
-}
 
 async fn run(backend: Backend, workers: usize) {
     let stack = Stack::start_on(backend, workers, &["--account", NO_SPARE_BASE]).await;

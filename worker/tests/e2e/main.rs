@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod gap;
+mod grid;
 mod handoff;
 mod harness;
 mod lifecycle;

@@ -2,17 +2,12 @@
 //! levels while it is down, and it starts again on the same database; it replays the trades after its stored mark
 //! from `aggTrades` before going on live, so the paper bot books exactly what the backtest books on the whole path.
 
-use gridbot_core::{BotId, Decimal, SymbolFilters, backtest, strategy::GridParams};
-use gridbot_platform::db::types::{BotMode, BotStatus, OrderStatus};
+use gridbot_core::Decimal;
+use gridbot_platform::db::types::{BotMode, BotStatus};
 use rust_decimal_macros::dec;
-use serde_json::json;
 
-use crate::harness::{Backend, Stack, flat};
-
-fn config() -> serde_json::Value {
-    json!({"capital": "4000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 11,
-           "spacing": "arithmetic", "stop_loss_pct": null, "take_profit_pct": null, "max_daily_loss": null})
-}
+use crate::grid::{backtest_of, config, settled};
+use crate::harness::{Backend, Stack};
 
 /// Live: the first two prices (the second fills the buy at 99000). While the scheduler is down: a bounce inside a
 /// level, then down through the buys at 98000 and 97000. After the restart: up through the counter-sells and the
@@ -30,23 +25,6 @@ const PATH: [Decimal; 9] = [
     dec!(102600),
     dec!(100900),
 ];
-
-fn backtest_of(path: &[Decimal]) -> gridbot_core::BacktestResult {
-    let params: GridParams = serde_json::from_value(config()).unwrap();
-    backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(path)).unwrap()
-}
-
-async fn settled(stack: &Stack, bot: BotId, grid_fills: u64) {
-    stack
-        .until(30, &format!("bot {bot} to book {grid_fills} grid fills and rest every order"), || async {
-            let fills = stack.db().fills().list_for_bot(bot).await.unwrap();
-            let orders = stack.db().orders().list_for_bot(bot).await.unwrap();
-            let booked = fills.iter().filter(|f| f.level.is_some()).count() as u64;
-            let resting = orders.iter().filter(|o| o.level.is_some() && o.status == OrderStatus::Open).count();
-            booked == grid_fills && resting == 10
-        })
-        .await;
-}
 
 async fn run(backend: Backend, workers: usize) {
     let mut stack = Stack::start_on(backend, workers, &[]).await;

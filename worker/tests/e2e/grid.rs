@@ -1,0 +1,36 @@
+//! The grid most end-to-end tests run — 11 levels from 95,000 to 105,000 with 4,000 USDT — what the backtester books
+//! for it on a path of prices, and the wait until a bot has booked a number of grid fills with its grid resting.
+
+use gridbot_core::{BacktestResult, BotId, Decimal, SymbolFilters, backtest, strategy::GridParams};
+use gridbot_platform::db::types::OrderStatus;
+use serde_json::{Value, json};
+
+use crate::harness::{Stack, flat};
+
+pub fn config() -> Value {
+    json!({"capital": "4000", "lower_bound": "95000", "upper_bound": "105000", "grid_levels": 11,
+           "spacing": "arithmetic", "stop_loss_pct": null, "take_profit_pct": null, "max_daily_loss": null})
+}
+
+/// The backtest of [`config`] on `path`, each price a flat candle.
+pub fn backtest_of(path: &[Decimal]) -> BacktestResult {
+    backtest_with(config(), path)
+}
+
+pub fn backtest_with(config: Value, path: &[Decimal]) -> BacktestResult {
+    let params: GridParams = serde_json::from_value(config).unwrap();
+    backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(path)).unwrap()
+}
+
+/// Waits until `bot` has booked `grid_fills` grid fills and its ten orders rest.
+pub async fn settled(stack: &Stack, bot: BotId, grid_fills: u64) {
+    stack
+        .until(30, &format!("bot {bot} to book {grid_fills} grid fills and rest every order"), || async {
+            let fills = stack.db().fills().list_for_bot(bot).await.unwrap();
+            let orders = stack.db().orders().list_for_bot(bot).await.unwrap();
+            let booked = fills.iter().filter(|f| f.level.is_some()).count() as u64;
+            let resting = orders.iter().filter(|o| o.level.is_some() && o.status == OrderStatus::Open).count();
+            booked == grid_fills && resting == 10
+        })
+        .await;
+}
