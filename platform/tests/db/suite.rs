@@ -8,7 +8,13 @@ use rust_decimal_macros::dec;
 use crate::both;
 use crate::harness::Fresh;
 
-both!(orders_round_trip_decimals, duplicate_client_order_id_is_typed, migrations_twice_change_nothing, bots_and_users);
+both!(
+    orders_round_trip_decimals,
+    duplicate_client_order_id_is_typed,
+    order_status_changes_are_compare_and_set,
+    migrations_twice_change_nothing,
+    bots_and_users
+);
 
 pub async fn bot(f: &Fresh) -> BotId {
     let user = f.db.users().create(&format!("{}@x.io", uuid::Uuid::new_v4().simple()), "$2b$12$hash").await.unwrap();
@@ -60,6 +66,38 @@ async fn orders_round_trip_decimals(f: &Fresh) {
     assert_eq!(back.exchange_order_id.as_deref(), Some("42"));
     assert_eq!(back.level, Some(3));
     assert_eq!(f.db.orders().list_for_bot(b).await.unwrap().len(), 1);
+}
+
+/// Two writers can never both fill, or fill and cancel, one order: only a live order (or one already in the state
+/// written) changes, and the loser is answered with the winner's state.
+async fn order_status_changes_are_compare_and_set(f: &Fresh) {
+    let b = bot(f).await;
+    let o = f.db.orders().insert(&new_order(b, "gb1-0-2b0", dec!(100), dec!(1))).await.unwrap();
+    let (id, qty) = (o.client_order_id.clone(), Qty::new(dec!(1)).unwrap());
+    let price = Some(Price::new(dec!(100)).unwrap());
+    let orders = f.db.orders();
+    let open = orders.update_state(&id, Some("7"), OrderStatus::Open, Qty::ZERO, None, dec!(0), None).await.unwrap();
+    assert_eq!(open.status, OrderStatus::Open);
+    let filled = orders.update_state(&id, Some("7"), OrderStatus::Filled, qty, price, dec!(0.001), Some("BTC")).await;
+    assert_eq!(filled.unwrap().status, OrderStatus::Filled);
+    // A cancel that comes second is refused: the order stays filled, with its fee.
+    let cancel = orders.update_state(&id, Some("7"), OrderStatus::Cancelled, Qty::ZERO, None, dec!(0), None).await;
+    let cancel = cancel.unwrap();
+    assert_eq!(
+        (cancel.status, cancel.fee, cancel.fee_asset.as_deref()),
+        (OrderStatus::Filled, dec!(0.001), Some("BTC"))
+    );
+    // Writing the state it is in again (a fee recorded later) is allowed; reopening it is not.
+    let again = orders.update_state(&id, Some("7"), OrderStatus::Filled, qty, price, dec!(0.002), Some("BTC")).await;
+    assert_eq!(again.unwrap().fee, dec!(0.002));
+    let reopen = orders.update_state(&id, Some("7"), OrderStatus::Open, Qty::ZERO, None, dec!(0), None).await;
+    assert_eq!(reopen.unwrap().status, OrderStatus::Filled);
+    // And the other way round: a cancelled order is never filled.
+    let c = f.db.orders().insert(&new_order(b, "gb1-0-3b0", dec!(100), dec!(1))).await.unwrap();
+    let cid = c.client_order_id.clone();
+    orders.update_state(&cid, None, OrderStatus::Cancelled, Qty::ZERO, None, dec!(0), None).await.unwrap();
+    let late = orders.update_state(&cid, Some("8"), OrderStatus::Filled, qty, price, dec!(0.001), Some("BTC")).await;
+    assert_eq!(late.unwrap().status, OrderStatus::Cancelled);
 }
 
 async fn duplicate_client_order_id_is_typed(f: &Fresh) {
