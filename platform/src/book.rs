@@ -135,6 +135,25 @@ impl GridBook {
     }
 }
 
+/// Which of the filled, unbooked grid orders `pending` the engine can book next: one on the level just below its empty
+/// level (a buy) or just above it (a sell); when both filled, the one that filled first.
+pub fn next_to_book<O: std::borrow::Borrow<Order>>(engine: &GridEngine, pending: &[O]) -> Option<usize> {
+    if engine.is_stopped() {
+        return None;
+    }
+    let empty = engine.empty_level();
+    pending
+        .iter()
+        .map(|o| o.borrow())
+        .enumerate()
+        .filter(|(_, o)| {
+            let l = o.level.unwrap_or_default() as usize;
+            (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
+        })
+        .min_by_key(|(_, o)| (o.updated_at, o.id))
+        .map(|(i, _)| i)
+}
+
 /// A commission as the engine books it: in `symbol`'s base, in its quote, or (another asset, BNB) at `quote_value`.
 pub fn charged_fee(
     symbol: &Symbol,

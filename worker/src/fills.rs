@@ -10,7 +10,7 @@ use gridbot_core::{ClientOrderId, Decimal, Side, Symbol};
 use gridbot_exchange::OrderType;
 use gridbot_platform::{
     BotChange, DbError,
-    book::charged_fee,
+    book::{charged_fee, next_to_book},
     db::types::{Fill, Order, OrderStatus, Trade},
 };
 
@@ -87,19 +87,7 @@ impl Run<'_> {
     fn book_in_order(&mut self) -> Result<usize, JobError> {
         let mut pending = self.pending();
         let mut count = 0;
-        while !self.book.engine.is_stopped() {
-            let empty = self.book.engine.empty_level();
-            // A buy below and a sell above may both have filled: the one that filled first is booked first.
-            let pos = pending
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| {
-                    let l = o.level.unwrap_or_default() as usize;
-                    (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
-                })
-                .min_by_key(|(_, o)| (o.updated_at, o.id))
-                .map(|(i, _)| i);
-            let Some(pos) = pos else { break };
+        while let Some(pos) = next_to_book(&self.book.engine, &pending) {
             let o = pending.remove(pos);
             self.book_one(&o)?;
             count += 1;

@@ -9,7 +9,7 @@ use gridbot_core::{
 };
 use gridbot_platform::{
     Db, DbError,
-    book::{GridBook, charged_fee},
+    book::{GridBook, charged_fee, next_to_book},
     db::types::{Bot, BotMode, NewOrder, Order, OrderStatus},
 };
 
@@ -151,18 +151,7 @@ fn book_recorded_fills(book: &mut GridBook, symbol: &Symbol) -> Result<(), DbErr
         .iter()
         .filter(|o| o.status == OrderStatus::Filled && o.level.is_some() && !booked.contains(&o.id))
         .collect();
-    while !book.engine.is_stopped() {
-        let empty = book.engine.empty_level();
-        let next = pending
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| {
-                let l = o.level.unwrap_or_default() as usize;
-                (o.side == Side::Buy && l + 1 == empty) || (o.side == Side::Sell && l == empty + 1)
-            })
-            .min_by_key(|(_, o)| (o.updated_at, o.id))
-            .map(|(i, _)| i);
-        let Some(i) = next else { break };
+    while let Some(i) = next_to_book(&book.engine, &pending) {
         let o = pending.remove(i);
         let fee = charged_fee(symbol, o.fee, o.fee_asset.as_deref(), None).map_err(invalid)?;
         book.engine.book_charged_fill(o.side, o.level.unwrap_or_default() as usize, fee).map_err(invalid)?;
