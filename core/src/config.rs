@@ -12,6 +12,10 @@ pub const MIN_LEVELS: usize = 2;
 pub const MAX_LEVELS: usize = 200;
 /// Most decimal places accepted for prices and capital (Binance's precision).
 const MAX_DP: u32 = 8;
+/// The largest price a grid may have: above every `PRICE_FILTER` maximum Binance lists (BTCUSDT's is 1,000,000).
+pub const MAX_PRICE: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+/// The largest capital a grid may commit: a trillion of its quote asset.
+pub const MAX_CAPITAL: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -129,6 +133,12 @@ impl GridConfig {
         if places(input.upper) > MAX_DP {
             fail("upper", format!("at most {MAX_DP} decimal places, got {}", input.upper));
         }
+        if input.lower > MAX_PRICE {
+            fail("lower", format!("must be at most {MAX_PRICE}, got {}", input.lower));
+        }
+        if input.upper > MAX_PRICE {
+            fail("upper", format!("must be at most {MAX_PRICE}, got {}", input.upper));
+        }
         if input.lower >= input.upper {
             fail("lower", format!("must be below upper ({} >= {})", input.lower, input.upper));
         }
@@ -137,6 +147,8 @@ impl GridConfig {
         }
         if input.capital <= Decimal::ZERO {
             fail("capital", format!("must be greater than 0, got {}", input.capital));
+        } else if input.capital > MAX_CAPITAL {
+            fail("capital", format!("must be at most {MAX_CAPITAL}, got {}", input.capital));
         } else if places(input.capital) > MAX_DP {
             fail("capital", format!("at most {MAX_DP} decimal places, got {}", input.capital));
         }
@@ -158,9 +170,9 @@ impl GridConfig {
             }
         }
         if let Some(m) = input.max_daily_loss
-            && m <= Decimal::ZERO
+            && (m <= Decimal::ZERO || m > MAX_CAPITAL)
         {
-            fail("max_daily_loss", format!("must be greater than 0, got {m}"));
+            fail("max_daily_loss", format!("must be greater than 0 and at most {MAX_CAPITAL}, got {m}"));
         }
         if !errs.is_empty() {
             return Err(Error::Invalid(errs));

@@ -192,6 +192,16 @@ impl GridEngine {
         let step = to_int(filters.step_size, dq).ok_or_else(overflow)? * one;
         let lv = levels.iter().map(|p| price_int(*p, "lower")).collect::<Result<Vec<_>, _>>()?;
         let p_int = i128::from(price_int(start_price, "price")?);
+        // Every later amount is at most a few of these, summed over the fills: keep it far from i128's limit.
+        let top_int = i128::from(lv[n - 1].max(price_int(start_price, "price")?));
+        let largest = q_int
+            .checked_mul(top_int)
+            .and_then(|v| v.checked_mul(one + f_int))
+            .and_then(|v| v.checked_mul(n as i128 + 1))
+            .filter(|v| *v < 10i128.pow(33));
+        if largest.is_none() || capital >= 10i128.pow(33) {
+            return Err(overflow());
+        }
         let fee_in_quote = i128::from(fee_asset == FeeAsset::Quote);
         let buy_cost = |p: i128| q_int * p * (one + f_int * fee_in_quote);
         let received = match fee_asset {

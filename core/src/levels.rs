@@ -20,11 +20,20 @@ pub fn grid_levels(
         return Err(Error::field("levels", format!("must be at least 2, got {n}")));
     }
     let last = n - 1;
+    let too_large = || Error::field("upper", format!("{upper} with {n} levels is too large to compute exactly"));
     let raw: Vec<Decimal> = match spacing {
         Spacing::Arithmetic => {
-            let span = upper - lower;
+            let span = upper.checked_sub(lower).ok_or_else(too_large)?;
             let steps = Decimal::from(last);
-            (0..n).map(|i| lower + Decimal::from(i) * span / steps).collect()
+            (0..n)
+                .map(|i| {
+                    Decimal::from(i)
+                        .checked_mul(span)
+                        .and_then(|v| v.checked_div(steps))
+                        .and_then(|v| lower.checked_add(v))
+                        .ok_or_else(too_large)
+                })
+                .collect::<Result<_, _>>()?
         }
         Spacing::Geometric => {
             let (l, u) = (to_f64(lower), to_f64(upper));
@@ -37,7 +46,10 @@ pub fn grid_levels(
                 .collect::<Result<_, _>>()?
         }
     };
-    let levels: Vec<Decimal> = raw.into_iter().map(|p| round_to_multiple(p, tick)).collect();
+    let levels: Vec<Decimal> = raw
+        .into_iter()
+        .map(|p| p.checked_div(tick).map(|_| round_to_multiple(p, tick)).ok_or_else(too_large))
+        .collect::<Result<_, _>>()?;
     if levels[0] <= Decimal::ZERO {
         return Err(Error::field("lower", format!("rounds to {} at tick size {tick}; must stay above 0", levels[0])));
     }

@@ -121,6 +121,10 @@ async fn bad_config_inputs_name_the_field(backend: Backend) {
         ("lower_bound", json!(200000), "lower_bound"),
         ("upper_bound", json!(false), "upper_bound"),
         ("upper_bound", json!("x"), "upper_bound"),
+        // Once accepted, then a panic at start that took the whole server down.
+        ("upper_bound", json!("10000000000000000000000000000"), "upper_bound"),
+        ("capital", json!("10000000000000"), "capital"),
+        ("fee_asset", json!("bnb"), "fee_asset"),
         ("grid_levels", json!(1), "grid_levels"),
         ("grid_levels", json!(100000), "grid_levels"),
         ("grid_levels", json!(-3), "grid_levels"),
