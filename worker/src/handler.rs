@@ -1,9 +1,11 @@
 //! The job handler: one job of a bot at a time (its lock), retries with backoff for retryable failures only, and a
-//! job that fails for good marks its bot `error` with the reason.
+//! job that fails for good marks its bot `error` with the reason. A job that panics fails alone, for good: the panic
+//! is caught at the job's edge and never reaches the process.
 
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
+use futures_util::FutureExt;
 use gridbot_platform::{BotChange, Event, Job, JobHandler, LockGuard, QueueError, db::types::BotStatus};
 
 use crate::{Ctx, JobError};
@@ -66,7 +68,7 @@ impl JobHandler for Handler {
         }
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=ATTEMPTS {
-            match execute(ctx, &job, &guard).await {
+            match guarded(execute(ctx, &job, &guard)).await {
                 Ok(()) => return,
                 Err(e) if e.retryable && attempt < ATTEMPTS => {
                     tracing::warn!(%bot, job = job.name(), attempt, error = %e.message, "job failed; retrying");
@@ -89,6 +91,21 @@ async fn execute(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError>
     }
 }
 
+/// Runs `job`, turning a panic inside it into a final failure that names the panic.
+async fn guarded<F: std::future::Future<Output = Result<(), JobError>>>(job: F) -> Result<(), JobError> {
+    match std::panic::AssertUnwindSafe(job).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Err(JobError::fatal(format!("the job panicked ({what}); it was stopped alone")))
+        }
+    }
+}
+
 /// Marks the bot `error` with the job's reason; the reason shows on the dashboard's bot card.
 async fn fail(ctx: &Ctx, job: &Job, e: JobError) {
     let bot = job.bot();
@@ -102,5 +119,20 @@ async fn fail(ctx: &Ctx, job: &Job, e: JobError) {
         }
         Ok(false) => {}
         Err(db) => tracing::error!(%bot, error = %db, "could not mark the bot as failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_with_its_message() {
+        let e = guarded(async { panic!("Multiplication overflowed") }).await.unwrap_err();
+        assert!(!e.retryable);
+        assert!(e.message.contains("Multiplication overflowed"), "{}", e.message);
+        assert_eq!(guarded(async { Ok(()) }).await.map_err(|e| e.message), Ok(()));
+        let formatted = guarded(async { panic!("bot {} broke", 7) }).await.unwrap_err();
+        assert!(formatted.message.contains("bot 7 broke"), "{}", formatted.message);
     }
 }
