@@ -1,5 +1,5 @@
 //! [`AuthUser`]: the extractor of the caller's identity from `Authorization: Bearer <JWT>`; 401 when the token is
-//! missing, malformed, tampered with or expired.
+//! missing, malformed, tampered with or expired, or its user does not exist.
 
 use axum::{extract::FromRequestParts, http::header, http::request::Parts};
 
@@ -26,6 +26,10 @@ impl FromRequestParts<ApiContext> for AuthUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthorized("expected Authorization: Bearer <token>".into()))?;
-        Ok(AuthUser { id: jwt::verify(&ctx.config.jwt_secret, token)? })
+        let id = jwt::verify(&ctx.config.jwt_secret, token)?;
+        if !ctx.users.exists(&ctx.db, id).await? {
+            return Err(ApiError::Unauthorized("the token's user does not exist".into()));
+        }
+        Ok(AuthUser { id })
     }
 }

@@ -16,6 +16,7 @@ pub mod market_hub;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod user_cache;
 pub mod views;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -49,6 +50,8 @@ pub struct ApiContext {
     pub market: Arc<market_cache::MarketCache>,
     /// Bot rows and books for the hot reads.
     pub bots: Arc<bot_cache::BotCache>,
+    /// Which users exist, so every authenticated request checks its token's user cheaply.
+    pub users: Arc<user_cache::UserCache>,
     /// One fan-out per watched market symbol for the market WebSockets.
     pub hub: market_hub::MarketHub,
     pub metrics: Arc<metrics::Metrics>,
@@ -68,6 +71,7 @@ impl ApiContext {
             ai: Arc::new(gridbot_ai::Advisor::without_claude("no ANTHROPIC_API_KEY is set")),
             market: Arc::default(),
             bots: Arc::default(),
+            users: Arc::default(),
             hub: market_hub::MarketHub::default(),
             metrics: Arc::default(),
             rt,

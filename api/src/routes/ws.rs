@@ -50,14 +50,18 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 
 type Sender = SplitSink<WebSocket, Message>;
 
-/// The token's user and expiry, or the close code and reason to end the connection with.
-fn authorize(
+/// The token's user (who must exist) and expiry, or the close code to end the connection with.
+async fn authorize(
     ctx: &ApiContext,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<(i64, u64), u16> {
     let token =
         query.ok().and_then(|Query(q)| q.get("token").cloned()).filter(|t| !t.is_empty()).ok_or(UNAUTHORIZED)?;
-    jwt::verify_until(&ctx.config.jwt_secret, &token).map_err(|_| UNAUTHORIZED)
+    let (user, exp) = jwt::verify_until(&ctx.config.jwt_secret, &token).map_err(|_| UNAUTHORIZED)?;
+    match ctx.users.exists(&ctx.db, user).await {
+        Ok(true) => Ok((user, exp)),
+        _ => Err(UNAUTHORIZED),
+    }
 }
 
 fn refuse(ws: WebSocketUpgrade, code: u16) -> Response {
@@ -81,7 +85,7 @@ async fn bot_ws(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let (user, exp) = match authorize(&ctx, query) {
+    let (user, exp) = match authorize(&ctx, query).await {
         Ok(u) => u,
         Err(code) => return refuse(ws, code),
     };
@@ -255,7 +259,7 @@ async fn market_ws(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let exp = match authorize(&ctx, query) {
+    let exp = match authorize(&ctx, query).await {
         Ok((_, exp)) => exp,
         Err(code) => return refuse(ws, code),
     };

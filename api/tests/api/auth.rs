@@ -103,6 +103,13 @@ async fn bad_tokens_answer_401(backend: Backend) {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}: {}", r.text);
         let r = app.get(path, &expired).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}: {}", r.text);
+        // A well-signed token of a user that does not exist is refused everywhere, not only by /me.
+        let r = app.get(path, &unknown_user).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}: {}", r.text);
+    }
+    for (path, body) in [("/api/bots", serde_json::json!({})), ("/api/ai/optimize", serde_json::json!({}))] {
+        let r = app.post(path, Some(&unknown_user), body).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}: {}", r.text);
     }
     assert_eq!(app.get("/api/auth/me", &token).await.status, StatusCode::OK);
     app.finish().await;

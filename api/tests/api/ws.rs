@@ -159,9 +159,11 @@ async fn websockets_refuse_bad_tokens_and_foreign_bots(backend: Backend) {
     let mut tampered = alice.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let unknown = gridbot_api::jwt::issue(JWT_SECRET, alice_id + 1000, std::time::Duration::from_secs(60)).unwrap();
     let bot_path = format!("/ws/bot/{id}");
     for path in [bot_path.as_str(), "/ws/market/BTCUSDT"] {
-        for token in [None, Some(""), Some("garbage"), Some(expired.as_str()), Some(tampered.as_str())] {
+        let tokens = [None, Some(""), Some("garbage"), Some(expired.as_str()), Some(tampered.as_str()), Some(&unknown)];
+        for token in tokens {
             let mut ws = app.ws(path, token).await;
             assert_eq!(close_code(&mut ws).await, Some(4401), "{path} with {token:?}");
         }
