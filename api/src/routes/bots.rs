@@ -123,13 +123,10 @@ async fn create(
         return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: {known}", body.strategy)));
     }
     let mode = parse_mode(&body.mode)?;
-    let new = NewBot {
-        user_id: user.id,
-        strategy: body.strategy,
-        symbol: parse_pair(&body.pair)?,
-        mode,
-        config: checked_config(&with_paper_fee(&ctx, mode, body.config))?,
-    };
+    let symbol = parse_pair(&body.pair)?;
+    let config = with_paper_fee(&ctx, mode, body.config);
+    check_against_exchange(&ctx, &symbol, &config).await?;
+    let new = NewBot { user_id: user.id, strategy: body.strategy, symbol, mode, config: checked_config(&config)? };
     let bot = ctx.db.bots().create(&new).await?;
     tracing::info!(bot_id = bot.id.0, user_id = user.id, pair = %bot.symbol.pair(), "bot created");
     Ok((StatusCode::CREATED, Json(bot.into())))
@@ -152,12 +149,16 @@ async fn update(
 ) -> ApiResult<Json<BotOut>> {
     let bot = owned_bot(&ctx, user, &id).await?;
     let mode = body.mode.as_deref().map(parse_mode).transpose()?;
+    let pair = body.pair.as_deref().map(parse_pair).transpose()?;
     let config = body.config.map(|c| with_paper_fee(&ctx, mode.unwrap_or(bot.mode), c));
-    let changes = BotChanges {
-        pair: body.pair.as_deref().map(parse_pair).transpose()?.map(|s| s.pair()),
-        mode,
-        config: config.as_ref().map(checked_config).transpose()?,
-    };
+    if pair.is_some() || config.is_some() {
+        let stored = || serde_json::from_value::<GridParams>(bot.config.clone()).ok();
+        if let Some(params) = config.clone().or_else(stored) {
+            check_against_exchange(&ctx, pair.as_ref().unwrap_or(&bot.symbol), &params).await?;
+        }
+    }
+    let changes =
+        BotChanges { pair: pair.map(|s| s.pair()), mode, config: config.as_ref().map(checked_config).transpose()? };
     if !ctx.db.bots().update_if_idle(bot.id, changes).await? {
         return Err(not_idle(bot.status));
     }
@@ -211,6 +212,39 @@ pub(crate) fn parse_pair(raw: &str) -> ApiResult<Symbol> {
 
 fn parse_mode(raw: &str) -> ApiResult<BotMode> {
     raw.parse().map_err(|_| ApiError::field("mode", format!("must be paper or live, got {raw:?}")))
+}
+
+/// What the exchange says of the pair and the bounds: the pair must be listed (422 naming `pair`) and the bounds
+/// within its `PRICE_FILTER` (422 naming `lower_bound` / `upper_bound`); a stop loss of 0 would stop the bot at the
+/// lower bound at once (422 naming `stop_loss_pct`). When the exchange cannot be asked now, the start checks again.
+async fn check_against_exchange(ctx: &ApiContext, symbol: &Symbol, params: &GridParams) -> ApiResult<()> {
+    if params.stop_loss_pct.is_some_and(|s| s.is_zero()) {
+        return Err(ApiError::field("stop_loss_pct", "must be above 0 (leave it out for no stop loss)"));
+    }
+    let info = match ctx.market.symbol_info(ctx.exchange.as_ref(), symbol).await {
+        Ok(info) => info,
+        Err(gridbot_exchange::ExchangeError::InvalidSymbol(_)) => {
+            return Err(ApiError::field("pair", format!("{} is not listed on the exchange", symbol.pair())));
+        }
+        Err(e) => {
+            tracing::debug!(pair = %symbol.pair(), error = %e, "pair not checked at save: the exchange did not answer");
+            return Ok(());
+        }
+    };
+    let f = &info.filters;
+    if params.lower_bound < f.min_price {
+        return Err(ApiError::field(
+            "lower_bound",
+            format!("must be at least {} (the pair's minimum price)", f.min_price),
+        ));
+    }
+    if params.upper_bound > f.max_price {
+        return Err(ApiError::field(
+            "upper_bound",
+            format!("must be at most {} (the pair's maximum price)", f.max_price),
+        ));
+    }
+    Ok(())
 }
 
 /// A paper bot whose config names no fee rate pays the paper venue's (`PAPER_FEE_RATE`).

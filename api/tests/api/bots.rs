@@ -15,7 +15,8 @@ both!(
     bad_config_inputs_name_the_field,
     changes_only_while_stopped,
     a_paused_running_bot_shows_its_notice,
-    a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate
+    a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate,
+    the_exchange_vets_the_pair_and_the_bounds_at_save
 );
 
 fn config() -> Value {
@@ -241,5 +242,29 @@ async fn a_paper_bot_naming_no_fee_rate_pays_the_paper_fee_rate(backend: Backend
     named["config"]["fee_rate"] = json!("0.002");
     let named = app.post("/api/bots", Some(&token), named).await;
     assert_eq!(named.body["config"]["fee_rate"], "0.002", "a rate the config names is kept");
+    app.finish().await;
+}
+
+async fn the_exchange_vets_the_pair_and_the_bounds_at_save(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("vet@b.co").await;
+    let mut unlisted = new_bot();
+    unlisted["pair"] = json!("FOO/BAR");
+    let r = app.post("/api/bots", Some(&token), unlisted).await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["pair".to_owned()]), "{}", r.text);
+    let mut above = new_bot();
+    above["config"]["upper_bound"] = json!("2000000");
+    let r = app.post("/api/bots", Some(&token), above).await;
+    assert_eq!(r.fields(), vec!["upper_bound".to_owned()], "the simulator's BTCUSDT tops out at 1,000,000: {}", r.text);
+    let mut no_stop = new_bot();
+    no_stop["config"]["stop_loss_pct"] = json!("0");
+    let r = app.post("/api/bots", Some(&token), no_stop).await;
+    assert_eq!(r.fields(), vec!["stop_loss_pct".to_owned()], "{}", r.text);
+    // A listed pair and bounds within its filters are saved; moving it to an unlisted pair is refused.
+    let ok = app.post("/api/bots", Some(&token), new_bot()).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+    let id = ok.body["id"].as_i64().unwrap();
+    let r = app.put(&format!("/api/bots/{id}"), &token, json!({"pair": "FOO/BAR"})).await;
+    assert_eq!(r.fields(), vec!["pair".to_owned()], "{}", r.text);
     app.finish().await;
 }
