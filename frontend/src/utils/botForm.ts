@@ -4,8 +4,9 @@
 import type { Bot, BotMode, GridConfig, Spacing } from '@/types/api'
 import { cmp, isDecimal, normalize } from './decimal'
 
-export const MIN_LEVELS = 10
-export const MAX_LEVELS = 50
+/** The API's range (spec/grid.md: 2 ≤ N ≤ 200): the form offers every level count the API takes. */
+export const MIN_LEVELS = 2
+export const MAX_LEVELS = 200
 
 export interface BotForm {
   strategy: string
