@@ -1,5 +1,5 @@
 //! [`ApiJson`]: a JSON body whose every refusal (wrong content type, malformed JSON, wrong types, unknown or
-//! missing keys, too large) is a 422 naming the key when there is one.
+//! missing keys) is a 422 naming the key when there is one; a body over the limit is a 413.
 
 use axum::{
     body::Bytes,
@@ -24,11 +24,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::field("body", "expected a JSON body (Content-Type: application/json)"));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::field("body", format!("could not read the body: {}", e.body_text())))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
         parse(&bytes).map(ApiJson)
     }
+}
+
+/// A body that could not be read: 413 when it is over the limit, else a 422 naming `body`.
+fn unreadable(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::TooLarge(format!("the body is over the limit: {}", e.body_text()));
+    }
+    ApiError::field("body", format!("could not read the body: {}", e.body_text()))
 }
 
 /// An optional JSON body: no body at all (or only whitespace) is `T::default()`; anything else is read as by
@@ -46,9 +52,7 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
                 .and_then(|v| v.split(';').next())
                 .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
         });
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::field("body", format!("could not read the body: {}", e.body_text())))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }

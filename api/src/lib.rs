@@ -109,6 +109,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::health::router())
         .split_for_parts();
     doc.merge(public_doc);
+    utoipa::Modify::modify(&openapi::StandardErrors, &mut doc);
     let doc = Arc::new(doc);
     let bots = Arc::clone(&ctx.bots);
     let app = Router::new()

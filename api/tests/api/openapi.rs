@@ -71,6 +71,24 @@ async fn openapi_lists_every_route(backend: Backend) {
             let public =
                 ["/api/auth/register", "/api/auth/login"].contains(&path.as_str()) || !path.starts_with("/api");
             assert_eq!(op.get("security").is_some(), !public, "{method} {path}");
+            // The errors a route may answer whatever its handler does are in its contract.
+            let responses = op["responses"].as_object().unwrap();
+            let mut wanted = vec![];
+            if !public {
+                wanted.push("401");
+            }
+            if path.contains('{') {
+                wanted.push("404");
+            }
+            if op.get("requestBody").is_some() {
+                wanted.extend(["413", "422"]);
+            }
+            if path.starts_with("/api/") {
+                wanted.push("429");
+            }
+            for code in wanted {
+                assert!(responses.contains_key(code), "{method} {path} does not document {code}");
+            }
         }
     }
     app.finish().await;

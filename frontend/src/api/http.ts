@@ -50,6 +50,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
+  413: 'payload_too_large',
   422: 'validation',
   429: 'rate_limited',
   500: 'internal',
