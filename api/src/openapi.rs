@@ -49,6 +49,7 @@ impl Modify for BearerAuth {
 /// token, 404 on every route with a path id, 413 and 422 on every route that reads a body, 429 (the rate limits) on
 /// every route. A route's own description of one of them is kept. Applied to the whole document, once every router's
 /// paths are in it.
+#[derive(Debug)]
 pub struct StandardErrors;
 
 impl Modify for StandardErrors {
