@@ -1,5 +1,6 @@
 //! The grid most end-to-end tests run — 11 levels from 95,000 to 105,000 with 4,000 USDT — what the backtester books
-//! for it on a path of prices, and the wait until a bot has booked a number of grid fills with its grid resting.
+//! for it on a path of prices, the wait until a bot has booked a number of grid fills with its grid resting, and the
+//! check that a bot's books are the backtest's.
 
 use gridbot_core::{BacktestResult, BotId, Decimal, SymbolFilters, backtest, strategy::GridParams};
 use gridbot_platform::db::types::OrderStatus;
@@ -33,4 +34,18 @@ pub async fn settled(stack: &Stack, bot: BotId, grid_fills: u64) {
             booked == grid_fills && resting == 10
         })
         .await;
+}
+
+/// The bot's grid fills (each at its level's price), round trips and realized P&L equal the backtest's `want`.
+pub async fn books_what_the_backtest_books(stack: &Stack, bot: BotId, want: &BacktestResult) {
+    let fills = stack.db().fills().list_for_bot(bot).await.unwrap();
+    let grid: Vec<_> = fills.iter().filter(|f| f.level.is_some()).collect();
+    assert_eq!(grid.len() as u64, want.orders_filled, "grid fills");
+    for f in &grid {
+        assert_eq!(f.price.get(), want.levels[f.level.unwrap() as usize], "fill at its level");
+    }
+    let trades = stack.db().trades().list_for_bot(bot).await.unwrap();
+    assert_eq!(trades.len() as u64, want.round_trips, "round trips");
+    let realized: Decimal = trades.iter().map(|t| t.profit).sum();
+    assert_eq!(realized.normalize(), want.realized_pnl.normalize(), "realized P&L");
 }

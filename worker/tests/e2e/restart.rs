@@ -6,7 +6,7 @@ use gridbot_core::Decimal;
 use gridbot_platform::db::types::{BotMode, BotStatus};
 use rust_decimal_macros::dec;
 
-use crate::grid::{backtest_of, config, settled};
+use crate::grid::{backtest_of, books_what_the_backtest_books, config, settled};
 use crate::harness::{Backend, Stack};
 
 /// Live: the first two prices (the second fills the buy at 99000). While the scheduler is down: a bounce inside a
@@ -59,16 +59,7 @@ async fn run(backend: Backend, workers: usize) {
     }
     let want = backtest_of(&PATH);
     assert!(want.round_trips >= 2, "the path closes round trips: {want:?}");
-    let fills = stack.db().fills().list_for_bot(paper.id).await.unwrap();
-    let grid: Vec<_> = fills.iter().filter(|f| f.level.is_some()).collect();
-    assert_eq!(grid.len() as u64, want.orders_filled, "grid fills");
-    for f in &grid {
-        assert_eq!(f.price.get(), want.levels[f.level.unwrap() as usize], "fill at its level");
-    }
-    let trades = stack.db().trades().list_for_bot(paper.id).await.unwrap();
-    assert_eq!(trades.len() as u64, want.round_trips, "round trips");
-    let realized: Decimal = trades.iter().map(|t| t.profit).sum();
-    assert_eq!(realized.normalize(), want.realized_pnl.normalize(), "realized P&L");
+    books_what_the_backtest_books(&stack, paper.id, &want).await;
     stack.shutdown().await;
 }
 
