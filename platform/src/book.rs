@@ -26,6 +26,10 @@ pub struct RunState {
     /// What paid the fees the grid was sized for (runs started before fees in base were modelled: quote).
     #[serde(default)]
     pub fee_asset: FeeAsset,
+    /// The config the run was started with (runs started before it was recorded: the bot's config, which could not
+    /// change while they ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<GridParams>,
     /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<RunStop>,
@@ -83,8 +87,10 @@ impl GridBook {
             .collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
         let fills: Vec<Fill> = booked.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
-        let params: GridParams =
-            serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
+        let params = match &run.config {
+            Some(params) => params.clone(),
+            None => serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?,
+        };
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;
         let config = gridbot_core::GridConfig::new(GridConfigInput { fee_asset: run.fee_asset, ..config.to_input() })
             .map_err(|e| DbError::invalid("bots.config", e))?;

@@ -8,7 +8,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Symbol, strategy::GridParams};
-use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot};
+use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot, OrderStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -157,8 +157,15 @@ async fn update(
             check_against_exchange(&ctx, pair.as_ref().unwrap_or(&bot.symbol), &params).await?;
         }
     }
-    let changes =
-        BotChanges { pair: pair.map(|s| s.pair()), mode, config: config.as_ref().map(checked_config).transpose()? };
+    let config = config.as_ref().map(checked_config).transpose()?;
+    let changed = pair.as_ref().is_some_and(|p| *p != bot.symbol)
+        || mode.is_some_and(|m| m != bot.mode)
+        || config.as_ref().is_some_and(|c| *c != bot.config);
+    let end_run = changed && bot.run_state.is_some();
+    if end_run {
+        ensure_run_closed(&ctx, &bot).await?;
+    }
+    let changes = BotChanges { pair: pair.map(|s| s.pair()), mode, config, end_run };
     if !ctx.db.bots().update_if_idle(bot.id, changes).await? {
         return Err(not_idle(bot.status));
     }
@@ -175,6 +182,20 @@ async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<St
     }
     tracing::info!(bot_id = bot.id.0, "bot deleted");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses (409) to end a run while an order of the bot still rests at the exchange: a bot that failed mid-run is
+/// stopped first, which cancels them.
+async fn ensure_run_closed(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
+    let orders = ctx.db.orders().list_for_bot(bot.id).await?;
+    let resting = orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).count();
+    if resting > 0 {
+        return Err(ApiError::Conflict(format!(
+            "{resting} orders of the bot's last run still rest at the exchange; stop the bot (which cancels them) \
+             before changing its settings"
+        )));
+    }
+    Ok(())
 }
 
 /// The caller's bot `id`; 404 when it does not exist, is not a number, or belongs to someone else.

@@ -90,10 +90,12 @@ async fn start(
 /// 409 when the bot's P&L today — every run's fills since 00:00 UTC, plus the current run's unrealized P&L — is at
 /// or below `-max_daily_loss`.
 async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
-    let params = crate::routes::stats::stored_config(bot)?;
+    let params = crate::routes::stats::stored_config(bot).map_err(|e| {
+        ApiError::field("config", format!("the stored config no longer passes validation ({e}); edit the bot"))
+    })?;
     let Some(limit) = params.max_daily_loss() else { return Ok(()) };
     let realized = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
-    let today = match GridBook::load(&ctx.db, bot).await? {
+    let today = match crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? {
         Some(book) => {
             let price = ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await?;
             gridbot_worker::risk::pnl_today(realized, &book, price)

@@ -10,6 +10,7 @@ mod market_marks;
 mod orders;
 mod paper_balances;
 mod prices;
+mod runs;
 mod trades;
 pub mod types;
 mod users;
@@ -26,6 +27,7 @@ pub use market_marks::MarketMarks;
 pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
+pub use runs::Runs;
 pub use trades::Trades;
 pub use users::Users;
 
@@ -84,6 +86,9 @@ impl Db {
     }
     pub fn prices(&self) -> Prices<'_> {
         Prices(&self.conn)
+    }
+    pub fn runs(&self) -> Runs<'_> {
+        Runs(&self.conn)
     }
     pub fn market_marks(&self) -> MarketMarks<'_> {
         MarketMarks(&self.conn)

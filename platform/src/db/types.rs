@@ -187,4 +187,16 @@ pub struct BotChanges {
     pub pair: Option<String>,
     pub mode: Option<BotMode>,
     pub config: Option<serde_json::Value>,
+    /// Ends the bot's last run (clears `run_state`; the run stays in `bot_runs`): its next start is a new run with the
+    /// new settings, and until then the bot reads as never started.
+    pub end_run: bool,
+}
+
+/// A run (generation) a bot started, as archived in `bot_runs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotRun {
+    pub bot: BotId,
+    pub symbol: gridbot_core::Symbol,
+    pub mode: BotMode,
+    pub state: crate::book::RunState,
 }
