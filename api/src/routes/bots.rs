@@ -104,14 +104,27 @@ struct UpdateBot {
     config: Option<GridParams>,
 }
 
-#[utoipa::path(get, path = "/api/bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
+#[utoipa::path(get, path = "/api/bots", operation_id = "list_bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
 async fn list(State(ctx): State<ApiContext>, user: AuthUser) -> ApiResult<Json<Vec<BotOut>>> {
     let bots = ctx.db.bots().list_for_user(user.id).await?;
     Ok(Json(bots.into_iter().map(BotOut::from).collect()))
 }
 
-#[utoipa::path(post, path = "/api/bots", tag = "bots", security(("bearer" = [])), request_body = CreateBot, responses(
-    (status = 201, body = BotOut), (status = 422, body = ErrorBody)))]
+/// The 201's links (OpenAPI): what a client, or the stateful fuzzer, does next with the bot it created.
+#[utoipa::path(post, path = "/api/bots", operation_id = "create_bot", tag = "bots", security(("bearer" = [])), request_body = CreateBot, responses(
+    (status = 201, body = BotOut, links(
+        ("GetBot" = (operation_id = "get_bot", parameters(("id" = "$response.body#/id")))),
+        ("UpdateBot" = (operation_id = "update_bot", parameters(("id" = "$response.body#/id")))),
+        ("StartBot" = (operation_id = "start_bot", parameters(("id" = "$response.body#/id")))),
+        ("StopBot" = (operation_id = "stop_bot", parameters(("id" = "$response.body#/id")))),
+        ("BotStats" = (operation_id = "bot_stats", parameters(("id" = "$response.body#/id")))),
+        ("BotRuns" = (operation_id = "bot_runs", parameters(("id" = "$response.body#/id")))),
+        ("DeleteBot" = (operation_id = "delete_bot", parameters(("id" = "$response.body#/id")))),
+        ("TestItsConfig" = (operation_id = "test_config",
+            request_body = json!({"pair": "$response.body#/pair", "config": "$response.body#/config"}))),
+        ("Summary" = (operation_id = "summary")),
+    )),
+    (status = 422, body = ErrorBody)))]
 async fn create(
     State(ctx): State<ApiContext>,
     user: AuthUser,
@@ -132,13 +145,13 @@ async fn create(
     Ok((StatusCode::CREATED, Json(bot.into())))
 }
 
-#[utoipa::path(get, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/api/bots/{id}", operation_id = "get_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, body = BotOut), (status = 404, body = ErrorBody)))]
 async fn show(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<BotOut>> {
     Ok(Json(read_bot(&ctx, user, &id).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
+#[utoipa::path(put, path = "/api/bots/{id}", operation_id = "update_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
     responses((status = 200, body = BotOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
     (status = 422, body = ErrorBody)))]
 async fn update(
@@ -173,7 +186,7 @@ async fn update(
     Ok(Json(ctx.db.bots().get(bot.id).await?.into()))
 }
 
-#[utoipa::path(delete, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(delete, path = "/api/bots/{id}", operation_id = "delete_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let bot = owned_bot(&ctx, user, &id).await?;

@@ -54,7 +54,7 @@ pub struct RunOut {
     pub fees_paid: String,
 }
 
-#[utoipa::path(get, path = "/api/bots/{id}/runs", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/bots/{id}/runs", operation_id = "bot_runs", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<RunOut>, description = "newest first, at most 100"),
     (status = 404, body = ErrorBody)))]
 async fn runs(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<Vec<RunOut>>> {

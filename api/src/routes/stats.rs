@@ -60,7 +60,7 @@ pub struct LevelOut {
     pub state: &'static str,
 }
 
-#[utoipa::path(get, path = "/api/bots/{id}/stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/bots/{id}/stats", operation_id = "bot_stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatsOut), (status = 404, body = ErrorBody)))]
 async fn stats(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<StatsOut>> {
     let bot = read_bot(&ctx, user, &id).await?;

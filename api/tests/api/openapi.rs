@@ -92,5 +92,22 @@ async fn openapi_lists_every_route(backend: Backend) {
             }
         }
     }
+    // Operation ids are unique, and every link (the stateful fuzzer follows them) names one.
+    let ops: Vec<&serde_json::Value> = paths.values().flat_map(|item| item.as_object().unwrap().values()).collect();
+    let ids: Vec<&str> = ops.iter().filter_map(|op| op["operationId"].as_str()).collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate operationId in {ids:?}");
+    let links = |path: &str, method: &str, status: &str| {
+        paths[path][method]["responses"][status]["links"].as_object().cloned().unwrap_or_default()
+    };
+    let created = links("/api/bots", "post", "201");
+    for target in ["get_bot", "update_bot", "start_bot", "stop_bot", "bot_stats", "bot_runs", "test_config", "summary"]
+    {
+        assert!(created.values().any(|l| l["operationId"] == target), "POST /api/bots 201 links no {target}");
+    }
+    for (name, link) in created.iter().chain(links("/api/bots/{id}/start", "post", "202").iter()) {
+        let target = link["operationId"].as_str().unwrap_or_default();
+        assert!(unique.contains(target), "link {name} names the unknown operation {target:?}");
+    }
     app.finish().await;
 }
