@@ -10,9 +10,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::types::RunState;
 use super::types::{Bot, BotChanges, BotStatus, NewBot};
 use super::{DbError, Result};
-use crate::book::RunState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Bots<'a>(pub(crate) &'a DatabaseConnection);

@@ -6,8 +6,8 @@ use gridbot_entity::bot_run;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::types::BotRun;
+use super::types::RunState;
 use super::{DbError, Result};
-use crate::book::RunState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Runs<'a>(pub(crate) &'a DatabaseConnection);
