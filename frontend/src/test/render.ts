@@ -6,6 +6,17 @@ import { createSSRApp, type Component } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { renderToString, type SSRContext } from 'vue/server-renderer'
 
+const stub = { render: () => null }
+/** The app's route names (router.ts), so that RouterLinks resolve. */
+const ROUTES = [
+  { path: '/', name: 'dashboard', component: stub },
+  { path: '/login', name: 'login', component: stub },
+  { path: '/register', name: 'register', component: stub },
+  { path: '/bots/new', name: 'bot-new', component: stub },
+  { path: '/bots/:id', name: 'bot', component: stub },
+  { path: '/bots/:id/config', name: 'bot-config', component: stub },
+]
+
 export interface Rendered {
   html: string
   /** elements carrying this data-testid (their opening tags and text, roughly) */
@@ -26,7 +37,7 @@ export function testPinia(): Pinia {
 export async function render(comp: Component, props: Record<string, unknown> = {}, pinia = testPinia()): Promise<Rendered> {
   const app = createSSRApp(comp, props)
   app.use(pinia)
-  app.use(createRouter({ history: createMemoryHistory(), routes: [{ path: '/:p(.*)*', component: { render: () => null } }] }))
+  app.use(createRouter({ history: createMemoryHistory(), routes: ROUTES }))
   const ctx: SSRContext = {}
   let html = await renderToString(app, ctx)
   for (const t of Object.values(ctx.teleports ?? {})) html += t
