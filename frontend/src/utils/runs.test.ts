@@ -48,6 +48,6 @@ describe('runs', () => {
     expect(runEnd(run(1, { stop_reason: 'stop_loss', stop_price: '93100' }), b)).toBe('stop loss at 93,100.00')
     expect(runEnd(run(1, { current: true }), b)).toBe('stopped by the user')
     expect(runEnd(run(1, { current: true }), bot({ status: 'running' }))).toBe('running')
-    expect(runEnd(run(1), b)).toBe('—')
+    expect(runEnd(run(1), b)).toBe('ended')
   })
 })

@@ -76,5 +76,5 @@ export function runEnd(run: BotRun, bot: Bot): string {
   }
   if (run.current && ACTIVE.has(bot.status)) return bot.status
   if (run.current && bot.stop_reason) return bot.stop_reason
-  return '—'
+  return 'ended'
 }
