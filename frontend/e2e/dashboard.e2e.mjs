@@ -768,6 +768,7 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     await sleep(3000)
     await card(page, botId).locator(tid('bot-stop')).click()
     await page.locator(tid('stop-dialog')).waitFor()
+    await s.screenshot('stop-dialog', { fullPage: false })
     await page.click(tid('stop-cancel'))
     await page.locator(tid('stop-dialog')).waitFor({ state: 'hidden' })
     assertEqual(await card(page, botId).getAttribute('data-status'), 'running', 'after "Keep it running"')
