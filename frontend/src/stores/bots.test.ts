@@ -171,17 +171,21 @@ describe('bots store', () => {
     expect(FakeWebSocket.instances[1]!.closedByClient).toBe(true)
   })
 
-  it("refreshes the bot's runs once after a burst of status and fill messages", async () => {
+  it("refreshes the shown bot's runs once after a burst of status and fill messages", async () => {
     vi.useFakeTimers()
     try {
       const { calls } = mockFetch({ 'GET /api/bots/1/runs': { body: [botRun(1, { current: true })] } })
       const bots = useBotsStore()
       bots.upsert(bot())
+      bots.upsert(bot({ id: 2 }))
+      bots.select(1)
+      bots.handleMessage(2, { type: 'status', bot: bot({ id: 2, status: 'running', generation: 1 }) })
       bots.handleMessage(1, { type: 'status', bot: bot({ status: 'running', generation: 1 }) })
       bots.handleMessage(1, { type: 'fill', fill: fill(5) })
       bots.handleMessage(1, { type: 'fill', fill: fill(7) })
       await vi.advanceTimersByTimeAsync(2000)
       expect(calls.filter((c) => c.url === '/api/bots/1/runs')).toHaveLength(1)
+      expect(calls.filter((c) => c.url === '/api/bots/2/runs')).toHaveLength(0)
       expect(useRunsStore().byBot[1]?.[0]?.current).toBe(true)
     } finally {
       useRunsStore().reset()

@@ -107,11 +107,15 @@ export const useBotsStore = defineStore('bots', () => {
   function handleMessage(botId: number, msg: BotWsMessage): void {
     const trading = useTradingStore()
     const runs = useRunsStore()
+    // the runs of the bot shown follow its starts, stops and fills; another bot's are read when it is shown
+    const refreshRuns = () => {
+      if (botId === selectedId.value) runs.refreshSoon(botId)
+    }
     switch (msg.type) {
       case 'status':
         upsert(msg.bot)
         trading.refreshSummarySoon()
-        runs.refreshSoon(botId)
+        refreshRuns()
         break
       case 'stats':
         stats.value[botId] = msg.stats
@@ -120,7 +124,7 @@ export const useBotsStore = defineStore('bots', () => {
       case 'fill':
         trading.applyFill(msg.fill)
         trading.refreshSummarySoon()
-        runs.refreshSoon(botId)
+        refreshRuns()
         break
       case 'order':
         trading.applyOrder(msg.order)
