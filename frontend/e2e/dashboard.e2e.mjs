@@ -789,7 +789,7 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     const row = await eventually('the run in the runs section', async () => {
       const rows = await runRows()
       const r = rows.find((x) => x.generation === firstGeneration)
-      return r && r.fills === String(runs[0].orders_filled) ? r : false
+      return r && r.fills === String(runs[0].fills) ? r : false
     })
     assert(row.current, 'the last run of a stopped bot whose settings did not change is the current one')
     assert(/stopped by the user/.test(row.end ?? ''), `how the run ended: "${row.end}"`)
@@ -814,7 +814,7 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     let seen
     await eventually("the chart's fills are the current run's, as GET /runs counts them", async () => {
       const current = (await runsApi()).find((r) => r.current)
-      seen = { chart: Number(await chart.getAttribute('data-run-fills')), api: current?.orders_filled }
+      seen = { chart: Number(await chart.getAttribute('data-run-fills')), api: current?.fills }
       return seen.chart === seen.api
     }).catch((e) => {
       throw new Error(`${e.message}: ${JSON.stringify(seen)}`)

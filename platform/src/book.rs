@@ -30,19 +30,26 @@ impl GridBook {
     /// The book of `bot`'s current run; `None` when it has never started a grid.
     pub async fn load(db: &Db, bot: &Bot) -> Result<Option<GridBook>, DbError> {
         let Some(run) = RunState::from_bot(bot)? else { return Ok(None) };
-        let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
         // Fills first: a reader without the bot's lock (the paper matcher) then sees every booked fill's order, and
         // an order booked in between as filled and unbooked.
         let booked = db.fills().booked(bot.id).await?;
-        let orders: Vec<Order> = db
-            .orders()
-            .list_for_bot(bot.id)
-            .await?
-            .into_iter()
-            .filter(|o| o.client_order_id.as_str().starts_with(&prefix))
-            .collect();
+        let orders = db.orders().list_for_bot(bot.id).await?;
+        GridBook::build(bot, &bot.symbol, run, &orders, &booked).map(Some)
+    }
+
+    /// The book of `run` of `bot`, traded on `symbol`, from the bot's orders and booked fills (of every run).
+    pub fn build(
+        bot: &Bot,
+        symbol: &Symbol,
+        run: RunState,
+        orders: &[Order],
+        booked: &[Fill],
+    ) -> Result<Self, DbError> {
+        let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
+        let orders: Vec<Order> =
+            orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).cloned().collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
-        let fills: Vec<Fill> = booked.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
+        let fills: Vec<Fill> = booked.iter().filter(|f| ids.contains(&f.order_id)).cloned().collect();
         let params = match &run.config {
             Some(params) => params.clone(),
             None => serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?,
@@ -60,7 +67,7 @@ impl GridBook {
         let mut book = GridBook { run, engine, orders, fills: Vec::new(), lot_buyer, closed_lots: HashMap::new() };
         for f in fills {
             if let Some(level) = f.level {
-                let fee = charged_fee(&bot.symbol, f.fee, f.fee_asset.as_deref(), f.fee_quote)
+                let fee = charged_fee(symbol, f.fee, f.fee_asset.as_deref(), f.fee_quote)
                     .map_err(|e| DbError::invalid("fills", e))?;
                 book.engine.book_charged_fill(f.side, level as usize, fee).map_err(|e| DbError::invalid("fills", e))?;
             }
@@ -73,7 +80,7 @@ impl GridBook {
             };
             book.engine.stop(reason, stop.price);
         }
-        Ok(Some(book))
+        Ok(book)
     }
 
     /// Adds a fill the engine has just booked: which buy made the lot a grid buy rests a sell for, and which lot a

@@ -1,18 +1,18 @@
 //! `GET /api/bots/{id}/runs`: a bot's history, run by run (a run is a generation: a start, or a trailing move of the
-//! range), each with the pair, mode and config it ran with and its figures from its own fills. Changing a stopped
+//! range), each with the pair, mode and config it ran with and its figures from its own books (the same as its stats). Changing a stopped
 //! bot's settings ends its last run; the runs before stay here as they were.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use axum::{
     Json,
     extract::{Path, State},
 };
 use chrono::{DateTime, Utc};
-use gridbot_core::{ClientOrderId, Decimal, FeeAsset, Side, Symbol, strategy::GridParams};
+use gridbot_core::{ClientOrderId, Decimal, FeeAsset, strategy::GridParams};
 use gridbot_platform::{
-    book::{RunState, charged_fee},
-    db::types::{Bot, BotRun, Fill},
+    book::{GridBook, RunState},
+    db::types::{Bot, BotRun, Fill, Order},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -45,13 +45,18 @@ pub struct RunOut {
     /// Why its lots were sold at a stop (`stop_loss`, `take_profit`, …), and at what price.
     pub stop_reason: Option<String>,
     pub stop_price: Option<String>,
-    pub orders_filled: u64,
-    /// Grid sells filled: each closes one round trip.
-    pub round_trips: u64,
-    /// The P&L its fills booked (round trips and a stop's sale).
+    /// Every fill of the run: the initial buy, the grid's fills and a stop's sale.
+    pub fills: u64,
+    /// As the stats count them (`spec/grid.md`): grid fills, the initial buy and a stop's sale not counted; null
+    /// when the run's books cannot be rebuilt.
+    pub orders_filled: Option<u64>,
+    /// Closed lots, each lot a stop sold included.
+    pub round_trips: Option<u64>,
+    /// The run's realized P&L (round trips and a stop's sale).
     pub realized_pnl: String,
-    /// Its commissions, valued in the quote asset at each fill.
-    pub fees_paid: String,
+    pub fees_paid: Option<String>,
+    /// Round trips with a profit over round trips, a fraction.
+    pub win_rate: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/bots/{id}/runs", operation_id = "bot_runs", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -68,30 +73,44 @@ async fn runs(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<Stri
     if let Some(run) = current.as_ref().filter(|r| runs.iter().all(|a| a.state.generation != r.generation)) {
         runs.insert(0, BotRun { bot: bot.id, symbol: bot.symbol.clone(), mode: bot.mode, state: run.clone() });
     }
+    let booked = ctx.db.fills().booked(bot.id).await?;
     let orders = ctx.db.orders().list_for_bot(bot.id).await?;
-    let client_ids: HashMap<i64, ClientOrderId> = orders.into_iter().map(|o| (o.id, o.client_order_id)).collect();
-    let fills = ctx.db.fills().list_for_bot(bot.id).await?;
     let current = current.map(|r| r.generation);
-    Ok(Json(runs.iter().map(|run| run_out(&bot, run, current, &fills, &client_ids)).collect()))
+    Ok(Json(runs.iter().map(|run| run_out(&bot, run, current, &orders, &booked)).collect()))
 }
 
-fn run_out(
-    bot: &Bot,
-    run: &BotRun,
-    current: Option<u32>,
-    fills: &[Fill],
-    client_ids: &HashMap<i64, ClientOrderId>,
-) -> RunOut {
+fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], booked: &[Fill]) -> RunOut {
     let state = &run.state;
     let prefix = ClientOrderId::generation_prefix(bot.id, state.generation);
-    let own = fills.iter().filter(|f| client_ids.get(&f.order_id).is_some_and(|c| c.as_str().starts_with(&prefix)));
-    let (mut filled, mut round_trips, mut realized, mut fees) = (0, 0, Decimal::ZERO, Decimal::ZERO);
-    for f in own {
-        filled += 1;
-        round_trips += u64::from(f.side == Side::Sell && f.level.is_some());
-        realized = realized.checked_add(f.pnl.unwrap_or_default()).unwrap_or(realized);
-        fees = fees.checked_add(fee_in_quote(&run.symbol, f)).unwrap_or(fees);
-    }
+    let ids: HashSet<i64> =
+        orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).map(|o| o.id).collect();
+    let own: Vec<&Fill> = booked.iter().filter(|f| ids.contains(&f.order_id)).collect();
+    let figures = match GridBook::build(bot, &run.symbol, state.clone(), orders, booked) {
+        Ok(book) => {
+            // Valued where it ended: its last fill (a stop's price when stopped), else where it started.
+            let mark = book.fills.last().map(|f| f.price.get()).unwrap_or(state.start_price);
+            let s = book.engine.summary(mark);
+            Figures {
+                orders_filled: Some(s.orders_filled),
+                round_trips: Some(s.round_trips),
+                realized_pnl: dec(s.realized_pnl),
+                fees_paid: Some(dec(s.fees_paid)),
+                win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
+            }
+        }
+        Err(e) => {
+            tracing::warn!(bot_id = bot.id.0, generation = state.generation, error = %e, "run not rebuilt; its fills' P&L only");
+            let pnl = own.iter().filter_map(|f| f.pnl);
+            let realized = pnl.fold(Decimal::ZERO, |sum, p| sum.checked_add(p).unwrap_or(sum));
+            Figures {
+                orders_filled: None,
+                round_trips: None,
+                realized_pnl: dec(realized),
+                fees_paid: None,
+                win_rate: None,
+            }
+        }
+    };
     let config = match &state.config {
         Some(params) => serde_json::to_value(params).unwrap_or_default(),
         // Runs started before their config was recorded: the bot's, which could not change while they ran.
@@ -113,17 +132,21 @@ fn run_out(
         },
         stop_reason: state.stop.as_ref().map(|s| s.reason.clone()),
         stop_price: state.stop.as_ref().map(|s| dec(s.price)),
-        orders_filled: filled,
-        round_trips,
-        realized_pnl: dec(realized),
-        fees_paid: dec(fees),
+        fills: own.len() as u64,
+        orders_filled: figures.orders_filled,
+        round_trips: figures.round_trips,
+        realized_pnl: figures.realized_pnl,
+        fees_paid: figures.fees_paid,
+        win_rate: figures.win_rate,
     }
 }
 
-/// A fill's commission in `symbol`'s quote: a base fee at the fill's price; another asset (BNB) at its booked value.
-fn fee_in_quote(symbol: &Symbol, f: &Fill) -> Decimal {
-    match charged_fee(symbol, f.fee, f.fee_asset.as_deref(), f.fee_quote) {
-        Ok(fee) => fee.base.checked_mul(f.price.get()).and_then(|b| b.checked_add(fee.quote)).unwrap_or_default(),
-        Err(_) => Decimal::ZERO,
-    }
+/// A run's figures as its stats name them ([`crate::routes::stats`]); only the P&L its fills recorded when its book
+/// cannot be rebuilt.
+struct Figures {
+    orders_filled: Option<u64>,
+    round_trips: Option<u64>,
+    realized_pnl: String,
+    fees_paid: Option<String>,
+    win_rate: Option<String>,
 }

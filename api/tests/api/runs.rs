@@ -91,7 +91,9 @@ async fn editing_a_stopped_bot_ends_its_run_and_keeps_its_history(backend: Backe
         (Decimal::from(95_000), Some(20))
     );
     assert_eq!(d(&old["realized_pnl"]), run.realized);
-    assert_eq!(old["orders_filled"].as_u64(), Some(3), "the initial buy, a buy and its sell: {old}");
+    assert_eq!(old["orders_filled"].as_u64(), Some(2), "grid fills, as the stats count them: {old}");
+    assert_eq!(old["fills"].as_u64(), Some(3), "the initial buy, a buy and its sell: {old}");
+    assert_eq!(old["win_rate"], "1");
     assert_eq!(old["round_trips"].as_u64(), Some(1));
     assert_eq!(d(&old["fees_paid"]), run.engine.summary(Decimal::ZERO).fees_paid);
 

@@ -91,10 +91,12 @@ export function botRun(generation: number, over: Partial<BotRun> = {}): BotRun {
     fee_asset: 'base',
     stop_reason: null,
     stop_price: null,
+    fills: 5,
     orders_filled: 4,
     round_trips: 1,
     realized_pnl: '2.5',
     fees_paid: '0.4',
+    win_rate: '1',
     ...over,
   }
 }

@@ -111,10 +111,16 @@ export interface BotRun {
   /** why its lots were sold at a stop (`stop_loss`, `take_profit`, …), and at what price */
   stop_reason: string | null
   stop_price: DecimalString | null
-  orders_filled: number
-  round_trips: number
+  /** every fill of the run: the initial buy, the grid's fills and a stop's sale */
+  fills: number
+  /** as the stats count them (grid fills); null when the run's books cannot be rebuilt */
+  orders_filled: number | null
+  /** closed lots, a stop's included; null when the run's books cannot be rebuilt */
+  round_trips: number | null
   realized_pnl: DecimalString
-  fees_paid: DecimalString
+  fees_paid: DecimalString | null
+  /** a fraction; null without round trips */
+  win_rate: DecimalString | null
 }
 
 export interface UpdateBotRequest {

@@ -6,7 +6,7 @@ import RunsSection from './RunsSection.vue'
 describe('RunsSection', () => {
   it('lists each run apart: config, start, end, fills, round trips, realized P&L and fees', async () => {
     const runs = [
-      botRun(2, { current: true, orders_filled: 7, round_trips: 3, realized_pnl: '5.25', fees_paid: '1.1' }),
+      botRun(2, { current: true, fills: 7, round_trips: 3, realized_pnl: '5.25', fees_paid: '1.1' }),
       botRun(1, { stop_reason: 'stop_loss', stop_price: '93100', realized_pnl: '-12.5', mode: 'live' }),
     ]
     const r = await render(RunsSection, { bot: bot({ status: 'running', generation: 2 }), runs })
@@ -23,6 +23,14 @@ describe('RunsSection', () => {
     expect(rows[1]).toContain('stop loss at 93,100.00')
     expect(rows[1]).toContain('-12.50 USDT')
     expect(rows[1]).toContain('data-mode="live"')
+  })
+
+  it("shows a dash for the figures of a run whose books cannot be rebuilt", async () => {
+    const runs = [botRun(1, { orders_filled: null, round_trips: null, fees_paid: null, win_rate: null, realized_pnl: '3' })]
+    const r = await render(RunsSection, { bot: bot(), runs })
+    expect(r.text('run-round-trips')).toBe('—')
+    expect(r.text('run-fees')).toBe('—')
+    expect(r.text('run-realized')).toBe('+3.00 USDT')
   })
 
   it('before the runs load, with none, and when they cannot be read', async () => {
