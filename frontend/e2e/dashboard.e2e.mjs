@@ -21,7 +21,7 @@ import {
   tid,
 } from './lib/harness.mjs'
 
-const PASSWORD = 'e2e-password-0123'
+const PASSWORD = 'correct horse battery staple 42'
 const SYMBOL = 'BTCUSDT'
 const PAIR = 'BTC/USDT'
 const LEVELS = 20

@@ -19,6 +19,7 @@ mod limits;
 mod market;
 mod openapi;
 mod ops;
+mod sessions;
 mod stats;
 mod summary;
 mod test_config;

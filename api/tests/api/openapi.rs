@@ -8,10 +8,13 @@ use crate::harness::{Backend, spawn_app};
 
 both!(openapi_lists_every_route);
 
-const ROUTES: [(&str, &str); 36] = [
+const ROUTES: [(&str, &str); 39] = [
     ("post", "/api/auth/register"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
+    ("post", "/api/auth/logout"),
+    ("post", "/api/auth/logout-all"),
+    ("post", "/api/auth/password"),
     ("get", "/api/bots"),
     ("post", "/api/bots"),
     ("get", "/api/bots/{id}"),

@@ -10,6 +10,7 @@ mod market_marks;
 mod orders;
 mod paper_balances;
 mod prices;
+mod revoked_tokens;
 mod trades;
 pub mod types;
 mod users;
@@ -26,6 +27,7 @@ pub use market_marks::MarketMarks;
 pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
+pub use revoked_tokens::RevokedTokens;
 pub use trades::Trades;
 pub use users::Users;
 
@@ -96,6 +98,9 @@ impl Db {
     }
     pub fn bot_events(&self) -> BotEvents<'_> {
         BotEvents(&self.conn)
+    }
+    pub fn revoked_tokens(&self) -> RevokedTokens<'_> {
+        RevokedTokens(&self.conn)
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {
