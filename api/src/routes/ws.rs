@@ -3,8 +3,9 @@
 //! order), `fill` (each new fill) and `stats`; a listener that lagged reloads everything. `WS /ws/market/{symbol}?token=`:
 //! the market's `trade` and `kline` events. A missing, bad or expired token closes with 4401, and so does a token
 //! that expires or whose session ends (logout, log out everywhere, password change) while connected: the session is
-//! checked again every [`RECHECK`] (through the session cache, so within [`crate::sessions::TTL`] of a logout in
-//! another process). Another user's or an unknown bot closes with 4404, a malformed symbol with 4422.
+//! checked again every [`RECHECK`] through the session cache (so within [`RECHECK`] of a logout in this process, and
+//! [`crate::sessions::TTL`] plus [`RECHECK`] of one in another). Another user's or an unknown bot closes with 4404, a
+//! malformed symbol with 4422.
 
 use std::{
     collections::{HashMap, HashSet},
