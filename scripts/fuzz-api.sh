@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes a running Gridbot API from its own OpenAPI document with schemathesis (PyPI): every documented operation
-# gets generated inputs, and the run fails on any 5xx (check `not_a_server_error`). WebSocket routes are left out
-# (they are not plain HTTP). The venv lives in scripts/.venv-ci (gitignored), as sim/tests/ccxt_check.sh keeps its own.
+# gets generated inputs, and the run fails on any 5xx (check `not_a_server_error`); the stateful phase follows the
+# document's links (a created bot, then its start, stats, runs, test-config, …). WebSocket routes are left out (they
+# are not plain HTTP), and so are logout and password change (they would end the run's own session). The venv lives in scripts/.venv-ci (gitignored), as sim/tests/ccxt_check.sh keeps its own.
 #
 #   scripts/fuzz-api.sh BASE_URL TOKEN [MAX_EXAMPLES (25)]
 #
@@ -30,7 +31,8 @@ args=(run "$base/api/openapi.json"
   --checks not_a_server_error
   --max-examples "$examples"
   --header "Authorization: Bearer $token"
-  --exclude-path-regex '^/ws/'
+  --exclude-path-regex '^/ws/|^/api/auth/(logout|password)'
+  --phases examples,coverage,fuzzing,stateful
   --request-timeout 30
   --suppress-health-check all
   --continue-on-failure
@@ -38,4 +40,4 @@ args=(run "$base/api/openapi.json"
 [ -n "${FUZZ_RATE:-}" ] && args+=(--rate-limit "$FUZZ_RATE")
 [ -n "${FUZZ_SEED:-}" ] && args+=(--seed "$FUZZ_SEED")
 echo "schemathesis ${args[*]/$token/<token>}"
-"$venv/bin/schemathesis" "${args[@]}"
+PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=fuzz_hooks "$venv/bin/schemathesis" "${args[@]}"

@@ -117,6 +117,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::ai::router())
         .merge(routes::commands::router())
         .merge(routes::stats::router())
+        .merge(routes::runs::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
         .merge(routes::summary::router())

@@ -5,6 +5,7 @@ pub mod ai_suggestion;
 pub mod amount;
 pub mod bot;
 pub mod bot_event;
+pub mod bot_run;
 pub mod fill;
 pub mod market_mark;
 pub mod order;

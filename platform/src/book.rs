@@ -5,51 +5,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use gridbot_core::{
-    ClientOrderId, Decimal, FeeAsset, GridConfigInput, GridEngine, Side, Symbol, SymbolFilters, engine::ChargedFee,
-    money::serde_decimal, strategy::GridParams,
-};
-use serde::{Deserialize, Serialize};
+use gridbot_core::{ClientOrderId, Decimal, GridConfigInput, GridEngine, Side, Symbol, engine::ChargedFee};
 
 use crate::db::types::{Bot, Fill, Order};
+pub use crate::db::types::{RunState, RunStop};
 use crate::{Db, DbError};
-
-/// What a grid was started with, stored in `bots.run_state`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunState {
-    #[serde(with = "serde_decimal")]
-    pub start_price: Decimal,
-    pub filters: SymbolFilters,
-    pub generation: u32,
-    pub started_at: DateTime<Utc>,
-    /// What paid the fees the grid was sized for (runs started before fees in base were modelled: quote).
-    #[serde(default)]
-    pub fee_asset: FeeAsset,
-    /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop: Option<RunStop>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunStop {
-    /// `stop_loss`, `take_profit`, …
-    pub reason: String,
-    #[serde(with = "serde_decimal")]
-    pub price: Decimal,
-}
-
-impl RunState {
-    pub fn from_bot(bot: &Bot) -> Result<Option<RunState>, DbError> {
-        bot.run_state
-            .clone()
-            .map(|v| serde_json::from_value(v).map_err(|e| DbError::invalid("run_state", e)))
-            .transpose()
-    }
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-}
 
 /// A bot's grid as its fills made it.
 #[derive(Debug, Clone)]
@@ -83,8 +43,10 @@ impl GridBook {
             .collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
         let fills: Vec<Fill> = booked.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
-        let params: GridParams =
-            serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?;
+        let params = match &run.config {
+            Some(params) => params.clone(),
+            None => serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?,
+        };
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;
         let config = gridbot_core::GridConfig::new(GridConfigInput { fee_asset: run.fee_asset, ..config.to_input() })
             .map_err(|e| DbError::invalid("bots.config", e))?;

@@ -40,9 +40,10 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
             generation: bot.generation,
             started_at: Utc::now(),
             fee_asset: config.fee_asset(),
+            config: Some(params.clone()),
             stop: None,
         };
-        ctx.db.bots().set_run_state(bot_id, Some(run.to_json())).await?;
+        ctx.db.bots().set_run_state(bot_id, &run).await?;
         tracing::info!(bot = %bot_id, %price, levels = engine.plan().levels.len(), qty = %engine.plan().qty, "grid planned");
     }
     let mut run = Run::load(ctx, bot_id).await?.ok_or_else(|| JobError::fatal("run state missing"))?;

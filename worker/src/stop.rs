@@ -68,7 +68,7 @@ pub(crate) async fn stop(
             let sold_at = o.avg_fill_price.map(|p| p.get()).unwrap_or(hint);
             let mut state = run.book.run.clone();
             state.stop = Some(RunStop { reason: reason.to_owned(), price: sold_at });
-            ctx.db.bots().set_run_state(bot_id, Some(state.to_json())).await?;
+            ctx.db.bots().set_run_state(bot_id, &state).await?;
             run.reload().await?;
             if let Some(b) = run.book.engine.ledger().stop().cloned() {
                 run.record_market_fill(&o, Some(b.profit)).await?;

@@ -142,7 +142,7 @@ async fn optimize(
     Ok((StatusCode::CREATED, Json(out(row))))
 }
 
-#[utoipa::path(get, path = "/api/ai/suggestions", tag = "ai", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/ai/suggestions", operation_id = "list_suggestions", tag = "ai", security(("bearer" = [])),
     params(("bot_id" = Option<i64>, Query, description = "only this bot's suggestions"),
     ("limit" = Option<usize>, Query, description = "1 to 500 (default 50), newest first")),
     responses((status = 200, body = [SuggestionOut]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

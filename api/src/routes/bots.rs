@@ -8,7 +8,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Symbol, strategy::GridParams};
-use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot};
+use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot, OrderStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -104,14 +104,27 @@ struct UpdateBot {
     config: Option<GridParams>,
 }
 
-#[utoipa::path(get, path = "/api/bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
+#[utoipa::path(get, path = "/api/bots", operation_id = "list_bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
 async fn list(State(ctx): State<ApiContext>, user: AuthUser) -> ApiResult<Json<Vec<BotOut>>> {
     let bots = ctx.db.bots().list_for_user(user.id).await?;
     Ok(Json(bots.into_iter().map(BotOut::from).collect()))
 }
 
-#[utoipa::path(post, path = "/api/bots", tag = "bots", security(("bearer" = [])), request_body = CreateBot, responses(
-    (status = 201, body = BotOut), (status = 422, body = ErrorBody)))]
+/// The 201's links (OpenAPI): what a client, or the stateful fuzzer, does next with the bot it created.
+#[utoipa::path(post, path = "/api/bots", operation_id = "create_bot", tag = "bots", security(("bearer" = [])), request_body = CreateBot, responses(
+    (status = 201, body = BotOut, links(
+        ("GetBot" = (operation_id = "get_bot", parameters(("id" = "$response.body#/id")))),
+        ("UpdateBot" = (operation_id = "update_bot", parameters(("id" = "$response.body#/id")))),
+        ("StartBot" = (operation_id = "start_bot", parameters(("id" = "$response.body#/id")))),
+        ("StopBot" = (operation_id = "stop_bot", parameters(("id" = "$response.body#/id")))),
+        ("BotStats" = (operation_id = "bot_stats", parameters(("id" = "$response.body#/id")))),
+        ("BotRuns" = (operation_id = "bot_runs", parameters(("id" = "$response.body#/id")))),
+        ("DeleteBot" = (operation_id = "delete_bot", parameters(("id" = "$response.body#/id")))),
+        ("TestItsConfig" = (operation_id = "test_config",
+            request_body = json!({"pair": "$response.body#/pair", "config": "$response.body#/config"}))),
+        ("Summary" = (operation_id = "summary")),
+    )),
+    (status = 422, body = ErrorBody)))]
 async fn create(
     State(ctx): State<ApiContext>,
     user: AuthUser,
@@ -132,13 +145,13 @@ async fn create(
     Ok((StatusCode::CREATED, Json(bot.into())))
 }
 
-#[utoipa::path(get, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/api/bots/{id}", operation_id = "get_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, body = BotOut), (status = 404, body = ErrorBody)))]
 async fn show(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<BotOut>> {
     Ok(Json(read_bot(&ctx, user, &id).await?.into()))
 }
 
-#[utoipa::path(put, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
+#[utoipa::path(put, path = "/api/bots/{id}", operation_id = "update_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UpdateBot,
     responses((status = 200, body = BotOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
     (status = 422, body = ErrorBody)))]
 async fn update(
@@ -157,8 +170,15 @@ async fn update(
             check_against_exchange(&ctx, pair.as_ref().unwrap_or(&bot.symbol), &params).await?;
         }
     }
-    let changes =
-        BotChanges { pair: pair.map(|s| s.pair()), mode, config: config.as_ref().map(checked_config).transpose()? };
+    let config = config.as_ref().map(checked_config).transpose()?;
+    let changed = pair.as_ref().is_some_and(|p| *p != bot.symbol)
+        || mode.is_some_and(|m| m != bot.mode)
+        || config.as_ref().is_some_and(|c| *c != bot.config);
+    let end_run = changed && bot.run_state.is_some();
+    if end_run {
+        ensure_run_closed(&ctx, &bot).await?;
+    }
+    let changes = BotChanges { pair: pair.map(|s| s.pair()), mode, config, end_run };
     if !ctx.db.bots().update_if_idle(bot.id, changes).await? {
         return Err(not_idle(bot.status));
     }
@@ -166,7 +186,7 @@ async fn update(
     Ok(Json(ctx.db.bots().get(bot.id).await?.into()))
 }
 
-#[utoipa::path(delete, path = "/api/bots/{id}", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(delete, path = "/api/bots/{id}", operation_id = "delete_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let bot = owned_bot(&ctx, user, &id).await?;
@@ -175,6 +195,20 @@ async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<St
     }
     tracing::info!(bot_id = bot.id.0, "bot deleted");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses (409) to end a run while an order of the bot still rests at the exchange: a bot that failed mid-run is
+/// stopped first, which cancels them.
+async fn ensure_run_closed(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
+    let orders = ctx.db.orders().list_for_bot(bot.id).await?;
+    let resting = orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).count();
+    if resting > 0 {
+        return Err(ApiError::Conflict(format!(
+            "{resting} orders of the bot's last run still rest at the exchange; stop the bot (which cancels them) \
+             before changing its settings"
+        )));
+    }
+    Ok(())
 }
 
 /// The caller's bot `id`; 404 when it does not exist, is not a number, or belongs to someone else.

@@ -47,9 +47,12 @@ struct StopBody {
     sell: bool,
 }
 
-#[utoipa::path(post, path = "/api/bots/{id}/start", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/bots/{id}/start", operation_id = "start_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body(content = Option<StartBody>, description = "`{\"confirm_live\": true}`, needed for a live bot"),
-    responses((status = 202, body = BotOut), (status = 404, body = ErrorBody),
+    responses((status = 202, body = BotOut, links(
+        ("BotStats" = (operation_id = "bot_stats", parameters(("id" = "$request.path.id")))),
+        ("StopBot" = (operation_id = "stop_bot", parameters(("id" = "$request.path.id")))),
+    )), (status = 404, body = ErrorBody),
     (status = 409, description = "not stopped, or the daily loss limit is hit", body = ErrorBody),
     (status = 422, description = "`confirm_live` or `api_keys` missing for a live bot", body = ErrorBody),
     (status = 502, body = ErrorBody)))]
@@ -90,10 +93,12 @@ async fn start(
 /// 409 when the bot's P&L today — every run's fills since 00:00 UTC, plus the current run's unrealized P&L — is at
 /// or below `-max_daily_loss`.
 async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
-    let params = crate::routes::stats::stored_config(bot)?;
+    let params = crate::routes::stats::stored_config(bot).map_err(|e| {
+        ApiError::field("config", format!("the stored config no longer passes validation ({e}); edit the bot"))
+    })?;
     let Some(limit) = params.max_daily_loss() else { return Ok(()) };
     let realized = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
-    let today = match GridBook::load(&ctx.db, bot).await? {
+    let today = match crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? {
         Some(book) => {
             let price = ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await?;
             gridbot_worker::risk::pnl_today(realized, &book, price)
@@ -112,7 +117,7 @@ async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/bots/{id}/stop", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/bots/{id}/stop", operation_id = "stop_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body(content = Option<StopBody>, description = "`{\"sell\": true}` also sells the base the grid holds"),
     responses((status = 202, body = BotOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn stop(

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod health;
 pub mod keys;
 pub mod market;
+pub mod runs;
 pub mod sessions;
 pub mod stats;
 pub mod summary;

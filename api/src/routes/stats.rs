@@ -7,6 +7,7 @@ use axum::{
 };
 use gridbot_core::{Decimal, GridConfig, GridEngine, engine::LevelState, levels::grid_levels, strategy::GridParams};
 use gridbot_platform::{
+    DbError,
     book::GridBook,
     db::types::{Bot, OrderStatus},
 };
@@ -14,14 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{
-    ApiContext,
-    auth::AuthUser,
-    error::{ApiError, ApiResult},
-    openapi::ErrorBody,
-    routes::bots::read_bot,
-    views::dec,
-};
+use crate::{ApiContext, auth::AuthUser, error::ApiResult, openapi::ErrorBody, routes::bots::read_bot, views::dec};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new().routes(routes!(stats))
@@ -66,7 +60,7 @@ pub struct LevelOut {
     pub state: &'static str,
 }
 
-#[utoipa::path(get, path = "/api/bots/{id}/stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/bots/{id}/stats", operation_id = "bot_stats", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatsOut), (status = 404, body = ErrorBody)))]
 async fn stats(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<String>) -> ApiResult<Json<StatsOut>> {
     let bot = read_bot(&ctx, user, &id).await?;
@@ -83,22 +77,35 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
         }
     };
     let book = match cached {
-        true => ctx.bots.book(&ctx.db, bot).await?,
-        false => GridBook::load(&ctx.db, bot).await?.map(std::sync::Arc::new),
+        true => ctx.bots.book(&ctx.db, bot).await,
+        false => GridBook::load(&ctx.db, bot).await.map(|b| b.map(std::sync::Arc::new)),
     };
-    match book {
+    match readable(bot, book)? {
         Some(book) => {
             let realized_today = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
             Ok(running(&book, last_price, realized_today))
         }
-        None => Ok(planned(ctx, bot, &stored_config(bot)?, last_price).await),
+        None => Ok(planned(ctx, bot, stored_config(bot).ok().as_ref(), last_price).await),
     }
 }
 
-/// The bot's stored config, validated (it was when stored; a failure here is ours).
-pub fn stored_config(bot: &Bot) -> ApiResult<GridConfig> {
-    let params: GridParams = serde_json::from_value(bot.config.clone()).map_err(ApiError::internal)?;
-    params.to_config().map_err(ApiError::internal)
+/// A run's book, or `None` when its stored state cannot be rebuilt any more (logged): a read then shows the bot as
+/// not started instead of failing. Only a database that does not answer is an error.
+pub fn readable<B>(bot: &Bot, book: Result<Option<B>, DbError>) -> ApiResult<Option<B>> {
+    match book {
+        Err(e @ DbError::Invalid { .. }) => {
+            tracing::warn!(bot_id = bot.id.0, error = %e, "the bot's run cannot be rebuilt; read as not started");
+            Ok(None)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The bot's stored config, validated. It was when stored; it fails only for a config saved before a rule tightened
+/// (then the bot must be edited before it starts again).
+pub fn stored_config(bot: &Bot) -> Result<GridConfig, String> {
+    let params: GridParams = serde_json::from_value(bot.config.clone()).map_err(|e| e.to_string())?;
+    params.to_config().map_err(|e| e.to_string())
 }
 
 /// `realized_today`: every run's fills since 00:00 UTC ([`gridbot_worker::risk::realized_today`]).
@@ -132,8 +139,9 @@ fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal
     }
 }
 
-/// Before any run: zeros, and the grid as it would start at `price` (every level `empty` when it cannot start there).
-async fn planned(ctx: &ApiContext, bot: &Bot, config: &GridConfig, price: Option<Decimal>) -> StatsOut {
+/// Before any run: zeros, and the grid as it would start at `price` (every level `empty` when it cannot start there;
+/// none when the stored config no longer validates).
+async fn planned(ctx: &ApiContext, bot: &Bot, config: Option<&GridConfig>, price: Option<Decimal>) -> StatsOut {
     let zero = || "0".to_owned();
     let mut out = StatsOut {
         realized_pnl: zero(),
@@ -147,15 +155,16 @@ async fn planned(ctx: &ApiContext, bot: &Bot, config: &GridConfig, price: Option
         avg_profit: None,
         grid_profit: zero(),
         inventory_pnl: zero(),
-        equity: dec(config.capital()),
+        equity: config.map_or_else(zero, |c| dec(c.capital())),
         last_price: price.map(dec),
         qty_per_level: zero(),
         open_orders: 0,
         total_orders: 0,
-        stop_loss_price: config.stop_loss_price().map(dec),
-        take_profit_price: config.take_profit_price().map(dec),
+        stop_loss_price: config.and_then(GridConfig::stop_loss_price).map(dec),
+        take_profit_price: config.and_then(GridConfig::take_profit_price).map(dec),
         levels: Vec::new(),
     };
+    let Some(config) = config else { return out };
     let Ok(info) = ctx.market.symbol_info(ctx.exchange.as_ref(), &bot.symbol).await else { return out };
     let filters = &info.filters;
     if let Some(engine) = price.and_then(|p| GridEngine::start(config, filters, p).ok()) {

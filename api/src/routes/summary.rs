@@ -61,7 +61,9 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
     let realized_today = ctx.db.fills().realized_since_by_bot(user.id, since).await?;
     for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
         let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
-        let Some(book) = GridBook::load(&ctx.db, bot).await? else {
+        // Every run's realized P&L; the held lots' value change only of the run the bot is on.
+        total += ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum::<Decimal>();
+        let Some(book) = crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? else {
             today += realized;
             continue;
         };
@@ -70,8 +72,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
         };
         today += gridbot_worker::risk::pnl_today(realized, &book, mark);
-        let realized: Decimal = ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum();
-        total += realized + book.engine.summary(mark).unrealized_pnl;
+        total += book.engine.summary(mark).unrealized_pnl;
     }
     let balance_quote = if live {
         match live_balances(&ctx, user).await {

@@ -108,9 +108,10 @@ pub async fn fake_run(db: &Db, bot: BotId, extra_loss: Option<Decimal>) -> Run {
         generation,
         started_at: Utc::now(),
         fee_asset: FeeAsset::Quote,
+        config: Some(params.clone()),
         stop: None,
     };
-    db.bots().set_run_state(bot, Some(run.to_json())).await.unwrap();
+    db.bots().set_run_state(bot, &run).await.unwrap();
 
     let plan = engine.plan().clone();
     let (q, k) = (plan.qty, plan.empty_level);

@@ -19,6 +19,7 @@ mod limits;
 mod market;
 mod openapi;
 mod ops;
+mod runs;
 mod sessions;
 mod stats;
 mod summary;

@@ -8,7 +8,7 @@ use crate::harness::{Backend, spawn_app};
 
 both!(openapi_lists_every_route);
 
-const ROUTES: [(&str, &str); 39] = [
+const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/auth/register"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
@@ -31,6 +31,7 @@ const ROUTES: [(&str, &str); 39] = [
     ("post", "/api/bots/{id}/start"),
     ("post", "/api/bots/{id}/stop"),
     ("get", "/api/bots/{id}/stats"),
+    ("get", "/api/bots/{id}/runs"),
     ("post", "/api/bots/test-config"),
     ("post", "/api/emergency-stop"),
     ("get", "/api/summary"),
@@ -57,7 +58,7 @@ async fn openapi_lists_every_route(backend: Backend) {
     let doc = r.body;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for (method, path) in ROUTES {
+    for &(method, path) in ROUTES {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
     }
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
@@ -93,6 +94,23 @@ async fn openapi_lists_every_route(backend: Backend) {
                 assert!(responses.contains_key(code), "{method} {path} does not document {code}");
             }
         }
+    }
+    // Operation ids are unique, and every link (the stateful fuzzer follows them) names one.
+    let ops: Vec<&serde_json::Value> = paths.values().flat_map(|item| item.as_object().unwrap().values()).collect();
+    let ids: Vec<&str> = ops.iter().filter_map(|op| op["operationId"].as_str()).collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate operationId in {ids:?}");
+    let links = |path: &str, method: &str, status: &str| {
+        paths[path][method]["responses"][status]["links"].as_object().cloned().unwrap_or_default()
+    };
+    let created = links("/api/bots", "post", "201");
+    for target in ["get_bot", "update_bot", "start_bot", "stop_bot", "bot_stats", "bot_runs", "test_config", "summary"]
+    {
+        assert!(created.values().any(|l| l["operationId"] == target), "POST /api/bots 201 links no {target}");
+    }
+    for (name, link) in created.iter().chain(links("/api/bots/{id}/start", "post", "202").iter()) {
+        let target = link["operationId"].as_str().unwrap_or_default();
+        assert!(unique.contains(target), "link {name} names the unknown operation {target:?}");
     }
     app.finish().await;
 }

@@ -66,6 +66,14 @@ export interface GridConfig {
   stop_loss_pct: DecimalString | null
   take_profit_pct: DecimalString | null
   max_daily_loss: DecimalString | null
+  /** Fee rate of the bot's trades (paper: the venue's when absent). */
+  fee_rate?: DecimalString | null
+  /** What pays the fees: `base` (Binance without BNB, the default) or `quote` (fees paid in BNB). */
+  fee_asset?: 'base' | 'quote'
+  /** When the price leaves the range: `hold` (default), `trail` or `stop`. */
+  out_of_range?: 'hold' | 'trail' | 'stop'
+  /** Sell the base held when the user stops the bot. */
+  sell_on_stop?: boolean
 }
 
 export interface Bot {

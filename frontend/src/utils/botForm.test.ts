@@ -27,6 +27,15 @@ describe('bot form', () => {
     expect(toConfig(f)).toEqual(b.config)
   })
 
+  it('keeps the settings it does not show when a bot is saved again', () => {
+    const b = bot()
+    b.config = { ...b.config, fee_asset: 'quote', fee_rate: '0.00075', out_of_range: 'trail', sell_on_stop: true }
+    const f = formFromBot(b)
+    f.upper_bound = '106000'
+    expect(toConfig(f)).toEqual({ ...b.config, upper_bound: '106000' })
+    expect(toConfig(valid())).not.toHaveProperty('fee_asset')
+  })
+
   it('reports each invalid field', () => {
     const f = {
       ...valid(),

@@ -20,6 +20,9 @@ export interface BotForm {
   stop_loss_pct: string
   take_profit_pct: string
   max_daily_loss: string
+  /** The config's settings this form does not show (fee asset and rate, out-of-range policy, …), sent back as they
+   * were so that saving the form never resets them. */
+  kept: Partial<GridConfig>
 }
 
 export type FormErrors = Partial<Record<keyof BotForm, string>>
@@ -37,11 +40,16 @@ export function defaultForm(pair = ''): BotForm {
     stop_loss_pct: '',
     take_profit_pct: '',
     max_daily_loss: '',
+    kept: {},
   }
 }
 
 export function formFromBot(bot: Bot): BotForm {
   const c = bot.config
+  const { fee_rate, fee_asset, out_of_range, sell_on_stop } = c
+  const kept = Object.fromEntries(
+    Object.entries({ fee_rate, fee_asset, out_of_range, sell_on_stop }).filter(([, v]) => v !== undefined),
+  ) as Partial<GridConfig>
   return {
     strategy: bot.strategy,
     pair: bot.pair,
@@ -54,6 +62,7 @@ export function formFromBot(bot: Bot): BotForm {
     stop_loss_pct: c.stop_loss_pct ?? '',
     take_profit_pct: c.take_profit_pct ?? '',
     max_daily_loss: c.max_daily_loss ?? '',
+    kept,
   }
 }
 
@@ -65,6 +74,7 @@ function optional(v: string): string | null {
 /** The config to send; call after validateForm found nothing. */
 export function toConfig(f: BotForm): GridConfig {
   return {
+    ...f.kept,
     capital: normalize(f.capital.trim()),
     lower_bound: normalize(f.lower_bound.trim()),
     upper_bound: normalize(f.upper_bound.trim()),

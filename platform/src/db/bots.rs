@@ -7,8 +7,10 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
+use super::types::RunState;
 use super::types::{Bot, BotChanges, BotStatus, NewBot};
 use super::{DbError, Result};
 
@@ -31,6 +33,9 @@ impl Bots<'_> {
         }
         if let Some(config) = changes.config {
             update = update.col_expr(bot::Column::Config, Expr::value(config));
+        }
+        if changes.end_run {
+            update = update.col_expr(bot::Column::RunState, Expr::value(Option::<serde_json::Value>::None));
         }
         let res = update.filter(bot::Column::Id.eq(id.0)).filter(bot::Column::Status.is_in(IDLE)).exec(self.0).await?;
         Ok(res.rows_affected > 0)
@@ -108,14 +113,19 @@ impl Bots<'_> {
         Ok(res.rows_affected > 0)
     }
 
-    /// Records what a running grid was started with (`None` clears it).
-    pub async fn set_run_state(&self, id: BotId, state: Option<serde_json::Value>) -> Result<()> {
+    /// Records what a running grid was started with, and archives it as the run of its generation (`bot_runs`), in
+    /// one transaction.
+    pub async fn set_run_state(&self, id: BotId, state: &RunState) -> Result<()> {
+        let txn = self.0.begin().await?;
         bot::Entity::update_many()
-            .col_expr(bot::Column::RunState, Expr::value(state))
+            .col_expr(bot::Column::RunState, Expr::value(state.to_json()))
             .col_expr(bot::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(bot::Column::Id.eq(id.0))
-            .exec(self.0)
+            .exec(&txn)
             .await?;
+        let row = bot::Entity::find_by_id(id.0).one(&txn).await?.ok_or_else(|| DbError::not_found("bot", id.0))?;
+        super::runs::record(&txn, id, &row.pair, &row.mode, state).await?;
+        txn.commit().await?;
         Ok(())
     }
 

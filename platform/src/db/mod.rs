@@ -11,6 +11,7 @@ mod orders;
 mod paper_balances;
 mod prices;
 mod revoked_tokens;
+mod runs;
 mod trades;
 pub mod types;
 mod users;
@@ -28,6 +29,7 @@ pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;
+pub use runs::Runs;
 pub use trades::Trades;
 pub use users::Users;
 
@@ -86,6 +88,9 @@ impl Db {
     }
     pub fn prices(&self) -> Prices<'_> {
         Prices(&self.conn)
+    }
+    pub fn runs(&self) -> Runs<'_> {
+        Runs(&self.conn)
     }
     pub fn market_marks(&self) -> MarketMarks<'_> {
         MarketMarks(&self.conn)

@@ -1,7 +1,11 @@
 //! Plain rows returned by the repositories, built from core types; and the string enums stored in status columns.
 
 use chrono::{DateTime, Utc};
-use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty, Side, Symbol};
+use gridbot_core::{
+    BotId, ClientOrderId, Decimal, FeeAsset, Price, Qty, Side, Symbol, SymbolFilters, money::serde_decimal,
+    strategy::GridParams,
+};
+use serde::{Deserialize, Serialize};
 
 use super::DbError;
 
@@ -189,4 +193,56 @@ pub struct BotChanges {
     pub pair: Option<String>,
     pub mode: Option<BotMode>,
     pub config: Option<serde_json::Value>,
+    /// Ends the bot's last run (clears `run_state`; the run stays in `bot_runs`): its next start is a new run with the
+    /// new settings, and until then the bot reads as never started.
+    pub end_run: bool,
+}
+
+/// A run (generation) a bot started, as archived in `bot_runs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotRun {
+    pub bot: BotId,
+    pub symbol: gridbot_core::Symbol,
+    pub mode: BotMode,
+    pub state: RunState,
+}
+
+/// What a grid was started with, stored in `bots.run_state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunState {
+    #[serde(with = "serde_decimal")]
+    pub start_price: Decimal,
+    pub filters: SymbolFilters,
+    pub generation: u32,
+    pub started_at: DateTime<Utc>,
+    /// What paid the fees the grid was sized for (runs started before fees in base were modelled: quote).
+    #[serde(default)]
+    pub fee_asset: FeeAsset,
+    /// The config the run was started with (runs started before it was recorded: the bot's config, which could not
+    /// change while they ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<GridParams>,
+    /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<RunStop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStop {
+    /// `stop_loss`, `take_profit`, …
+    pub reason: String,
+    #[serde(with = "serde_decimal")]
+    pub price: Decimal,
+}
+
+impl RunState {
+    pub fn from_bot(bot: &Bot) -> Result<Option<RunState>, DbError> {
+        bot.run_state
+            .clone()
+            .map(|v| serde_json::from_value(v).map_err(|e| DbError::invalid("run_state", e)))
+            .transpose()
+    }
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }
