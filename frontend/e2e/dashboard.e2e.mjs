@@ -98,6 +98,35 @@ async function openOrders(token, botId) {
   return body.filter((o) => o.status === 'open' || o.status === 'new' || o.status === 'partially_filled')
 }
 
+/**
+ * Stops a bot from its card: the dialog asks whether to sell or keep the coins; picks `sell` and confirms. Returns
+ * the stop request's body and the choice the dialog started from.
+ */
+async function stopFromCard(page, id, { sell }) {
+  const request = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === `/api/bots/${id}/stop`)
+  await card(page, id).locator(tid('bot-stop')).click()
+  await page.locator(tid('stop-dialog')).waitFor()
+  const startedFrom = await page.locator(tid('stop-choice')).getAttribute('data-sell')
+  await page.check(tid(sell ? 'stop-sell' : 'stop-keep'))
+  assertEqual(await page.locator(tid('stop-choice')).getAttribute('data-sell'), String(sell), 'the choice in the stop dialog')
+  await page.click(tid('stop-confirm'))
+  await page.locator(tid('stop-dialog')).waitFor({ state: 'hidden' })
+  const body = (await request).postDataJSON()
+  assertEqual(JSON.stringify(body), JSON.stringify({ sell }), 'the stop request body')
+  return { body, startedFrom }
+}
+
+/** Scrolls the element with this test id to the top of the window, below the sticky header (or to `block`). */
+const scrollTo = (page, testid, block = 'start') =>
+  page.locator(tid(testid)).evaluate((el, b) => {
+    el.scrollIntoView({ block: b })
+    if (b === 'start') window.scrollBy(0, -((document.querySelector('header')?.getBoundingClientRect().bottom ?? 0) + 8))
+  }, block)
+
+/** Whether the page is wider than the viewport (something sticks out sideways at phone width). */
+const overflowsSideways = (page) =>
+  page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+
 const simPause = () => (config.simUrl ? sim('POST', '/sim/pause') : null)
 const simResume = () => (config.simUrl ? sim('POST', '/sim/resume') : null)
 const simPrice = (p) => sim('POST', '/sim/price', { symbol: SYMBOL, price: p })
@@ -173,6 +202,7 @@ scenario('API: every route and stream the dashboard uses answers', async (s) => 
       await check('GET', `/api/bots/${botId}`)
       await check('PUT', `/api/bots/${botId}`, { body: { config: cfg } })
       await check('GET', `/api/bots/${botId}/stats`)
+      await check('GET', `/api/bots/${botId}/runs`)
     }
     await check('GET', '/api/bots')
     await check('GET', '/api/summary')
@@ -436,8 +466,8 @@ scenario('paper bot: register, log in, configure, test, start, fills and P&L liv
     await page.setViewportSize({ width: 1280, height: 900 })
   })
 
-  await s.step('stop it: stopped, its orders cancelled', async () => {
-    await card(page, botId).locator(tid('bot-stop')).click()
+  await s.step('stop it (keeping the coins): stopped, its orders cancelled', async () => {
+    await stopFromCard(page, botId, { sell: false })
     await waitStatus(page, botId, 'stopped')
     await eventually('no open order left (API)', async () => (await openOrders(token, botId)).length === 0, { timeout: 20000 })
     await eventually('header: 0 bots running', async () => (await text(page, tid('header-bots-running'))) === '0', {
@@ -602,6 +632,222 @@ scenario('session: a 401 from the API sends the user back to login, then back wh
     await loginUi(page, email)
     await page.waitForURL((u) => u.pathname === `/bots/${botId}/config`)
     await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+  })
+})
+
+scenario("bot page: the form keeps every setting, stop asks sell or keep, levels, runs, delete, phone width", async (s) => {
+  const { page } = s
+  let token
+  let botId
+  let grid
+  s.cleanup(simResume)
+
+  /** Puts the price back in the middle of the grid and starts the bot from its card, the market held still. */
+  const startInsideGrid = async () => {
+    await simPause()
+    if (config.simUrl) await simPrice(fromCents(Math.round((cents(grid.lower_bound) + cents(grid.upper_bound)) / 2)))
+    await card(page, botId).locator(tid('bot-start')).click()
+    await waitStatus(page, botId, 'running')
+    await eventually('its orders placed', async () => (await openOrders(token, botId)).length >= LEVELS - 2, { timeout: 20000 })
+  }
+  const runsApi = async () => (await api('GET', `/api/bots/${botId}/runs`, { token })).body
+  const runRows = () =>
+    page.locator(tid('run-row')).evaluateAll((els) =>
+      els.map((e) => ({
+        generation: Number(e.getAttribute('data-generation')),
+        current: e.getAttribute('data-current') === 'true',
+        fills: e.querySelector('[data-testid="run-fills"]')?.textContent?.trim(),
+        end: e.querySelector('[data-testid="run-end"]')?.textContent?.trim(),
+      })),
+    )
+
+  await s.step('a user with a bot opens its configuration', async () => {
+    token = await registerApi(newEmail('botpage'))
+    grid = gridAround(await price(token))
+    const { body } = await api('POST', '/api/bots', { token, body: { strategy: 'grid', pair: PAIR, mode: 'paper', config: grid } })
+    botId = body.id
+    // the session as the login form leaves it (spares the rate-limited login route)
+    await page.goto('/login')
+    await page.evaluate((t) => sessionStorage.setItem('gridbot.token', t), token)
+    await page.goto(`/bots/${botId}/config`)
+    await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+  })
+
+  await s.step('stop loss and take profit say what they mean and the price each means', async () => {
+    await page.fill(tid('input-stop_loss_pct'), '2')
+    await page.fill(tid('input-take_profit_pct'), '5')
+    const sl = (await text(page, tid('field-stop_loss_pct'))).replaceAll(',', '')
+    const tp = (await text(page, tid('field-take_profit_pct'))).replaceAll(',', '')
+    // the exact prices (lower × 0.98, upper × 1.05), in hundredths of a cent
+    const slPrice = (BigInt(cents(grid.lower_bound)) * 98n).toString()
+    const tpPrice = (BigInt(cents(grid.upper_bound)) * 105n).toString()
+    const shown = (t, word) => {
+      const m = new RegExp(`${word} to (\\d+)\\.(\\d+)`).exec(t)
+      return m ? `${m[1]}${m[2].padEnd(4, '0')}` : null
+    }
+    assert(sl.includes('below the lower bound') && shown(sl, 'falls') === slPrice, `stop loss field: "${sl}" (expected ${slPrice} × 1e-4)`)
+    assert(tp.includes('above the upper bound') && shown(tp, 'rises') === tpPrice, `take profit field: "${tp}" (expected ${tpPrice} × 1e-4)`)
+  })
+
+  await s.step('saving keeps every setting: trail, sell on stop, fees in quote at 0.075 % (reload, and the API agrees)', async () => {
+    await page.selectOption(tid('input-out_of_range'), 'trail')
+    await page.check(tid('input-sell_on_stop'))
+    await page.selectOption(tid('input-fee_asset'), 'quote')
+    await page.fill(tid('input-fee_rate'), '0.075')
+    for (const f of ['out_of_range', 'sell_on_stop', 'fee_asset', 'fee_rate']) {
+      const hint = await text(page, tid(`field-${f}`))
+      assert(hint.length > 20, `no explanation beside ${f}: "${hint}"`)
+    }
+    await page.click(tid('config-save'))
+    await eventually('"Saved."', async () => (await text(page, tid('config-message'))) === 'Saved.')
+    await page.reload()
+    await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+    const shown = {
+      out_of_range: await page.locator(tid('input-out_of_range')).inputValue(),
+      sell_on_stop: await page.locator(tid('input-sell_on_stop')).isChecked(),
+      fee_asset: await page.locator(tid('input-fee_asset')).inputValue(),
+      fee_pct: await page.inputValue(tid('input-fee_rate')),
+      stop_loss_pct: await page.inputValue(tid('input-stop_loss_pct')),
+      take_profit_pct: await page.inputValue(tid('input-take_profit_pct')),
+    }
+    const want = { out_of_range: 'trail', sell_on_stop: true, fee_asset: 'quote', fee_pct: '0.075', stop_loss_pct: '2', take_profit_pct: '5' }
+    assertEqual(JSON.stringify(shown), JSON.stringify(want), 'the form after a reload')
+    const { body } = await api('GET', `/api/bots/${botId}`, { token })
+    const c = body.config
+    const stored = { out_of_range: c.out_of_range, sell_on_stop: c.sell_on_stop, fee_asset: c.fee_asset, fee_rate: c.fee_rate, stop_loss_pct: c.stop_loss_pct, take_profit_pct: c.take_profit_pct }
+    const wantStored = { out_of_range: 'trail', sell_on_stop: true, fee_asset: 'quote', fee_rate: '0.00075', stop_loss_pct: '2', take_profit_pct: '5' }
+    assertEqual(JSON.stringify(stored), JSON.stringify(wantStored), 'GET /api/bots/{id} config')
+    assertEqual(c.lower_bound, grid.lower_bound, 'lower bound kept')
+  })
+
+  await s.step('the form at desktop and phone width (390 px), nothing sticking out sideways', async () => {
+    await scrollTo(page, 'config-exits', 'center')
+    await s.screenshot('bot-form', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await sleep(300)
+    assert(!(await overflowsSideways(page)), 'the form is wider than a 390 px screen')
+    await scrollTo(page, 'config-exits')
+    await s.screenshot('bot-form-mobile', { fullPage: false })
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  await s.step("the bot's page (/bots/:id): every grid level listed, the one nearest the price marked", async () => {
+    await page.click('a[href="/"]')
+    await card(page, botId).click()
+    await page.waitForURL((u) => u.pathname === `/bots/${botId}`)
+    await startInsideGrid()
+    const { body: st } = await api('GET', `/api/bots/${botId}/stats`, { token })
+    assertEqual(st.levels.length, LEVELS, 'levels in GET /stats')
+    const rows = await eventually('a row per level, states as the API has them', async () => {
+      const r = await page.locator(tid('level-row')).evaluateAll((els) =>
+        els.map((e) => ({ index: Number(e.getAttribute('data-index')), state: e.getAttribute('data-state'), nearest: e.getAttribute('data-nearest') === 'true' })),
+      )
+      const byIndex = new Map(r.map((x) => [x.index, x.state]))
+      return r.length === LEVELS && st.levels.every((l) => byIndex.get(l.index) === l.state) ? r : false
+    })
+    assertEqual(rows.filter((r) => r.nearest).length, 1, 'levels marked nearest the price')
+    const sells = rows.filter((r) => r.state === 'sell').length
+    const buys = rows.filter((r) => r.state === 'buy').length
+    assert(sells > 0 && buys > 0, `a running grid has buys and sells: ${buys} buy, ${sells} sell`)
+  })
+
+  await s.step('a running bot cannot be deleted: the server says why', async () => {
+    await page.click(tid('bot-delete'))
+    await page.locator(tid('delete-dialog')).waitFor()
+    await page.locator(tid('delete-not-idle')).waitFor()
+    await page.click(tid('delete-confirm'))
+    const err = await eventually('the refusal in the dialog', async () => (await text(page, tid('delete-error'))) || false)
+    assert(/stop/i.test(err), `the 409's message: "${err}"`)
+    await page.locator(tid('delete-dialog')).getByRole('button', { name: 'Cancel' }).click()
+    await page.locator(tid('delete-dialog')).waitFor({ state: 'hidden' })
+    await api('GET', `/api/bots/${botId}`, { token })
+  })
+
+  await s.step('stop asks sell or keep (from the bot\'s "sell on stop"); "keep it running" changes nothing; keep stops without selling', async () => {
+    await simResume()
+    await sleep(3000)
+    await card(page, botId).locator(tid('bot-stop')).click()
+    await page.locator(tid('stop-dialog')).waitFor()
+    await s.screenshot('stop-dialog', { fullPage: false })
+    await page.click(tid('stop-cancel'))
+    await page.locator(tid('stop-dialog')).waitFor({ state: 'hidden' })
+    assertEqual(await card(page, botId).getAttribute('data-status'), 'running', 'after "Keep it running"')
+    const { startedFrom } = await stopFromCard(page, botId, { sell: false })
+    assertEqual(startedFrom, 'true', 'the dialog starts from the bot\'s "sell on stop" (on)')
+    await waitStatus(page, botId, 'stopped')
+    const { body: orders } = await api('GET', `/api/orders?bot_id=${botId}&limit=1000`, { token })
+    assertEqual(orders.filter((o) => o.client_order_id.endsWith('-stop')).length, 0, 'sale orders after stopping with "keep"')
+  })
+
+  let firstGeneration
+  await s.step('the runs section shows the run, with the fills the API counts for it', async () => {
+    const runs = await eventually('the run in GET /runs', async () => {
+      const r = await runsApi()
+      return r.length >= 1 ? r : false
+    })
+    firstGeneration = runs[0].generation
+    const row = await eventually('the run in the runs section', async () => {
+      const rows = await runRows()
+      const r = rows.find((x) => x.generation === firstGeneration)
+      return r && r.fills === String(runs[0].orders_filled) ? r : false
+    })
+    assert(row.current, 'the last run of a stopped bot whose settings did not change is the current one')
+    assert(/stopped by the user/.test(row.end ?? ''), `how the run ended: "${row.end}"`)
+  })
+
+  await s.step('start again and stop selling the coins: a market sale, and two runs', async () => {
+    await startInsideGrid()
+    await simResume()
+    await stopFromCard(page, botId, { sell: true })
+    await waitStatus(page, botId, 'stopped')
+    await eventually('the sale at the stop (an order "…-stop")', async () => {
+      const { body: orders } = await api('GET', `/api/orders?bot_id=${botId}&limit=1000`, { token })
+      return orders.some((o) => o.client_order_id.endsWith('-stop'))
+    }, { timeout: 20000 })
+    const rows = await eventually('both runs in the runs section', async () => {
+      const r = await runRows()
+      return r.length >= 2 && r.some((x) => x.generation === firstGeneration && !x.current) ? r : false
+    })
+    assert(rows[0].generation > firstGeneration && rows[0].current, `the newest run first and current: ${JSON.stringify(rows)}`)
+    // the chart marks the current run's fills only
+    const chart = page.locator(tid('price-chart'))
+    let seen
+    await eventually("the chart's fills are the current run's, as GET /runs counts them", async () => {
+      const current = (await runsApi()).find((r) => r.current)
+      seen = { chart: Number(await chart.getAttribute('data-run-fills')), api: current?.orders_filled }
+      return seen.chart === seen.api
+    }).catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(seen)}`)
+    })
+  })
+
+  await s.step("the bot's page at desktop and phone width (390 px), nothing sticking out sideways", async () => {
+    await page.locator(tid('runs-section')).waitFor()
+    await s.screenshot('bot-page', { fullPage: false })
+    await scrollTo(page, 'levels-table')
+    await s.screenshot('bot-page-levels-runs', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await sleep(500)
+    assert(!(await overflowsSideways(page)), "the bot's page is wider than a 390 px screen")
+    await scrollTo(page, 'bot-detail')
+    await s.screenshot('bot-page-mobile', { fullPage: false })
+    await scrollTo(page, 'runs-section')
+    await s.screenshot('bot-page-mobile-runs', { fullPage: false })
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await scrollTo(page, 'bot-detail')
+  })
+
+  await s.step('a stopped bot is deleted: gone from the list and from the API', async () => {
+    await page.click(tid('bot-delete'))
+    await page.locator(tid('delete-dialog')).waitFor()
+    assertEqual(await page.locator(tid('delete-not-idle')).count(), 0, 'the not-stopped warning for a stopped bot')
+    await page.click(tid('delete-confirm'))
+    await page.locator(tid('delete-dialog')).waitFor({ state: 'hidden' })
+    await page.waitForURL((u) => u.pathname === '/')
+    await eventually('the card is gone', async () => (await card(page, botId).count()) === 0)
+    await page.locator(tid('no-bots')).waitFor()
+    await api('GET', `/api/bots/${botId}`, { token, expect: [404] })
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
   })
 })
 

@@ -19,6 +19,12 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: LoginPage, meta: { guest: true } },
     { path: '/register', name: 'register', component: RegisterPage, meta: { guest: true } },
     { path: '/', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
+    {
+      path: '/bots/:id(\\d+)',
+      name: 'bot',
+      component: () => import('@/pages/DashboardPage.vue'),
+      props: (route) => ({ botId: Number(route.params.id) }),
+    },
     { path: '/bots/new', name: 'bot-new', component: () => import('@/pages/ConfigPage.vue') },
     {
       path: '/bots/:id(\\d+)/config',

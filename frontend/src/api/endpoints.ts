@@ -7,6 +7,7 @@ import type {
   BalanceResponse,
   Bot,
   BotMode,
+  BotRun,
   BotStats,
   Candle,
   CreateBotRequest,
@@ -60,7 +61,9 @@ export const botsApi = {
   remove: (id: number) => http.del(`/api/bots/${id}`),
   start: (id: number, confirmLive = false) =>
     http.post<Bot>(`/api/bots/${id}/start`, confirmLive ? { confirm_live: true } : {}),
-  stop: (id: number) => http.post<Bot>(`/api/bots/${id}/stop`),
+  /** `sell`: also sell the base the grid holds at the market (else the coins stay in the account) */
+  stop: (id: number, sell = false) => http.post<Bot>(`/api/bots/${id}/stop`, { sell }),
+  runs: (id: number) => http.get<BotRun[]>(`/api/bots/${id}/runs`),
   stats: (id: number) => http.get<BotStats>(`/api/bots/${id}/stats`),
   testConfig: (r: TestConfigRequest) => http.post<TestConfigResult>('/api/bots/test-config', r),
 }
@@ -72,8 +75,11 @@ export const summaryApi = {
 }
 
 export const tradingApi = {
-  orders: (q: { bot_id?: number; status?: OrderStatus; limit?: number } = {}) =>
-    http.get<Order[]>('/api/orders', { query: q }),
+  /** `status`: one, or several (sent comma-separated) */
+  orders: (q: { bot_id?: number; status?: OrderStatus | readonly OrderStatus[]; limit?: number } = {}) =>
+    http.get<Order[]>('/api/orders', {
+      query: { ...q, status: typeof q.status === 'string' ? q.status : q.status?.join(',') },
+    }),
   fills: (q: { bot_id?: number; limit?: number } = {}) => http.get<Fill[]>('/api/fills', { query: q }),
   trades: (q: { bot_id?: number; limit?: number } = {}) =>
     http.get<RoundTrip[]>('/api/trades', { query: q }),

@@ -1,8 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { bot, fill, stats } from '@/test/fixtures'
+import { bot, botRun, fill, stats } from '@/test/fixtures'
 import { asImpl, FakeWebSocket, flush, mockFetch, stubSession } from '@/test/helpers'
+import type { Order } from '@/types/api'
 import { useBotsStore } from './bots'
+import { useRunsStore } from './runs'
 import { useTradingStore } from './trading'
 
 describe('bots store', () => {
@@ -12,7 +14,10 @@ describe('bots store', () => {
     setActivePinia(createPinia())
     FakeWebSocket.reset()
   })
-  afterEach(() => useBotsStore().reset())
+  afterEach(() => {
+    useBotsStore().reset()
+    useRunsStore().reset()
+  })
 
   it('loads bots and selects the first', async () => {
     mockFetch({ 'GET /api/bots': { body: [bot({ id: 3 }), bot({ id: 4 })] } })
@@ -57,6 +62,34 @@ describe('bots store', () => {
     expect(bots.byId(1)?.status).toBe('stopping')
   })
 
+  it('stops keeping the coins, or selling them when asked', async () => {
+    const { calls } = mockFetch({ 'POST /api/bots/1/stop': { status: 202, body: bot({ status: 'stopping' }) } })
+    const bots = useBotsStore()
+    await bots.stopBot(1)
+    await bots.stopBot(1, true)
+    expect(calls.map((c) => c.body)).toEqual([{ sell: false }, { sell: true }])
+  })
+
+  it("a delete refused because the bot runs keeps it, with the server's message", async () => {
+    mockFetch({
+      'DELETE /api/bots/1': { status: 409, body: { error: { code: 'conflict', message: 'the bot is running; stop it first' } } },
+    })
+    const bots = useBotsStore()
+    bots.upsert(bot({ status: 'running' }))
+    await expect(bots.deleteBot(1)).rejects.toThrow('the bot is running; stop it first')
+    expect(bots.byId(1)).not.toBeNull()
+  })
+
+  it('forgets the runs of a deleted bot', async () => {
+    mockFetch({ 'DELETE /api/bots/1': { status: 204 } })
+    const bots = useBotsStore()
+    const runs = useRunsStore()
+    bots.upsert(bot())
+    runs.byBot[1] = [botRun(1)]
+    await bots.deleteBot(1)
+    expect(runs.byBot[1]).toBeUndefined()
+  })
+
   it('surfaces a start refusal with its field', async () => {
     mockFetch({
       'POST /api/bots/1/start': {
@@ -85,6 +118,8 @@ describe('bots store', () => {
     expect(bots.byId(1)?.status).toBe('running')
     bots.handleMessage(1, { type: 'stats', stats: stats({ open_orders: 18 }) })
     expect(bots.stats[1]?.open_orders).toBe(18)
+    bots.handleMessage(1, { type: 'order', order: { id: 50, bot_id: 1, client_order_id: 'gb1-1-3b0' } as Order })
+    expect(trading.clientIds[50]).toBe('gb1-1-3b0')
     bots.handleMessage(1, { type: 'fill', fill: fill(5) })
     expect(trading.fills.map((f) => f.id)).toEqual([5])
     bots.handleMessage(1, { type: 'error', message: 'exchange down' })
@@ -134,5 +169,28 @@ describe('bots store', () => {
     expect(ws1.closedByClient).toBe(true)
     bots.closeStreams()
     expect(FakeWebSocket.instances[1]!.closedByClient).toBe(true)
+  })
+
+  it("refreshes the shown bot's runs once after a burst of status and fill messages", async () => {
+    vi.useFakeTimers()
+    try {
+      const { calls } = mockFetch({ 'GET /api/bots/1/runs': { body: [botRun(1, { current: true })] } })
+      const bots = useBotsStore()
+      bots.upsert(bot())
+      bots.upsert(bot({ id: 2 }))
+      bots.select(1)
+      bots.handleMessage(2, { type: 'status', bot: bot({ id: 2, status: 'running', generation: 1 }) })
+      bots.handleMessage(1, { type: 'status', bot: bot({ status: 'running', generation: 1 }) })
+      bots.handleMessage(1, { type: 'fill', fill: fill(5) })
+      bots.handleMessage(1, { type: 'fill', fill: fill(7) })
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(calls.filter((c) => c.url === '/api/bots/1/runs')).toHaveLength(1)
+      expect(calls.filter((c) => c.url === '/api/bots/2/runs')).toHaveLength(0)
+      expect(useRunsStore().byBot[1]?.[0]?.current).toBe(true)
+    } finally {
+      useRunsStore().reset()
+      useTradingStore().reset()
+      vi.useRealTimers()
+    }
   })
 })

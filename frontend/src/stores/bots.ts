@@ -7,6 +7,7 @@ import { createSocket, wsUrl, type SocketHandle, type SocketOptions } from '@/co
 import type { Bot, BotStats, CreateBotRequest, UpdateBotRequest } from '@/types/api'
 import { asBotMessage, type BotWsMessage } from '@/types/ws'
 import { instantKey } from '@/utils/instant'
+import { useRunsStore } from './runs'
 import { useTradingStore } from './trading'
 
 export const useBotsStore = defineStore('bots', () => {
@@ -73,6 +74,7 @@ export const useBotsStore = defineStore('bots', () => {
     bots.value = bots.value.filter((b) => b.id !== id)
     delete stats.value[id]
     closeStream(id)
+    useRunsStore().forget(id)
     if (selectedId.value === id) selectedId.value = bots.value[0]?.id ?? null
   }
 
@@ -83,8 +85,9 @@ export const useBotsStore = defineStore('bots', () => {
     return bot
   }
 
-  async function stopBot(id: number): Promise<Bot> {
-    const bot = await botsApi.stop(id)
+  /** `sell`: also sell the coins the grid holds at the market (else they stay in the account). */
+  async function stopBot(id: number, sell = false): Promise<Bot> {
+    const bot = await botsApi.stop(id, sell)
     upsert(bot)
     useTradingStore().refreshSummarySoon()
     return bot
@@ -103,10 +106,16 @@ export const useBotsStore = defineStore('bots', () => {
   // ---- live ------------------------------------------------------------------
   function handleMessage(botId: number, msg: BotWsMessage): void {
     const trading = useTradingStore()
+    const runs = useRunsStore()
+    // the runs of the bot shown follow its starts, stops and fills; another bot's are read when it is shown
+    const refreshRuns = () => {
+      if (botId === selectedId.value) runs.refreshSoon(botId)
+    }
     switch (msg.type) {
       case 'status':
         upsert(msg.bot)
         trading.refreshSummarySoon()
+        refreshRuns()
         break
       case 'stats':
         stats.value[botId] = msg.stats
@@ -115,8 +124,10 @@ export const useBotsStore = defineStore('bots', () => {
       case 'fill':
         trading.applyFill(msg.fill)
         trading.refreshSummarySoon()
+        refreshRuns()
         break
       case 'order':
+        trading.applyOrder(msg.order)
         break
       case 'error':
         streamErrors.value[botId] = msg.message

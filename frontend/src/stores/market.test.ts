@@ -62,4 +62,30 @@ describe('market store', () => {
     expect(ws.closedByClient).toBe(true)
     expect(FakeWebSocket.last().url).toContain('/ws/market/ETHUSDT')
   })
+
+  it("reads the exchange's clock from trades: one sample a second of the page's clock", () => {
+    vi.useFakeTimers({ now: 1_000_000, toFake: ['Date'] })
+    try {
+      const m = useMarketStore()
+      m.useSocketImpl(asImpl(FakeWebSocket))
+      m.subscribe('BTC/USDT')
+      const ws = FakeWebSocket.last()
+      ws.open()
+      const trade = (time: number) => ws.receive({ type: 'trade', symbol: 'BTCUSDT', price: '1', qty: '1', time })
+      trade(50_000_000)
+      vi.setSystemTime(1_000_500)
+      trade(50_030_000)
+      vi.setSystemTime(1_001_000)
+      trade(50_060_000)
+      expect(m.clock).toEqual([
+        { wall: 1_000_000, market: 50_000_000 },
+        { wall: 1_001_000, market: 50_060_000 },
+      ])
+      m.reset()
+      expect(m.clock).toEqual([])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
+

@@ -1,11 +1,12 @@
 // Symbols, candles and the live market stream (/ws/market/{symbol}) of the chart's symbol.
 
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 import { marketApi } from '@/api/endpoints'
 import { createSocket, wsUrl, type SocketHandle, type SocketOptions } from '@/composables/useWebSocket'
 import type { Candle, MarketSymbol } from '@/types/api'
 import { asMarketMessage, type LiveCandle, type MarketWsMessage } from '@/types/ws'
+import { addSample, type ClockSample } from '@/utils/marketClock'
 import { pairToSymbol } from '@/utils/market'
 
 export const useMarketStore = defineStore('market', () => {
@@ -16,6 +17,8 @@ export const useMarketStore = defineStore('market', () => {
   const liveCandle = ref<LiveCandle | null>(null)
   const lastPrice = ref<string | null>(null)
   const streamSymbol = ref<string | null>(null)
+  /** readings of the exchange's clock (a trade's time, and when it arrived): maps a fill's time onto the candles' */
+  const clock = shallowRef<readonly ClockSample[]>([])
 
   let symbolsRequest: Promise<MarketSymbol[]> | null = null
   /** Loaded once per session; concurrent callers share the request. */
@@ -57,6 +60,7 @@ export const useMarketStore = defineStore('market', () => {
       lastPrice.value = msg.candle.close
     } else {
       lastPrice.value = msg.price
+      if (Number.isFinite(msg.time)) clock.value = addSample(clock.value, { wall: Date.now(), market: msg.time })
     }
   }
 
@@ -94,6 +98,7 @@ export const useMarketStore = defineStore('market', () => {
     candlesSymbol.value = null
     liveCandle.value = null
     lastPrice.value = null
+    clock.value = []
   }
 
   return {
@@ -103,6 +108,7 @@ export const useMarketStore = defineStore('market', () => {
     liveCandle,
     lastPrice,
     streamSymbol,
+    clock,
     fetchSymbols,
     symbolForPair,
     fetchCandles,

@@ -4,6 +4,7 @@ import { useAiStore } from './ai'
 import { useAuthStore } from './auth'
 import { useBotsStore } from './bots'
 import { useMarketStore } from './market'
+import { useRunsStore } from './runs'
 import { useTradingStore } from './trading'
 
 export function endSession(): void {
@@ -11,6 +12,7 @@ export function endSession(): void {
   useMarketStore().reset()
   useTradingStore().reset()
   useAiStore().reset()
+  useRunsStore().reset()
   useAuthStore().logout()
 }
 

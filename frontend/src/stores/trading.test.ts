@@ -1,8 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fill, summary } from '@/test/fixtures'
+import type { Order } from '@/types/api'
 import { mockFetch, stubSession } from '@/test/helpers'
-import { FILL_HISTORY, useTradingStore } from './trading'
+import { FILL_HISTORY, ORDER_HISTORY, useTradingStore } from './trading'
 
 describe('trading store', () => {
   beforeEach(() => {
@@ -107,5 +108,27 @@ describe('trading store', () => {
     expect(t.fills).toHaveLength(FILL_HISTORY)
     expect(t.fills[0]?.id).toBe(FILL_HISTORY + 1)
     expect(t.fills.some((f) => f.id === 1)).toBe(false)
+  })
+
+  it("reads the filled orders' client ids with the fills, and learns new ones from the stream", async () => {
+    const order = (id: number, cid: string, bot_id = 1) => ({ id, bot_id, client_order_id: cid }) as Order
+    const { calls } = mockFetch({
+      'GET /api/fills': { body: [fill(1, { order_id: 10 })] },
+      'GET /api/orders': { body: [order(10, 'gb1-0-init')] },
+    })
+    const t = useTradingStore()
+    await t.fetchFills(1)
+    expect(calls.map((c) => c.url)).toEqual([
+      `/api/fills?bot_id=1&limit=${FILL_HISTORY}`,
+      `/api/orders?bot_id=1&status=filled%2Cpartially_filled&limit=${ORDER_HISTORY}`,
+    ])
+    expect(t.clientIds).toEqual({ 10: 'gb1-0-init' })
+    t.applyOrder(order(11, 'gb1-0-3b0'))
+    t.applyOrder(order(99, 'gb2-0-3b0', 2))
+    expect(t.clientIds).toEqual({ 10: 'gb1-0-init', 11: 'gb1-0-3b0' })
+    // another bot shown: the ids start afresh; orders that cannot be read leave fills without ids
+    mockFetch({ 'GET /api/fills': { body: [] } })
+    await t.fetchFills(2)
+    expect(t.clientIds).toEqual({})
   })
 })

@@ -4,11 +4,13 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { summaryApi, tradingApi } from '@/api/endpoints'
 import { errorMessage } from '@/api/http'
-import type { EmergencyStopResult, Fill, Summary } from '@/types/api'
+import type { EmergencyStopResult, Fill, Order, Summary } from '@/types/api'
 
 /** fills kept for the chart markers; the table shows the newest TABLE_ROWS */
 export const FILL_HISTORY = 100
 export const TABLE_ROWS = 20
+/** filled orders read to tell which run each fill is of (their client ids name it) */
+export const ORDER_HISTORY = 2 * FILL_HISTORY
 
 export const useTradingStore = defineStore('trading', () => {
   const summary = ref<Summary | null>(null)
@@ -16,6 +18,8 @@ export const useTradingStore = defineStore('trading', () => {
   const summaryUpdatedAt = ref<number | null>(null)
   const fills = ref<Fill[]>([])
   const fillsBotId = ref<number | null>(null)
+  /** order id → client order id, for the orders of the bot shown (the client id names the run) */
+  const clientIds = ref<Record<number, string>>({})
 
   async function fetchSummary(): Promise<Summary | null> {
     try {
@@ -63,11 +67,28 @@ export const useTradingStore = defineStore('trading', () => {
     await fetchSummary()
   }
 
+  /** The bot's newest fills, and its filled orders' client ids (when those cannot be read, fills are told apart by
+   * time: see utils/runs.ts). */
   async function fetchFills(botId: number, limit = FILL_HISTORY): Promise<Fill[]> {
+    if (fillsBotId.value !== botId) clientIds.value = {}
     fillsBotId.value = botId
-    const list = await tradingApi.fills({ bot_id: botId, limit })
-    if (fillsBotId.value === botId) fills.value = sortFills(list).slice(0, FILL_HISTORY)
+    const [list, orders] = await Promise.all([
+      tradingApi.fills({ bot_id: botId, limit }),
+      tradingApi
+        .orders({ bot_id: botId, status: ['filled', 'partially_filled'], limit: ORDER_HISTORY })
+        .catch(() => [] as Order[]),
+    ])
+    if (fillsBotId.value === botId) {
+      fills.value = sortFills(list).slice(0, FILL_HISTORY)
+      for (const o of orders) clientIds.value[o.id] = o.client_order_id
+    }
     return fills.value
+  }
+
+  /** An order from a bot stream (it comes before its fills): its client id, if it belongs to the bot shown. */
+  function applyOrder(order: Order): void {
+    if (fillsBotId.value !== order.bot_id) return
+    clientIds.value[order.id] = order.client_order_id
   }
 
   /** A fill from a bot stream: added if it belongs to the bot shown and is new. */
@@ -84,6 +105,7 @@ export const useTradingStore = defineStore('trading', () => {
     summaryUpdatedAt.value = null
     fills.value = []
     fillsBotId.value = null
+    clientIds.value = {}
   }
 
   return {
@@ -92,6 +114,7 @@ export const useTradingStore = defineStore('trading', () => {
     summaryUpdatedAt,
     fills,
     fillsBotId,
+    clientIds,
     fetchSummary,
     refreshSummarySoon,
     startSummaryPolling,
@@ -100,6 +123,7 @@ export const useTradingStore = defineStore('trading', () => {
     resetPaper,
     fetchFills,
     applyFill,
+    applyOrder,
     reset,
   }
 })

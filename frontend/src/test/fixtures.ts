@@ -1,4 +1,4 @@
-import type { Bot, BotStats, Fill, Summary } from '@/types/api'
+import type { Bot, BotRun, BotStats, Fill, Summary } from '@/types/api'
 
 export function bot(over: Partial<Bot> = {}): Bot {
   return {
@@ -77,4 +77,24 @@ export const summary: Summary = {
   quote_asset: 'USDT',
   bots_running: 1,
   live: false,
+}
+
+export function botRun(generation: number, over: Partial<BotRun> = {}): BotRun {
+  return {
+    generation,
+    pair: 'BTC/USDT',
+    mode: 'paper',
+    current: false,
+    started_at: `2026-11-23T1${generation}:00:00Z`,
+    start_price: '100000',
+    config: bot().config,
+    fee_asset: 'base',
+    stop_reason: null,
+    stop_price: null,
+    orders_filled: 4,
+    round_trips: 1,
+    realized_pnl: '2.5',
+    fees_paid: '0.4',
+    ...over,
+  }
 }

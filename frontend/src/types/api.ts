@@ -69,12 +69,15 @@ export interface GridConfig {
   /** Fee rate of the bot's trades (paper: the venue's when absent). */
   fee_rate?: DecimalString | null
   /** What pays the fees: `base` (Binance without BNB, the default) or `quote` (fees paid in BNB). */
-  fee_asset?: 'base' | 'quote'
+  fee_asset?: FeeAsset
   /** When the price leaves the range: `hold` (default), `trail` or `stop`. */
-  out_of_range?: 'hold' | 'trail' | 'stop'
-  /** Sell the base held when the user stops the bot. */
+  out_of_range?: OutOfRange
+  /** Sell the base held when the bot stops (the dashboard's Stop dialog starts with this choice). */
   sell_on_stop?: boolean
 }
+
+export type FeeAsset = 'base' | 'quote'
+export type OutOfRange = 'hold' | 'trail' | 'stop'
 
 export interface Bot {
   id: number
@@ -98,6 +101,27 @@ export interface CreateBotRequest {
   mode: BotMode
   config: GridConfig
 }
+/** `GET /api/bots/{id}/runs`: one run (a generation: a start, or a trailing move of the range), newest first. */
+export interface BotRun {
+  generation: number
+  pair: string
+  mode: BotMode
+  /** the run the bot's stats describe (it runs, or it is the last one and the settings did not change since) */
+  current: boolean
+  started_at: string
+  start_price: DecimalString
+  /** the config the run started with */
+  config: GridConfig
+  fee_asset: FeeAsset
+  /** why its lots were sold at a stop (`stop_loss`, `take_profit`, …), and at what price */
+  stop_reason: string | null
+  stop_price: DecimalString | null
+  orders_filled: number
+  round_trips: number
+  realized_pnl: DecimalString
+  fees_paid: DecimalString
+}
+
 export interface UpdateBotRequest {
   pair?: string
   mode?: BotMode
@@ -276,19 +300,26 @@ export interface SuggestionBody {
   reasoning: string
   risk_level: RiskLevel | string
 }
+/** One contender's backtest (ai/src/figures.rs). Holding has no range and no levels; a grid the window could not
+ * run has `error` and no figures. */
 export interface BacktestEntry {
-  lower: DecimalString
-  upper: DecimalString
-  levels: number
-  realized_pnl: DecimalString
-  final_equity: DecimalString
-  return_pct: DecimalString
-  max_drawdown: DecimalString
-  round_trips: number
+  lower: DecimalString | null
+  upper: DecimalString | null
+  levels: number | null
+  /** what the grid's round trips realized; holding realizes nothing (0), its outcome is the return */
+  realized_pnl: DecimalString | null
+  final_equity: DecimalString | null
+  /** (final_equity − capital) / capital: a fraction, 0.0303 = 3.03 % */
+  return_pct: DecimalString | null
+  max_drawdown: DecimalString | null
+  round_trips: number | null
   win_rate: DecimalString | null
+  error?: string
 }
 export interface BacktestWindow {
   window: string
+  /** candles the window holds (fewer than its span when history is short) */
+  candles?: number
   suggested: BacktestEntry
   current: BacktestEntry | null
   sweep_best: BacktestEntry

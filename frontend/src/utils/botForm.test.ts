@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bot } from '@/test/fixtures'
-import { defaultForm, formFromBot, toConfig, validateForm } from './botForm'
+import { defaultForm, formFromBot, stopLossPrice, takeProfitPrice, toConfig, validateForm } from './botForm'
 
 const valid = () => ({ ...defaultForm('BTC/USDT'), lower_bound: '95000', upper_bound: '105000' })
 
@@ -17,23 +17,60 @@ describe('bot form', () => {
       stop_loss_pct: '2',
       take_profit_pct: null,
       max_daily_loss: null,
+      fee_asset: 'base',
+      out_of_range: 'hold',
+      sell_on_stop: false,
     })
   })
 
-  it('round-trips a bot', () => {
+  it('round-trips a bot, with the API defaults for what its config leaves out', () => {
     const b = bot()
     const f = formFromBot(b)
     expect(f.take_profit_pct).toBe('')
-    expect(toConfig(f)).toEqual(b.config)
+    expect([f.fee_pct, f.fee_asset, f.out_of_range, f.sell_on_stop]).toEqual(['', 'base', 'hold', false])
+    expect(toConfig(f)).toEqual({ ...b.config, fee_asset: 'base', out_of_range: 'hold', sell_on_stop: false })
   })
 
-  it('keeps the settings it does not show when a bot is saved again', () => {
+  it('edits fee rate (in percent), fee asset, out-of-range policy and sell on stop, and sends them back', () => {
     const b = bot()
     b.config = { ...b.config, fee_asset: 'quote', fee_rate: '0.00075', out_of_range: 'trail', sell_on_stop: true }
     const f = formFromBot(b)
+    expect([f.fee_pct, f.fee_asset, f.out_of_range, f.sell_on_stop]).toEqual(['0.075', 'quote', 'trail', true])
     f.upper_bound = '106000'
     expect(toConfig(f)).toEqual({ ...b.config, upper_bound: '106000' })
-    expect(toConfig(valid())).not.toHaveProperty('fee_asset')
+    f.fee_pct = '0.1'
+    f.out_of_range = 'stop'
+    f.sell_on_stop = false
+    f.fee_asset = 'base'
+    expect(toConfig(f)).toMatchObject({ fee_rate: '0.001', out_of_range: 'stop', sell_on_stop: false, fee_asset: 'base' })
+    f.fee_pct = ' '
+    expect(toConfig(f)).not.toHaveProperty('fee_rate')
+  })
+
+  it('keeps config settings it has no control for', () => {
+    const b = bot()
+    b.config = { ...b.config, fee_asset: 'quote', ...{ rebalance_every: 5 } }
+    const f = formFromBot(b)
+    expect(f.kept).toEqual({ rebalance_every: 5 })
+    expect(toConfig(f)).toMatchObject({ rebalance_every: 5, fee_asset: 'quote' })
+  })
+
+  it('says the price a stop loss and a take profit mean, exactly', () => {
+    expect(stopLossPrice('95000', '2')).toBe('93100')
+    expect(stopLossPrice('0.3', '3.5')).toBe('0.2895')
+    expect(takeProfitPrice('105000', '5')).toBe('110250')
+    expect(takeProfitPrice('105000', '0')).toBe('105000')
+    expect(stopLossPrice('', '2')).toBeNull()
+    expect(takeProfitPrice('105000', 'x')).toBeNull()
+  })
+
+  it('checks the fee rate: empty, 0 up to below 10 %', () => {
+    expect(validateForm({ ...valid(), fee_pct: '' })).toEqual({})
+    expect(validateForm({ ...valid(), fee_pct: '0' })).toEqual({})
+    expect(validateForm({ ...valid(), fee_pct: '9.99' })).toEqual({})
+    expect(validateForm({ ...valid(), fee_pct: '10' }).fee_rate).toBe('Must be below 10 %')
+    expect(validateForm({ ...valid(), fee_pct: '-0.1' }).fee_rate).toBe('Must be 0 or more')
+    expect(validateForm({ ...valid(), fee_pct: 'a' }).fee_rate).toBe('Not a number')
   })
 
   it('reports each invalid field', () => {

@@ -1,28 +1,25 @@
-import { createPinia, setActivePinia } from 'pinia'
-import { createSSRApp } from 'vue'
-import { createMemoryHistory, createRouter } from 'vue-router'
-import { renderToString } from 'vue/server-renderer'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { stubSession } from '@/test/helpers'
+import { render, testPinia } from '@/test/render'
 import { useAuthStore } from '@/stores/auth'
 import AccountPanel from './AccountPanel.vue'
 
 describe('AccountPanel', () => {
   beforeEach(() => stubSession('jwt'))
 
-  it('renders the change-password form and the log-out-everywhere button', async () => {
-    const pinia = createPinia()
-    setActivePinia(pinia)
+  it('offers the change-password form and "Log out everywhere"', async () => {
+    const pinia = testPinia()
     useAuthStore().user = { id: 1, email: 'trader@example.com', has_api_keys: false }
-    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', name: 'login', component: {} }] })
-    const html = await renderToString(createSSRApp(AccountPanel).use(pinia).use(router))
-    for (const id of ['password-form', 'input-current_password', 'input-new_password', 'input-confirm_password',
-      'password-save', 'logout-everywhere']) {
-      expect(html).toContain(`data-testid="${id}"`)
-    }
-    expect(html).toContain('autocomplete="current-password"')
-    expect(html).toContain('value="trader@example.com"')
-    expect(html).toContain('Log out everywhere')
-    expect(html).not.toContain('data-testid="account-error"')
+    const r = await render(AccountPanel, {}, pinia)
+    expect(r.attr('input-current_password', 'autocomplete')).toBe('current-password')
+    expect(r.attr('input-new_password', 'autocomplete')).toBe('new-password')
+    expect(r.attr('input-confirm_password', 'type')).toBe('password')
+    expect(r.text('field-new_password')).toContain('At least 10 characters')
+    expect(r.text('password-save')).toBe('Change password')
+    expect(r.text('logout-everywhere')).toBe('Log out everywhere')
+    // the account's email for password managers, beside the form
+    expect(r.html).toContain('value="trader@example.com"')
+    expect(r.text('account-error')).toBeNull()
+    expect(r.text('password-changed')).toBeNull()
   })
 })
