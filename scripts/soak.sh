@@ -35,8 +35,8 @@ api="http://127.0.0.1:$api_port"
 for _ in $(seq 100); do curl -fs "$api/healthz" >/dev/null && break; sleep 0.2; done
 rss() { for p in $(pgrep -f "$bin (api|scheduler|worker)" || true); do echo "$(ps -o args= -p "$p" | awk '{print $2, $NF}') $(ps -o rss= -p "$p") KB"; done; }
 echo "== memory at start"; rss | tee "$work/rss-start"
-curl -fs -XPOST "$api/api/auth/register" -H 'content-type: application/json' -d '{"email":"soak@gridbot.test","password":"soak-password-1"}' >/dev/null
-token="$(curl -fs -XPOST "$api/api/auth/login" -H 'content-type: application/json' -d '{"email":"soak@gridbot.test","password":"soak-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+curl -fs -XPOST "$api/api/auth/register" -H 'content-type: application/json' -d '{"email":"soak@gridbot.test","password":"correct horse battery staple 42"}' >/dev/null
+token="$(curl -fs -XPOST "$api/api/auth/login" -H 'content-type: application/json' -d '{"email":"soak@gridbot.test","password":"correct horse battery staple 42"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
 curl -fs -XPUT "$api/api/account/api-keys" "${auth[@]}" -d '{"api_key":"soak-demo-api-key-0001","api_secret":"soak-demo-api-secret-0001"}' >/dev/null
 open="$(sed -n 2p "$work/candles.csv" | cut -d, -f2)"

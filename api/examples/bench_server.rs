@@ -62,6 +62,8 @@ async fn main() {
         api_refill: Duration::from_nanos(1),
         auth_burst: u32::MAX,
         auth_refill: Duration::from_nanos(1),
+        login_failures_burst: u32::MAX,
+        login_failures_refill: Duration::from_nanos(1),
     };
     config.rate_limits = unlimited;
     let app = build_app(ApiContext::new(rt.clone(), config)).await;
@@ -94,7 +96,7 @@ async fn main() {
 /// Registers a user, logs in, creates a paper bot around the simulator's price.
 async fn setup(base: &str) -> (String, i64) {
     let http = reqwest::Client::new();
-    let creds = json!({"email": "bench@example.com", "password": "benchmark password"});
+    let creds = json!({"email": "bench@example.com", "password": "correct horse battery staple 42"});
     http.post(format!("{base}/api/auth/register")).json(&creds).send().await.unwrap();
     let login: Value =
         http.post(format!("{base}/api/auth/login")).json(&creds).send().await.unwrap().json().await.unwrap();

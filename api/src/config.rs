@@ -28,7 +28,8 @@ pub struct ApiConfig {
     /// dashboard, and unknown paths answer the JSON 404.
     pub static_dir: Option<PathBuf>,
     /// Rate-limit by the client address a reverse proxy appended to `X-Forwarded-For` (`GRIDBOT_TRUST_PROXY=true`)
-    /// instead of the connection's peer address. Only behind a proxy that sets the header: clients can forge it.
+    /// instead of the connection's peer address. Only behind a proxy that appends it: a client reaching the API
+    /// directly could otherwise forge the header and get a fresh bucket per request.
     pub trust_proxy: bool,
     /// What a new paper account is funded with, and what a reset restores (`PAPER_FUNDING`, `ASSET=AMOUNT,…`,
     /// default `USDT=10000`).
@@ -59,14 +60,20 @@ pub fn parse_funding(text: &str) -> Result<Vec<(String, Decimal)>, String> {
         .collect()
 }
 
-/// Token buckets per client IP: `burst` requests at once, then one more every `refill`.
+/// Token buckets: `burst` at once, then one more every `refill`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
+    /// Every route: a request with a valid token counts in its user's bucket, any other in its client IP's.
     pub api_burst: u32,
     pub api_refill: Duration,
-    /// Register and login: stricter, against password guessing.
+    /// Register and login, per client IP: stricter, against password guessing.
     pub auth_burst: u32,
     pub auth_refill: Duration,
+    /// Wrong passwords per account (normalized email), from any address, at login and password change: 5 tries,
+    /// then one more a minute (five idle minutes forgive them all); a right password clears them. Counted in each
+    /// API process's memory.
+    pub login_failures_burst: u32,
+    pub login_failures_refill: Duration,
 }
 
 impl Default for RateLimits {
@@ -76,6 +83,8 @@ impl Default for RateLimits {
             api_refill: Duration::from_millis(100),
             auth_burst: 10,
             auth_refill: Duration::from_secs(6),
+            login_failures_burst: 5,
+            login_failures_refill: Duration::from_secs(60),
         }
     }
 }

@@ -11,12 +11,14 @@ pub mod error;
 pub mod extract;
 pub mod jwt;
 pub mod limits;
+pub mod login_throttle;
 pub mod market_cache;
 pub mod market_hub;
 pub mod metrics;
 pub mod openapi;
+pub mod password;
 pub mod routes;
-pub mod user_cache;
+pub mod sessions;
 pub mod views;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -50,8 +52,11 @@ pub struct ApiContext {
     pub market: Arc<market_cache::MarketCache>,
     /// Bot rows and books for the hot reads.
     pub bots: Arc<bot_cache::BotCache>,
-    /// Which users exist, so every authenticated request checks its token's user cheaply.
-    pub users: Arc<user_cache::UserCache>,
+    /// Which sessions are open (user exists, token version current, token not logged out), so every authenticated
+    /// request and WebSocket checks its token cheaply.
+    pub sessions: Arc<sessions::SessionCache>,
+    /// Failed password checks per account, for the per-account login limit.
+    pub logins: Arc<login_throttle::LoginThrottle>,
     /// One fan-out per watched market symbol for the market WebSockets.
     pub hub: market_hub::MarketHub,
     pub metrics: Arc<metrics::Metrics>,
@@ -64,6 +69,9 @@ impl ApiContext {
     /// data and live accounts). The advisor is the backtest sweep alone until [`ApiContext::with_advisor`] gives
     /// the one the binary built from its settings.
     pub fn new(rt: gridbot_worker::Ctx, config: ApiConfig) -> ApiContext {
+        let limits = config.rate_limits;
+        let logins =
+            Arc::new(login_throttle::LoginThrottle::new(limits.login_failures_burst, limits.login_failures_refill));
         ApiContext {
             db: rt.db.clone(),
             exchange: Arc::clone(&rt.market),
@@ -71,7 +79,8 @@ impl ApiContext {
             ai: Arc::new(gridbot_ai::Advisor::without_claude("no ANTHROPIC_API_KEY is set")),
             market: Arc::default(),
             bots: Arc::default(),
-            users: Arc::default(),
+            sessions: Arc::default(),
+            logins,
             hub: market_hub::MarketHub::default(),
             metrics: Arc::default(),
             rt,
@@ -90,12 +99,18 @@ impl ApiContext {
 pub async fn build_app(ctx: ApiContext) -> Router {
     let limits = ctx.config.rate_limits;
     let ip = limits::ClientIp { trust_proxy: ctx.config.trust_proxy };
+    let client = limits::ClientKey {
+        ip,
+        secret: Arc::from(ctx.config.jwt_secret.as_slice()),
+        sessions: Arc::clone(&ctx.sessions),
+    };
     ctx.market.follow(&ctx.rt.events);
     ctx.bots.follow(&ctx.rt.events);
     let metrics = Arc::clone(&ctx.metrics);
     let (public, public_doc) = routes::auth::public_router().split_for_parts();
     let (private, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::auth::router())
+        .merge(routes::sessions::router())
         .merge(routes::bots::router())
         .merge(routes::keys::router())
         .merge(routes::market::router())
@@ -122,7 +137,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .layer(axum::middleware::from_fn_with_state(bots, forget_on_write))
         .layer(DefaultBodyLimit::max(ctx.config.body_limit))
         .with_state(ctx);
-    limits::api(app, &limits, ip)
+    limits::api(app, &limits, client)
         .layer(CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
         .layer(

@@ -71,7 +71,7 @@ impl Modify for StandardErrors {
                     responses.entry(code.to_owned()).or_insert_with(|| error(what));
                 };
                 if secured {
-                    add("401", "missing, invalid or expired token, or its user does not exist");
+                    add("401", "missing, invalid or expired token, its user does not exist, or its session was ended");
                 }
                 if has_id {
                     add("404", "no such resource of yours");

@@ -11,6 +11,7 @@ pub mod market_mark;
 pub mod order;
 pub mod paper_balance;
 pub mod price;
+pub mod revoked_token;
 pub mod trade;
 pub mod user;
 

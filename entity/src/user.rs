@@ -1,4 +1,5 @@
-//! `users`: an account, its bcrypt password hash and its encrypted Binance credentials.
+//! `users`: an account, its bcrypt password hash, its encrypted Binance credentials and the version its access
+//! tokens must carry.
 
 use sea_orm::entity::prelude::*;
 
@@ -14,6 +15,8 @@ pub struct Model {
     pub api_key_enc: Option<String>,
     pub api_secret_enc: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Bumped by "log out everywhere" and a password change: a token carrying an older version is refused.
+    pub token_version: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -21,7 +21,7 @@ import {
   tid,
 } from './lib/harness.mjs'
 
-const PASSWORD = 'e2e-password-0123'
+const PASSWORD = 'correct horse battery staple 42'
 const SYMBOL = 'BTCUSDT'
 const PAIR = 'BTC/USDT'
 const LEVELS = 20
@@ -848,6 +848,103 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     await page.locator(tid('no-bots')).waitFor()
     await api('GET', `/api/bots/${botId}`, { token, expect: [404] })
     assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
+  })
+})
+
+/**
+ * Register and login share a per-address limit (10, then one per 6 s) that the scenarios before this one spend: an
+ * auth call that answers 429 is retried after its Retry-After (60 s at most in all).
+ */
+async function authPatiently(what, call) {
+  const deadline = Date.now() + 60000
+  for (;;) {
+    const r = await call()
+    if (r.status !== 429 || Date.now() > deadline) return r
+    log(`    ${what}: rate limited, retrying in ${r.retryAfter} s`)
+    await sleep(r.retryAfter * 1000)
+  }
+}
+
+async function apiAuth(path, body) {
+  const r = await authPatiently(path, async () => {
+    const res = await fetch(`${config.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 1), body: await res.json() }
+  })
+  assert(r.status === 200 || r.status === 201, `POST ${path} answered ${r.status}: ${JSON.stringify(r.body)}`)
+  return r.body
+}
+
+/** Logs in through the form, submitting again after a 429 (see authPatiently); waits for the dashboard. */
+async function loginUiPatiently(page, email, password) {
+  await page.fill(tid('login-email'), email)
+  await page.fill(tid('login-password'), password)
+  await authPatiently('log in through the form', async () => {
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/login'))
+    await page.click(tid('login-submit'))
+    const res = await answered
+    return { status: res.status(), retryAfter: Number((await res.headerValue('retry-after')) ?? 1) }
+  })
+  await page.waitForURL((u) => u.pathname === '/')
+}
+
+scenario('account: log out revokes the token, password change with zxcvbn advice, log out everywhere', async (s) => {
+  const { page } = s
+  const email = newEmail('account')
+  const newPassword = 'lunar tapir mortgages bellwether'
+  let otherDevice
+  let uiToken
+
+  await s.step('log in through the form; another device holds a token too', async () => {
+    await apiAuth('/api/auth/register', { email, password: PASSWORD })
+    otherDevice = (await apiAuth('/api/auth/login', { email, password: PASSWORD })).access_token
+    await page.goto('/login')
+    await loginUiPatiently(page, email, PASSWORD)
+    uiToken = await s.token()
+    assert(uiToken && uiToken !== otherDevice, 'the dashboard has a token of its own')
+  })
+
+  await s.step('"Log out" revokes the token on the server, not only in the tab', async () => {
+    await page.click(tid('logout'))
+    await page.waitForURL((u) => u.pathname === '/login')
+    await api('GET', '/api/auth/me', { token: uiToken, expect: [401] })
+    await api('GET', '/api/auth/me', { token: otherDevice })
+    await loginUiPatiently(page, email, PASSWORD)
+  })
+
+  await s.step('a weak new password shows the API\'s advice under the field', async () => {
+    await page.goto('/bots/new')
+    await page.locator(tid('account-panel')).waitFor()
+    await page.fill(tid('input-current_password'), PASSWORD)
+    await page.fill(tid('input-new_password'), 'password123')
+    await page.fill(tid('input-confirm_password'), 'password123')
+    await page.click(tid('password-save'))
+    const advice = page.locator(tid('field-error-new_password'))
+    await advice.waitFor()
+    const said = (await advice.textContent()) ?? ''
+    assert(said.includes('too easy to guess'), `advice shown: ${said}`)
+  })
+
+  await s.step('a strong one is taken: other sessions end, this one goes on with the fresh token', async () => {
+    await page.fill(tid('input-new_password'), newPassword)
+    await page.fill(tid('input-confirm_password'), newPassword)
+    await page.click(tid('password-save'))
+    await page.locator(tid('password-changed')).waitFor()
+    await api('GET', '/api/auth/me', { token: otherDevice, expect: [401] })
+    uiToken = await s.token()
+    await api('GET', '/api/auth/me', { token: uiToken })
+  })
+
+  await s.step('"Log out everywhere" (clicked twice) ends this session too', async () => {
+    await page.click(tid('logout-everywhere'))
+    await page.click(tid('logout-everywhere'))
+    await page.waitForURL((u) => u.pathname === '/login')
+    await api('GET', '/api/auth/me', { token: uiToken, expect: [401] })
+    const fresh = (await apiAuth('/api/auth/login', { email, password: newPassword })).access_token
+    await api('GET', '/api/auth/me', { token: fresh })
   })
 })
 

@@ -1,4 +1,6 @@
-//! `POST /api/auth/register`, `POST /api/auth/login` (HS256 JWT) and `GET /api/auth/me`.
+//! `POST /api/auth/register`, `POST /api/auth/login` (HS256 JWT) and `GET /api/auth/me`. Login is limited per
+//! client IP (the router's layer) and per account ([`crate::login_throttle`]); the session routes are in
+//! [`super::sessions`].
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
@@ -12,11 +14,11 @@ use crate::{
     extract::ApiJson,
     jwt,
     openapi::ErrorBody,
+    password,
 };
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut.
-pub const MAX_PASSWORD_BYTES: usize = 72;
+/// Longest email an account can have (register refuses longer ones).
+const MAX_EMAIL_BYTES: usize = 254;
 
 /// Register and login: the routes under the stricter rate limit.
 pub fn public_router() -> OpenApiRouter<ApiContext> {
@@ -47,10 +49,19 @@ struct UserOut {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct TokenOut {
+pub(crate) struct TokenOut {
     access_token: String,
     token_type: &'static str,
     expires_in: u64,
+}
+
+impl TokenOut {
+    /// A fresh token of `user_id` at token version `version`.
+    pub(crate) fn issue(ctx: &ApiContext, user_id: i64, version: i64) -> ApiResult<TokenOut> {
+        let ttl = ctx.config.token_ttl;
+        let access_token = jwt::issue(&ctx.config.jwt_secret, user_id, version, ttl)?;
+        Ok(TokenOut { access_token, token_type: "Bearer", expires_in: ttl.as_secs() })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,22 +72,18 @@ struct MeOut {
 }
 
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = Credentials, responses(
-    (status = 201, body = UserOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 201, body = UserOut), (status = 409, body = ErrorBody),
+    (status = 422, body = ErrorBody, description = "a bad email, or a password too short, too long or too easy to guess (zxcvbn's advice in `fields.password`)")))]
 async fn register(
     State(ctx): State<ApiContext>,
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
     let email = parse_email(&body.email)?;
-    check_password(&body.password)?;
+    password::vet("password", &body.password, &email).await?;
     if ctx.db.users().by_email(&email).await?.is_some() {
         return Err(ApiError::Conflict("email already registered".into()));
     }
-    let cost = ctx.config.bcrypt_cost;
-    let password = body.password;
-    let hash = tokio::task::spawn_blocking(move || bcrypt::hash(password, cost))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let hash = hash_password(&ctx, body.password).await?;
     let user = ctx.db.users().create(&email, &hash).await.map_err(|e| match ApiError::from(e) {
         ApiError::Conflict(_) => ApiError::Conflict("email already registered".into()),
         other => other,
@@ -87,24 +94,44 @@ async fn register(
 }
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Credentials, responses(
-    (status = 200, body = TokenOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 200, body = TokenOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, body = ErrorBody, description = "too many logins from this address, or too many wrong passwords for this email from any address; retry after `Retry-After` seconds")))]
 async fn login(State(ctx): State<ApiContext>, ApiJson(body): ApiJson<Credentials>) -> ApiResult<Json<TokenOut>> {
     let refused = || ApiError::Unauthorized("wrong email or password".into());
     let email = body.email.trim().to_ascii_lowercase();
+    if email.len() > MAX_EMAIL_BYTES {
+        // No account has such an email (register refuses it); not worth a slot in the throttle.
+        return Err(refused());
+    }
+    ctx.logins.attempt(&email).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let user = ctx.db.users().by_email(&email).await?;
     // Without an account, still spend a bcrypt verification so timing does not tell which emails exist.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let (password, cost) = (body.password, ctx.config.bcrypt_cost);
-    let ok = tokio::task::spawn_blocking(move || {
+    let ok = verify_password(&ctx, body.password, stored).await?;
+    let user = user.filter(|_| ok).ok_or_else(refused)?;
+    ctx.logins.succeeded(&email);
+    Ok(Json(TokenOut::issue(&ctx, user.id, user.token_version)?))
+}
+
+/// Whether `password` matches the bcrypt hash `stored`; without one, a dummy hash is verified all the same, so that
+/// an unknown email takes as long as a wrong password.
+pub(crate) async fn verify_password(ctx: &ApiContext, password: String, stored: Option<String>) -> ApiResult<bool> {
+    let cost = ctx.config.bcrypt_cost;
+    tokio::task::spawn_blocking(move || {
         let hash = stored.unwrap_or_else(|| dummy_hash(cost).to_owned());
         bcrypt::verify(password, &hash).unwrap_or(false)
     })
     .await
-    .map_err(ApiError::internal)?;
-    let user = user.filter(|_| ok).ok_or_else(refused)?;
-    let ttl = ctx.config.token_ttl;
-    let access_token = jwt::issue(&ctx.config.jwt_secret, user.id, ttl)?;
-    Ok(Json(TokenOut { access_token, token_type: "Bearer", expires_in: ttl.as_secs() }))
+    .map_err(ApiError::internal)
+}
+
+/// The bcrypt hash of `password` at the configured cost.
+pub(crate) async fn hash_password(ctx: &ApiContext, password: String) -> ApiResult<String> {
+    let cost = ctx.config.bcrypt_cost;
+    tokio::task::spawn_blocking(move || bcrypt::hash(password, cost))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
 }
 
 /// A hash to verify against when the email is unknown, made once at the configured cost.
@@ -130,7 +157,7 @@ pub fn parse_email(raw: &str) -> ApiResult<String> {
     if email.is_empty() {
         return Err(bad("is required"));
     }
-    if email.len() > 254 {
+    if email.len() > MAX_EMAIL_BYTES {
         return Err(bad("must be at most 254 characters"));
     }
     let Some((local, domain)) = email.split_once('@') else {
@@ -145,16 +172,6 @@ pub fn parse_email(raw: &str) -> ApiResult<String> {
         return Err(bad("must look like name@example.com"));
     }
     Ok(email)
-}
-
-fn check_password(p: &str) -> ApiResult<()> {
-    if p.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::field("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
-    }
-    if p.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::field("password", format!("must be at most {MAX_PASSWORD_BYTES} bytes")));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

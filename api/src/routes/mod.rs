@@ -9,6 +9,7 @@ pub mod health;
 pub mod keys;
 pub mod market;
 pub mod runs;
+pub mod sessions;
 pub mod stats;
 pub mod summary;
 pub mod test_config;

@@ -1,8 +1,11 @@
 //! WebSockets, fed by the event bus. `WS /ws/bot/{id}?token=`: a snapshot (`status`, `stats`) on connect, then on
 //! every event of the bot the parts it names reloaded from the database — `status`, `order` (each new or changed
 //! order), `fill` (each new fill) and `stats`; a listener that lagged reloads everything. `WS /ws/market/{symbol}?token=`:
-//! the market's `trade` and `kline` events. A missing, bad or expired token closes with 4401 (also when the token
-//! expires while connected), another user's or an unknown bot with 4404, a malformed symbol with 4422.
+//! the market's `trade` and `kline` events. A missing, bad or expired token closes with 4401, and so does a token
+//! that expires or whose session ends (logout, log out everywhere, password change) while connected: the session is
+//! checked again every [`RECHECK`] through the session cache (so within [`RECHECK`] of a logout in this process, and
+//! [`crate::sessions::TTL`] plus [`RECHECK`] of one in another). Another user's or an unknown bot closes with 4404, a
+//! malformed symbol with 4422.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -21,18 +24,19 @@ use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, SinkExt, StreamExt, stream::SplitSink};
 use gridbot_core::{BotId, Symbol};
 use gridbot_exchange::ExchangeError;
-use gridbot_platform::{BotChange, Channel, Event, Received, Subscription, db::types::OrderStatus};
+use gridbot_platform::{BotChange, Channel, DbError, Event, Received, Subscription, db::types::OrderStatus};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     ApiContext,
-    auth::AuthUser,
+    auth::{AuthUser, open_session},
     error::ApiError,
-    jwt,
+    jwt::Session,
     metrics::Stream,
     routes::{bots::BotOut, stats::bot_stats},
+    sessions::Closed,
     views::{OrderOut, dec, fills_out},
 };
 
@@ -41,6 +45,8 @@ pub const NOT_FOUND: u16 = 4404;
 pub const INVALID: u16 = 4422;
 /// How often the server pings an idle client (proxies drop silent connections).
 const PING_EVERY: Duration = Duration::from_secs(30);
+/// How often an open socket checks that its token's session is still open.
+pub const RECHECK: Duration = Duration::from_secs(1);
 /// Events taken together before one reload.
 const COALESCE: usize = 256;
 
@@ -50,17 +56,61 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 
 type Sender = SplitSink<WebSocket, Message>;
 
-/// The token's user (who must exist) and expiry, or the close code to end the connection with.
+/// The token's open session, or the close code to end the connection with.
 async fn authorize(
     ctx: &ApiContext,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<(i64, u64), u16> {
+) -> Result<Session, u16> {
     let token =
         query.ok().and_then(|Query(q)| q.get("token").cloned()).filter(|t| !t.is_empty()).ok_or(UNAUTHORIZED)?;
-    let (user, exp) = jwt::verify_until(&ctx.config.jwt_secret, &token).map_err(|_| UNAUTHORIZED)?;
-    match ctx.users.exists(&ctx.db, user).await {
-        Ok(true) => Ok((user, exp)),
-        _ => Err(UNAUTHORIZED),
+    open_session(ctx, &token).await.map_err(|_| UNAUTHORIZED)
+}
+
+/// A check of the session in flight.
+type Check = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Result<(), Closed>, DbError>> + Send>>;
+
+/// Ends a socket whose token expires or whose session ends while it is open.
+struct Watch {
+    session: Session,
+    expiry: std::pin::Pin<Box<tokio::time::Sleep>>,
+    recheck: tokio::time::Interval,
+    /// Kept across the stream's other events, so a check that waits on the database is never dropped half-way.
+    pending: Option<Check>,
+}
+
+impl Watch {
+    fn new(session: Session) -> Self {
+        let expiry = Box::pin(tokio::time::sleep(until(session.exp)));
+        let recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
+        Watch { session, expiry, recheck, pending: None }
+    }
+
+    /// Resolves with the reason to close with 4401: the token expired, or its session was ended. A database error
+    /// while checking keeps the socket open (the next check retries). Safe to drop at any await.
+    async fn ended(&mut self, ctx: &ApiContext) -> &'static str {
+        loop {
+            if self.pending.is_none() {
+                tokio::select! {
+                    () = &mut self.expiry => return "token expired",
+                    _ = self.recheck.tick() => {
+                        let (ctx, session) = (ctx.clone(), self.session.clone());
+                        self.pending = Some(Box::pin(async move { ctx.sessions.check(&ctx.db, &session).await }));
+                    }
+                }
+            }
+            let Some(check) = self.pending.as_mut() else { continue };
+            tokio::select! {
+                () = &mut self.expiry => return "token expired",
+                result = check => {
+                    self.pending = None;
+                    match result {
+                        Ok(Ok(())) => {}
+                        Ok(Err(closed)) => return closed.message(),
+                        Err(e) => tracing::debug!(error = %e, "websocket: session not checked"),
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -85,11 +135,11 @@ async fn bot_ws(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let (user, exp) = match authorize(&ctx, query).await {
-        Ok(u) => u,
+    let session = match authorize(&ctx, query).await {
+        Ok(s) => s,
         Err(code) => return refuse(ws, code),
     };
-    let bot = match crate::routes::bots::owned_bot(&ctx, AuthUser { id: user }, &id).await {
+    let bot = match crate::routes::bots::owned_bot(&ctx, AuthUser { id: session.user }, &id).await {
         Ok(b) => b,
         Err(ApiError::NotFound(_)) => return refuse(ws, NOT_FOUND),
         Err(e) => {
@@ -99,19 +149,18 @@ async fn bot_ws(
     };
     // Subscribed before the upgrade answers, so no event after the client sees the connection is missed.
     let sub = ctx.rt.events.subscribe(Some(Channel::Bot(bot.id)));
-    ws.on_upgrade(move |socket| bot_stream(ctx, bot.id, sub, socket, exp))
+    ws.on_upgrade(move |socket| bot_stream(ctx, bot.id, sub, socket, session))
 }
 
-async fn bot_stream(ctx: ApiContext, bot: BotId, mut sub: Subscription, socket: WebSocket, exp: u64) {
+async fn bot_stream(ctx: ApiContext, bot: BotId, mut sub: Subscription, socket: WebSocket, session: Session) {
     let _open = ctx.metrics.ws_open(Stream::Bot);
     let (mut tx, mut rx) = socket.split();
-    let mut view = BotView { ctx, bot, orders: HashMap::new(), fills: HashSet::new() };
+    let mut view = BotView { ctx: ctx.clone(), bot, orders: HashMap::new(), fills: HashSet::new() };
     if view.load(&mut tx, Changes::snapshot()).await.is_err() {
         return;
     }
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
-    let expiry = tokio::time::sleep(until(exp));
-    tokio::pin!(expiry);
+    let mut watch = Watch::new(session);
     loop {
         tokio::select! {
             received = sub.recv() => {
@@ -135,7 +184,7 @@ async fn bot_stream(ctx: ApiContext, bot: BotId, mut sub: Subscription, socket: 
                 Some(Ok(_)) => {}
             },
             _ = ping.tick() => if tx.send(Message::Ping(Default::default())).await.is_err() { break },
-            () = &mut expiry => break close(&mut tx, UNAUTHORIZED, "token expired").await,
+            why = watch.ended(&ctx) => break close(&mut tx, UNAUTHORIZED, why).await,
         }
     }
 }
@@ -259,8 +308,8 @@ async fn market_ws(
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let exp = match authorize(&ctx, query).await {
-        Ok((_, exp)) => exp,
+    let session = match authorize(&ctx, query).await {
+        Ok(s) => s,
         Err(code) => return refuse(ws, code),
     };
     let Ok(symbol) = raw.parse::<Symbol>() else { return refuse(ws, INVALID) };
@@ -269,15 +318,14 @@ async fn market_ws(
     }
     // Subscribed before the upgrade answers, so no tick after the client sees the connection is missed.
     let sub = ctx.hub.subscribe(&ctx.rt.events, &symbol.exchange_name());
-    ws.on_upgrade(move |socket| market_stream(ctx, sub, socket, exp))
+    ws.on_upgrade(move |socket| market_stream(ctx, sub, socket, session))
 }
 
-async fn market_stream(ctx: ApiContext, mut sub: broadcast::Receiver<Utf8Bytes>, socket: WebSocket, exp: u64) {
+async fn market_stream(ctx: ApiContext, mut sub: broadcast::Receiver<Utf8Bytes>, socket: WebSocket, session: Session) {
     let _open = ctx.metrics.ws_open(Stream::Market);
     let (mut tx, mut rx) = socket.split();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
-    let expiry = tokio::time::sleep(until(exp));
-    tokio::pin!(expiry);
+    let mut watch = Watch::new(session);
     loop {
         tokio::select! {
             received = sub.recv() => match received {
@@ -294,7 +342,7 @@ async fn market_stream(ctx: ApiContext, mut sub: broadcast::Receiver<Utf8Bytes>,
                 Some(Ok(_)) => {}
             },
             _ = ping.tick() => if tx.send(Message::Ping(Default::default())).await.is_err() { break },
-            () = &mut expiry => break close(&mut tx, UNAUTHORIZED, "token expired").await,
+            why = watch.ended(&ctx) => break close(&mut tx, UNAUTHORIZED, why).await,
         }
     }
 }

@@ -7,7 +7,13 @@ use serde_json::json;
 use crate::both;
 use crate::harness::{Backend, JWT_SECRET, Options, PASSWORD, spawn_app, spawn_app_with};
 
-both!(register_login_me, register_refuses_bad_input, login_refuses_wrong_credentials, bad_tokens_answer_401);
+both!(
+    register_login_me,
+    register_refuses_bad_input,
+    register_refuses_weak_passwords,
+    login_refuses_wrong_credentials,
+    bad_tokens_answer_401
+);
 
 async fn register_login_me(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -61,6 +67,27 @@ async fn register_refuses_bad_input(backend: Backend) {
     app.finish().await;
 }
 
+/// zxcvbn's verdict, with its advice as the 422's reason: common passwords, keyboard rows, repeats, sequences and the
+/// email itself plus digits are refused; a passphrase passes.
+async fn register_refuses_weak_passwords(backend: Backend) {
+    let limits = RateLimits { auth_burst: 100, ..RateLimits::default() };
+    let app = spawn_app_with(backend, Options { rate_limits: Some(limits), ..Options::default() }).await;
+    let email = "satoshi@example.com";
+    for weak in ["aaaaaaaaaa", "password123", "Password1!", "qwertyuiop", "1234567890", "satoshi@example.com2024"] {
+        let r = app.register(email, weak).await;
+        assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["password".to_owned()]), "{weak}");
+        let reason = r.body["error"]["fields"]["password"].as_str().unwrap();
+        assert!(reason.starts_with("is too easy to guess. ") && reason.len() > 30, "{weak}: {reason}");
+        assert!(r.body["error"]["message"].as_str().unwrap().starts_with("password: is too easy to guess"));
+    }
+    let common = app.register(email, "password123").await;
+    assert!(common.text.contains("common password"), "{}", common.text);
+    let r = app.register(email, "correct horse battery staple 42").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(app.login(email, "correct horse battery staple 42").await.status, StatusCode::OK);
+    app.finish().await;
+}
+
 async fn login_refuses_wrong_credentials(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup("a@b.co").await;
@@ -79,10 +106,10 @@ async fn bad_tokens_answer_401(backend: Backend) {
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let expired = jwt::sign(JWT_SECRET, &jwt::Claims { sub: id.to_string(), iat: now - 120, exp: now - 60 }).unwrap();
+    let expired = jwt::sign(JWT_SECRET, &jwt::Claims::new(id, 0, now - 120, now - 60)).unwrap();
     let foreign =
-        jwt::issue(b"some other secret of thirty-two bytes!!", id, std::time::Duration::from_secs(60)).unwrap();
-    let unknown_user = jwt::issue(JWT_SECRET, id + 1000, std::time::Duration::from_secs(60)).unwrap();
+        jwt::issue(b"some other secret of thirty-two bytes!!", id, 0, std::time::Duration::from_secs(60)).unwrap();
+    let unknown_user = jwt::issue(JWT_SECRET, id + 1000, 0, std::time::Duration::from_secs(60)).unwrap();
 
     let none = app.call(Method::GET, "/api/auth/me", None, None).await;
     assert_eq!((none.status, none.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));

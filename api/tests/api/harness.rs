@@ -75,6 +75,20 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A second API server over a [`TestApp`]'s database (see [`TestApp::peer`]).
+pub struct Peer {
+    pub base: String,
+    pub ws_base: String,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Peer {
+    /// Opens `path?token=` as a WebSocket at this server.
+    pub async fn ws(&self, path: &str, token: &str) -> Ws {
+        tokio_tungstenite::connect_async(format!("{}{path}?token={token}", self.ws_base)).await.unwrap().0
+    }
+}
+
 /// A response: status, headers and JSON body (`Null` when empty or not JSON).
 #[derive(Debug)]
 pub struct Reply {
@@ -299,6 +313,29 @@ impl TestApp {
         (r.body["id"].as_i64().unwrap(), l.body["access_token"].as_str().unwrap().to_owned())
     }
 
+    /// Another API process over the same database, queue and events: its own session cache, login throttle and
+    /// rate limits. Serves until dropped.
+    pub async fn peer(&self) -> Peer {
+        let mut config = ApiConfig::new(JWT_SECRET, ENCRYPTION_KEY);
+        config.bcrypt_cost = 4;
+        let app = build_app(ApiContext::new(self.rt.clone(), config)).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = serve(listener, app, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Peer { base: format!("http://{addr}"), ws_base: format!("ws://{addr}"), _stop: stop }
+    }
+
+    /// `GET path` at another server (a [`Peer`]'s `base`).
+    pub async fn get_at(&self, base: &str, path: &str, token: &str) -> Reply {
+        reply(self.http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap()).await
+    }
+
     pub async fn finish(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -434,8 +471,14 @@ pub async fn next_of(ws: &mut Ws, kind: &str) -> Value {
 
 /// The close code the server ends the socket with (5 s at most).
 pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+    close_code_within(ws, Duration::from_secs(5)).await
+}
+
+/// The close code the server ends the socket with, waiting `limit` at most.
+pub async fn close_code_within(ws: &mut Ws, limit: Duration) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
-        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a close within 5 s");
+        let msg = tokio::time::timeout_at(deadline, ws.next()).await.expect("a close in time");
         match msg {
             Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
             Some(Ok(_)) => continue,

@@ -20,6 +20,7 @@ mod market;
 mod openapi;
 mod ops;
 mod runs;
+mod sessions;
 mod stats;
 mod summary;
 mod test_config;

@@ -140,11 +140,8 @@ async fn new_routes_need_a_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let (id, token) = app.signup("a@b.co").await;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let expired = gridbot_api::jwt::sign(
-        JWT_SECRET,
-        &gridbot_api::jwt::Claims { sub: id.to_string(), iat: now - 120, exp: now - 60 },
-    )
-    .unwrap();
+    let expired =
+        gridbot_api::jwt::sign(JWT_SECRET, &gridbot_api::jwt::Claims::new(id, 0, now - 120, now - 60)).unwrap();
     let mut tampered = token.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });

@@ -151,15 +151,12 @@ async fn websockets_refuse_bad_tokens_and_foreign_bots(backend: Backend) {
     let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
     let id = app.post("/api/bots", Some(&alice), body).await.body["id"].as_i64().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let expired = gridbot_api::jwt::sign(
-        JWT_SECRET,
-        &gridbot_api::jwt::Claims { sub: alice_id.to_string(), iat: now - 120, exp: now - 60 },
-    )
-    .unwrap();
+    let expired =
+        gridbot_api::jwt::sign(JWT_SECRET, &gridbot_api::jwt::Claims::new(alice_id, 0, now - 120, now - 60)).unwrap();
     let mut tampered = alice.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    let unknown = gridbot_api::jwt::issue(JWT_SECRET, alice_id + 1000, std::time::Duration::from_secs(60)).unwrap();
+    let unknown = gridbot_api::jwt::issue(JWT_SECRET, alice_id + 1000, 0, std::time::Duration::from_secs(60)).unwrap();
     let bot_path = format!("/ws/bot/{id}");
     for path in [bot_path.as_str(), "/ws/market/BTCUSDT"] {
         let tokens = [None, Some(""), Some("garbage"), Some(expired.as_str()), Some(tampered.as_str()), Some(&unknown)];
@@ -176,11 +173,7 @@ async fn websockets_refuse_bad_tokens_and_foreign_bots(backend: Backend) {
     assert_eq!(close_code(&mut bad).await, Some(4422));
 
     // A token that expires while connected closes the stream with 4401.
-    let short = gridbot_api::jwt::sign(
-        JWT_SECRET,
-        &gridbot_api::jwt::Claims { sub: alice_id.to_string(), iat: now, exp: now + 2 },
-    )
-    .unwrap();
+    let short = gridbot_api::jwt::sign(JWT_SECRET, &gridbot_api::jwt::Claims::new(alice_id, 0, now, now + 2)).unwrap();
     let mut ws = app.ws("/ws/market/BTCUSDT", Some(&short)).await;
     assert_eq!(close_code(&mut ws).await, Some(4401));
 

@@ -19,6 +19,7 @@ import type {
   Me,
   OptimizeRequest,
   Order,
+  PasswordChange,
   OrderStatus,
   PriceResponse,
   RegisteredUser,
@@ -38,6 +39,12 @@ export const authApi = {
   register: (c: Credentials) => http.post<RegisteredUser>('/api/auth/register', c, { auth: false }),
   login: (c: Credentials) => http.post<TokenResponse>('/api/auth/login', c, { auth: false }),
   me: () => http.get<Me>('/api/auth/me'),
+  /** Revokes this token; a 401 (already ended) is thrown, not handled: the caller clears the session anyway. */
+  logout: () => http.post<void>('/api/auth/logout', undefined, { quiet401: true }),
+  /** Ends every session of the user, this one included. */
+  logoutAll: () => http.post<void>('/api/auth/logout-all'),
+  /** Changes the password; every other session ends and the answer is this session's new token. */
+  changePassword: (c: PasswordChange) => http.post<TokenResponse>('/api/auth/password', c),
 }
 
 export const accountApi = {

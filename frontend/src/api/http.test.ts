@@ -69,6 +69,15 @@ describe('http', () => {
     expect(e.status).toBe(0)
   })
 
+  it('a quiet 401 is only thrown: the token stays and the handler is not called', async () => {
+    const handler = vi.fn()
+    onUnauthorized(handler)
+    mockFetch({ 'POST /api/auth/logout': { status: 401, body: { error: { code: 'unauthorized', message: 'gone' } } } })
+    await expect(http.post('/api/auth/logout', undefined, { quiet401: true })).rejects.toMatchObject({ status: 401 })
+    expect(handler).not.toHaveBeenCalled()
+    expect(getToken()).toBe('tok')
+  })
+
   it('on 401 clears the token and calls the handler', async () => {
     const handler = vi.fn()
     onUnauthorized(handler)

@@ -89,6 +89,8 @@ export interface RequestOptions {
   query?: Query
   /** send the bearer token (default true); a 401 then clears it and calls the handler */
   auth?: boolean
+  /** with the token sent, a 401 is only thrown: the caller ends the session itself (logout) */
+  quiet401?: boolean
   signal?: AbortSignal
 }
 
@@ -124,7 +126,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
   if (!res.ok) {
     const err = await toApiError(res)
-    if (res.status === 401 && auth) {
+    if (res.status === 401 && auth && !opts.quiet401) {
       clearToken()
       unauthorizedHandler?.()
     }

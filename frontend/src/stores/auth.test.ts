@@ -77,4 +77,51 @@ describe('auth store', () => {
     await auth.deleteApiKeys()
     expect(auth.apiKeys).toEqual({ configured: false, api_key_masked: null })
   })
+
+  it('changes the password and keeps the fresh token the server answers', async () => {
+    stubSession('old-jwt')
+    setActivePinia(createPinia())
+    const { calls } = mockFetch({
+      'POST /api/auth/password': { body: { access_token: 'new-jwt', token_type: 'Bearer', expires_in: 86400 } },
+    })
+    const auth = useAuthStore()
+    await auth.changePassword({ current_password: 'old password 1', new_password: 'lunar tapir mortgages' })
+    expect(calls[0]?.headers.Authorization).toBe('Bearer old-jwt')
+    expect(calls[0]?.body).toEqual({ current_password: 'old password 1', new_password: 'lunar tapir mortgages' })
+    expect(auth.token).toBe('new-jwt')
+    expect(getToken()).toBe('new-jwt')
+  })
+
+  it("a refused password change keeps the session and surfaces the API's reason", async () => {
+    stubSession('jwt')
+    setActivePinia(createPinia())
+    const reason = 'is too easy to guess. This is a top-10 common password.'
+    mockFetch({
+      'POST /api/auth/password': {
+        status: 422,
+        body: { error: { code: 'validation', message: `new_password: ${reason}`, fields: { new_password: reason } } },
+      },
+    })
+    const auth = useAuthStore()
+    await expect(
+      auth.changePassword({ current_password: 'old password 1', new_password: 'password123' }),
+    ).rejects.toMatchObject({ code: 'validation', fields: { new_password: reason } })
+    expect(auth.token).toBe('jwt')
+    expect(getToken()).toBe('jwt')
+  })
+
+  it('revoke tells the server and swallows its refusal; revokeAll throws it', async () => {
+    stubSession('jwt')
+    setActivePinia(createPinia())
+    const { calls } = mockFetch({
+      'POST /api/auth/logout': { status: 401, body: { error: { code: 'unauthorized', message: 'gone' } } },
+      'POST /api/auth/logout-all': { status: 429, body: { error: { code: 'rate_limited', message: 'slow' } } },
+    })
+    const auth = useAuthStore()
+    await expect(auth.revoke()).resolves.toBeUndefined()
+    expect(calls[0]).toMatchObject({ method: 'POST', url: '/api/auth/logout' })
+    expect(calls[0]?.headers.Authorization).toBe('Bearer jwt')
+    await expect(auth.revokeAll()).rejects.toMatchObject({ code: 'rate_limited' })
+    expect(calls[1]).toMatchObject({ method: 'POST', url: '/api/auth/logout-all' })
+  })
 })

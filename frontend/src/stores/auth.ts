@@ -4,7 +4,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { accountApi, authApi } from '@/api/endpoints'
 import { clearToken, getToken, setToken } from '@/api/session'
-import type { ApiKeysInput, ApiKeysStatus, Credentials, Me } from '@/types/api'
+import type { ApiKeysInput, ApiKeysStatus, Credentials, Me, PasswordChange } from '@/types/api'
 
 export const useAuthStore = defineStore('auth', () => {
   const token = ref<string | null>(getToken())
@@ -13,10 +13,14 @@ export const useAuthStore = defineStore('auth', () => {
 
   const isAuthenticated = computed(() => token.value !== null)
 
+  function keep(accessToken: string): void {
+    setToken(accessToken)
+    token.value = accessToken
+  }
+
   async function login(creds: Credentials): Promise<void> {
     const res = await authApi.login(creds)
-    setToken(res.access_token)
-    token.value = res.access_token
+    keep(res.access_token)
     await fetchMe()
   }
 
@@ -32,11 +36,33 @@ export const useAuthStore = defineStore('auth', () => {
     return me
   }
 
+  /** Forgets the session here (token, user, keys status); the server is not told. */
   function logout(): void {
     clearToken()
     token.value = null
     user.value = null
     apiKeys.value = null
+  }
+
+  /** Asks the server to revoke this token; failures are swallowed (the session is cleared here anyway). */
+  async function revoke(): Promise<void> {
+    if (token.value === null) return
+    try {
+      await authApi.logout()
+    } catch {
+      // Already ended, or the server is unreachable: the token is forgotten here either way.
+    }
+  }
+
+  /** Ends every session of the user on the server, this one included; throws when the server did not. */
+  async function revokeAll(): Promise<void> {
+    await authApi.logoutAll()
+  }
+
+  /** Changes the password and keeps the fresh token the server answers (the old one, like every other, is ended). */
+  async function changePassword(change: PasswordChange): Promise<void> {
+    const res = await authApi.changePassword(change)
+    keep(res.access_token)
   }
 
   async function fetchApiKeys(): Promise<ApiKeysStatus> {
@@ -65,6 +91,9 @@ export const useAuthStore = defineStore('auth', () => {
     register,
     fetchMe,
     logout,
+    revoke,
+    revokeAll,
+    changePassword,
     fetchApiKeys,
     saveApiKeys,
     deleteApiKeys,

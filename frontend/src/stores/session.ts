@@ -1,4 +1,4 @@
-// Ends the session everywhere: token, cached data and open sockets.
+// Ends the session in this tab (token, cached data and open sockets), after telling the server when asked to.
 
 import { useAiStore } from './ai'
 import { useAuthStore } from './auth'
@@ -14,4 +14,17 @@ export function endSession(): void {
   useAiStore().reset()
   useRunsStore().reset()
   useAuthStore().logout()
+}
+
+/** The header's "Log out": revokes this token on the server, then clears the session even if that call failed. */
+export async function logOut(): Promise<void> {
+  await useAuthStore().revoke()
+  endSession()
+}
+
+/** "Log out everywhere": every session of the user ends on the server, then here; a failure is thrown and nothing
+ * is cleared, so the user sees that the other sessions are still open. */
+export async function logOutEverywhere(): Promise<void> {
+  await useAuthStore().revokeAll()
+  endSession()
 }

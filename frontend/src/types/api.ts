@@ -33,6 +33,11 @@ export interface TokenResponse {
   token_type: 'Bearer'
   expires_in: number
 }
+/** POST /api/auth/password: a wrong current password is a 422 naming `current_password`. */
+export interface PasswordChange {
+  current_password: string
+  new_password: string
+}
 export interface Me {
   id: number
   email: string

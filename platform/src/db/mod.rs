@@ -10,6 +10,7 @@ mod market_marks;
 mod orders;
 mod paper_balances;
 mod prices;
+mod revoked_tokens;
 mod runs;
 mod trades;
 pub mod types;
@@ -27,6 +28,7 @@ pub use market_marks::MarketMarks;
 pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
+pub use revoked_tokens::RevokedTokens;
 pub use runs::Runs;
 pub use trades::Trades;
 pub use users::Users;
@@ -101,6 +103,9 @@ impl Db {
     }
     pub fn bot_events(&self) -> BotEvents<'_> {
         BotEvents(&self.conn)
+    }
+    pub fn revoked_tokens(&self) -> RevokedTokens<'_> {
+        RevokedTokens(&self.conn)
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {

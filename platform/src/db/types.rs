@@ -45,6 +45,8 @@ pub struct User {
     pub api_key_enc: Option<String>,
     pub api_secret_enc: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The version the user's access tokens must carry (bumped by "log out everywhere" and a password change).
+    pub token_version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,4 +9,5 @@ mod history;
 mod market_marks;
 mod paper_account;
 mod schema;
+mod sessions;
 mod suite;
