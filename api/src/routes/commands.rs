@@ -42,9 +42,17 @@ struct StartBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StopBody {
-    /// Sell the base the grid holds at the market (default false: the lots stay in the account).
+    /// Sell the base the grid holds at the market; absent: as the bot's config says (`sell_on_stop`, default false:
+    /// the lots stay in the account).
     #[serde(default)]
-    sell: bool,
+    sell: Option<bool>,
+}
+
+/// Whether a stop sells the lots: as asked, else as the bot's `sell_on_stop`.
+fn sells(asked: Option<bool>, bot: &Bot) -> bool {
+    asked.unwrap_or_else(|| {
+        serde_json::from_value::<gridbot_core::strategy::GridParams>(bot.config.clone()).is_ok_and(|p| p.sell_on_stop)
+    })
 }
 
 #[utoipa::path(post, path = "/api/bots/{id}/start", operation_id = "start_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -118,7 +126,7 @@ async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
 }
 
 #[utoipa::path(post, path = "/api/bots/{id}/stop", operation_id = "stop_bot", tag = "bots", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body(content = Option<StopBody>, description = "`{\"sell\": true}` also sells the base the grid holds"),
+    request_body(content = Option<StopBody>, description = "`{\"sell\": true}` also sells the base the grid holds; without `sell`, the bot's `sell_on_stop` decides"),
     responses((status = 202, body = BotOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn stop(
     State(ctx): State<ApiContext>,
@@ -128,11 +136,12 @@ async fn stop(
 ) -> ApiResult<(StatusCode, Json<BotOut>)> {
     let bot = owned_bot(&ctx, user, &id).await?;
     let was_stopped = bot.status == BotStatus::Stopped;
-    let stopped = commands::stop(&ctx.rt, &bot, body.sell).await.map_err(command_error)?;
+    let sell = sells(body.sell, &bot);
+    let stopped = commands::stop(&ctx.rt, &bot, sell).await.map_err(command_error)?;
     if !was_stopped {
         ctx.metrics.job_enqueued("stop_bot");
     }
-    tracing::info!(bot_id = bot.id.0, user_id = user.id, sell = body.sell, "stop requested");
+    tracing::info!(bot_id = bot.id.0, user_id = user.id, sell, "stop requested");
     Ok((StatusCode::ACCEPTED, Json(stopped.into())))
 }
 
@@ -184,5 +193,39 @@ fn command_error(e: CommandError) -> ApiError {
     match e {
         CommandError::Conflict(m) => ApiError::Conflict(m),
         CommandError::Failed(e) => ApiError::internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bot(config: serde_json::Value) -> Bot {
+        Bot {
+            id: gridbot_core::BotId(1),
+            user_id: 1,
+            strategy: "grid".into(),
+            symbol: "BTC/USDT".parse().expect("a pair"),
+            mode: BotMode::Paper,
+            status: BotStatus::Running,
+            config,
+            generation: 1,
+            stop_reason: None,
+            run_state: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_stop_sells_as_asked_else_as_the_bots_sell_on_stop() {
+        let grid = serde_json::json!({"capital": "1000", "lower_bound": "90", "upper_bound": "110", "grid_levels": 5});
+        let mut selling = grid.clone();
+        selling["sell_on_stop"] = serde_json::json!(true);
+        assert!(!sells(None, &bot(grid.clone())), "the default keeps the coins");
+        assert!(sells(None, &bot(selling.clone())), "sell_on_stop sells");
+        assert!(sells(Some(true), &bot(grid)));
+        assert!(!sells(Some(false), &bot(selling)), "the request's choice wins");
+        assert!(!sells(None, &bot(serde_json::json!({"not": "a grid"}))));
     }
 }
