@@ -56,15 +56,15 @@ def datasets(data_dir, tmp, seed):
             with open(part, "w") as fh:
                 fh.write(((header + "\n") if header else "") + "\n".join(rows[:n]) + "\n")
             out.append((part, min(n, len(rows)), steps))
-    # Small whole prices: n*c == S1 (exit exactly at the mean) and D^2 == k^2 (n S2 - S1^2) (entry exactly at a
-    # whole band) happen often.
+    # Small whole prices: n*c == S1 (exit exactly at the mean), D^2 == k^2 (n S2 - S1^2) (entry exactly at a
+    # whole band) and a low exactly at the stop price (a whole percentage of a round entry) happen often.
     rng = random.Random(seed * 7919 + 3)
     price, rows = 100, []
     for i in range(4000):
         o = price
         c = max(80, min(120, o + rng.choice([-3, -2, -1, -1, 0, 0, 1, 1, 2, 3])))
         h = max(o, c) + rng.choice([0, 0, 1, 4])
-        lo = max(1, min(o, c) - rng.choice([0, 0, 1, 6, 12]))
+        lo = max(1, min(o, c) - rng.choice([0, 0, 1, 6, 12, 20]))
         rows.append("%d,%d,%d,%d,%d,1" % (1700000000000 + 60000 * i, o, h, lo, c))
         price = c if rng.random() < 0.9 else max(80, min(120, c + rng.choice([-5, 5])))
     synth = os.path.join(tmp, "SYNTH-1m.csv")
@@ -104,6 +104,8 @@ def gen_config(rng, sets):
             + [decimal_text(rng, 0.05, 5, rng.choice([0, 1, 2])), "0.5", "1", "5", "99.99"]))
         if cfg["stop_loss_pct"] in ("0", 0):
             cfg["stop_loss_pct"] = "0.1"
+        if path == sets[-1][0] and rng.random() < 0.7:  # whole stop prices from round entries
+            cfg["stop_loss_pct"] = maybe_number(rng, rng.choice(["5", "10", "10", "20", "25", "12.5"]))
     if rng.random() < 0.8:
         cfg["fee_rate"] = rng.choice(["0", "0.001", "0.001", "0.00075", "0.0001", "0.002"])
     if rng.random() < 0.7:
