@@ -29,6 +29,8 @@ GRIDBOT_BIN="$bin" bash scripts/fuzz-api-run.sh
 if [ -f tests/reference/compare.py ]; then
   GRIDBOT_BIN="$bin" python3 tests/reference/compare.py --count "${REFERENCE_CASES:-40}"
 fi
+echo "== mean-reversion semantics: gridbot backtest --strategy mean_reversion vs its independent Python reference"
+GRIDBOT_BIN="$bin" python3 tests/reference/compare_mean_reversion.py --count "${REFERENCE_CASES:-40}"
 
 echo "== simulator vs an independent Binance client (ccxt from PyPI)"
 bash sim/tests/ccxt_check.sh

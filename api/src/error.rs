@@ -135,7 +135,7 @@ impl From<gridbot_core::Error> for ApiError {
             E::TooDense { .. } => BTreeMap::from([("grid_levels".to_owned(), message.clone())]),
             E::PriceOutsideGrid { .. } => BTreeMap::from([("lower_bound".to_owned(), message.clone())]),
             E::Strategy(_) => BTreeMap::from([("strategy".to_owned(), message.clone())]),
-            E::Csv { .. } | E::State(_) => BTreeMap::new(),
+            E::Csv { .. } | E::State(_) | E::Overflow(_) => BTreeMap::new(),
         };
         ApiError::Validation { message, fields }
     }

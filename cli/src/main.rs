@@ -26,10 +26,10 @@ enum Command {
     Worker(commands::worker::Args),
     /// Run the scheduler: cron, market and user-data streams; one is active at a time.
     Scheduler,
-    /// Backtest one grid on a Binance kline CSV.
+    /// Backtest one strategy (a grid, or mean reversion) on a Binance kline CSV.
     Backtest(commands::backtest::Args),
-    /// Sweep grid parameters on a Binance kline CSV and rank them.
-    Optimize(commands::optimize::Args),
+    /// Sweep a strategy's parameters on a Binance kline CSV and rank them.
+    Optimize(Box<commands::optimize::Args>),
     /// Create or update the database schema (`DATABASE_URL`; unset = SQLite at ./data/gridbot.db). Running it
     /// twice changes nothing.
     Migrate,
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => commands::runtime().and_then(|rt| rt.block_on(commands::worker::run(args))),
         Command::Scheduler => commands::runtime().and_then(|rt| rt.block_on(commands::scheduler::run())),
         Command::Backtest(args) => commands::backtest::run(args),
-        Command::Optimize(args) => commands::optimize::run(args),
+        Command::Optimize(args) => commands::optimize::run(*args),
         Command::Migrate => commands::runtime().and_then(|rt| rt.block_on(commands::migrate::run())),
         Command::Sim(args) => commands::runtime().and_then(|rt| rt.block_on(gridbot_sim::run(args))),
     };

@@ -1,5 +1,6 @@
-//! One backtest over three months of BTCUSDT 1-minute candles (130,708, already parsed), and a 1,000-configuration
-//! sweep over them. Reads ../shared/data; uses a seeded random walk of the same length when it is absent.
+//! One grid backtest over three months of BTCUSDT 1-minute candles (130,708, already parsed — the longest series the
+//! data has; no year of it), a 1,000-configuration sweep over them, and the same for mean reversion (one backtest,
+//! a 100-configuration sweep). Reads ../shared/data; uses a seeded random walk of the same length when it is absent.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,6 +9,7 @@ use std::{hint::black_box, sync::atomic::AtomicUsize};
 use criterion::{Criterion, criterion_group, criterion_main};
 use gridbot_core::{
     Candle, Candles, Decimal, GridConfig, GridConfigInput, Spacing, SymbolFilters, backtest,
+    strategy::mean_reversion::{self, MeanReversionConfig, MeanReversionParams, sweep::MeanReversionSweep},
     sweep::{Range, SweepSpec, sweep},
 };
 
@@ -82,5 +84,37 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_mean_reversion(c: &mut Criterion) {
+    let candles = candles();
+    let base = MeanReversionParams {
+        window: 20,
+        band: Decimal::TWO,
+        stop_loss_pct: Some(Decimal::ONE),
+        ..MeanReversionParams::with_capital(Decimal::new(10_000, 0))
+    };
+    let config = MeanReversionConfig::new(base.clone()).expect("valid config");
+    let r = mean_reversion::backtest(&config, &candles).expect("runs");
+    assert!(r.round_trips > 1000, "the bench trades: {} round trips", r.round_trips);
+    c.bench_function("mean reversion 130k candles, window 20, band 2, stop 1%", |b| {
+        b.iter(|| mean_reversion::backtest(black_box(&config), &candles))
+    });
+
+    // 10 windows × 5 bands × 2 stop losses = 100 configurations.
+    let spec = MeanReversionSweep {
+        window: Range { from: 10, to: 100, step: 10 },
+        band: Range { from: Decimal::ONE, to: Decimal::new(3, 0), step: Decimal::new(5, 1) },
+        stop_loss_pct: Some(Range { from: Decimal::ONE, to: Decimal::TWO, step: Decimal::ONE }),
+        base,
+    };
+    let configs = spec.configs().expect("valid sweep");
+    assert_eq!(configs.len(), 100);
+    let mut g = c.benchmark_group("mean reversion sweep");
+    g.sample_size(10);
+    g.bench_function("100 configs x 130k candles, all cores", |b| {
+        b.iter(|| mean_reversion::sweep::sweep(black_box(&configs), &candles, None, &AtomicUsize::new(0)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_mean_reversion);
 criterion_main!(benches);

@@ -39,6 +39,9 @@ pub enum Error {
     /// A strategy name the registry does not know, or a strategy config it cannot read.
     #[error("{0}")]
     Strategy(String),
+    /// An amount too large (or too finely divided) to compute exactly; nothing was rounded.
+    #[error("amounts too large to compute exactly: {0}")]
+    Overflow(String),
 }
 
 impl Error {

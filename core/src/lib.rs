@@ -1,6 +1,7 @@
 //! Gridbot's domain, with no I/O: exact money types, symbols and exchange filters, the grid of `spec/grid.md`
 //! (levels, sizing, the engine and its ledger), the candle price path, the backtester and parameter sweeps,
-//! market indicators, and the `Strategy` trait with its registry.
+//! market indicators, the `Strategy` trait with its registry, and the mean-reversion strategy of
+//! `spec/mean-reversion.md` (`strategy::mean_reversion`).
 //!
 //! Everything that trades — backtest, paper and live — drives [`engine::GridEngine`], so a backtest predicts
 //! exactly what paper mode does on the same prices.
@@ -20,6 +21,7 @@ pub mod strategy;
 pub mod sweep;
 pub mod symbol;
 mod units;
+mod wide;
 
 pub use backtest::{BacktestResult, backtest};
 pub use candles::{Candle, Candles};

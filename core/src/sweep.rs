@@ -133,7 +133,44 @@ const DRAWDOWN_FLOOR: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// the 1 % floor keeps grids that barely traded from ranking on a near-zero denominator. Ties go to higher realized
 /// P&L.
 pub fn score(r: &BacktestResult) -> Decimal {
-    (r.total_return / r.max_drawdown.max(DRAWDOWN_FLOOR)).round_dp(12).normalize()
+    calmar(r.total_return, r.max_drawdown)
+}
+
+/// `total_return / max(max_drawdown, 1%)`, the ranking score of every strategy's sweep.
+pub fn calmar(total_return: Decimal, max_drawdown: Decimal) -> Decimal {
+    (total_return / max_drawdown.max(DRAWDOWN_FLOOR)).round_dp(12).normalize()
+}
+
+/// `f` over every item on `threads` threads (all cores when `None`), counting finished items in `progress`;
+/// the results in the items' order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: Option<usize>,
+    progress: &AtomicUsize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    thread::scope(|s| {
+        for _ in 0..threads.min(items.len().max(1)) {
+            s.spawn(|| {
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    local.push((i, f(item)));
+                    progress.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Ok(mut all) = results.lock() {
+                    all.append(&mut local);
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Backtests every configuration on `threads` threads (all cores when `None`), counting finished backtests in
@@ -145,29 +182,9 @@ pub fn sweep(
     threads: Option<usize>,
     progress: &AtomicUsize,
 ) -> SweepReport {
-    let threads = threads.unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())).clamp(1, 64);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<BacktestResult, Error>)>> = Mutex::new(Vec::with_capacity(configs.len()));
-    thread::scope(|s| {
-        for _ in 0..threads.min(configs.len().max(1)) {
-            s.spawn(|| {
-                let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(cfg) = configs.get(i) else { break };
-                    local.push((i, backtest(cfg, filters, candles)));
-                    progress.fetch_add(1, Ordering::Relaxed);
-                }
-                if let Ok(mut all) = results.lock() {
-                    all.append(&mut local);
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|(i, _)| *i);
+    let results = parallel_map(configs, threads, progress, |cfg| backtest(cfg, filters, candles));
     let mut report = SweepReport { ranked: Vec::new(), tried: configs.len(), rejected: 0, first_rejection: None };
-    for (i, r) in results {
+    for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(result) => {
                 let c = &configs[i];

@@ -34,7 +34,7 @@ struct StrategyOut {
 #[utoipa::path(get, path = "/api/strategies", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [StrategyOut])))]
 async fn strategies(_user: AuthUser) -> Json<Vec<StrategyOut>> {
     let registry = gridbot_core::strategy::Registry::default();
-    Json(registry.names().into_iter().map(|name| StrategyOut { name }).collect())
+    Json(registry.bot_names().into_iter().map(|name| StrategyOut { name }).collect())
 }
 
 /// The contract's Bot.
@@ -131,9 +131,10 @@ async fn create(
     ApiJson(body): ApiJson<CreateBot>,
 ) -> ApiResult<(StatusCode, Json<BotOut>)> {
     let registry = gridbot_core::strategy::Registry::default();
-    if !registry.contains(&body.strategy) {
-        let known = registry.names().join(", ");
-        return Err(ApiError::field("strategy", format!("unknown strategy {:?}; known: {known}", body.strategy)));
+    if !registry.runs_bots(&body.strategy) {
+        let known = registry.bot_names().join(", ");
+        let what = if registry.contains(&body.strategy) { "is backtested only, for now" } else { "is unknown" };
+        return Err(ApiError::field("strategy", format!("strategy {:?} {what}; bots run: {known}", body.strategy)));
     }
     let mode = parse_mode(&body.mode)?;
     let symbol = parse_pair(&body.pair)?;

@@ -50,22 +50,40 @@ pub fn read_candles(path: &Path) -> anyhow::Result<Candles> {
     Candles::from_csv(&text).with_context(|| format!("{}", path.display()))
 }
 
-/// The symbol filters a backtest uses.
+/// The symbol filters a backtest uses; BTCUSDT's unless given.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FilterArgs {
-    /// PRICE_FILTER tick size.
-    #[arg(long, default_value = "0.01", value_parser = decimal)]
-    pub tick_size: Decimal,
-    /// LOT_SIZE step size.
-    #[arg(long, default_value = "0.00001", value_parser = decimal)]
-    pub step_size: Decimal,
-    /// NOTIONAL minimum order value, in quote.
-    #[arg(long, default_value = "5", value_parser = decimal)]
-    pub min_notional: Decimal,
+    /// PRICE_FILTER tick size (default 0.01).
+    #[arg(long, value_parser = decimal)]
+    pub tick_size: Option<Decimal>,
+    /// LOT_SIZE step size (default 0.00001).
+    #[arg(long, value_parser = decimal)]
+    pub step_size: Option<Decimal>,
+    /// NOTIONAL minimum order value, in quote (default 5).
+    #[arg(long, value_parser = decimal)]
+    pub min_notional: Option<Decimal>,
 }
 
 impl FilterArgs {
     pub fn filters(&self) -> anyhow::Result<SymbolFilters> {
-        Ok(SymbolFilters::new(self.tick_size, self.step_size, self.min_notional)?)
+        let btc = SymbolFilters::btcusdt();
+        Ok(SymbolFilters::new(
+            self.tick_size.unwrap_or(btc.tick_size),
+            self.step_size.unwrap_or(btc.step_size),
+            self.min_notional.unwrap_or(btc.min_notional),
+        )?)
+    }
+
+    /// The filter flags given.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--tick-size", self.tick_size.is_some()),
+            ("--step-size", self.step_size.is_some()),
+            ("--min-notional", self.min_notional.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(flag, _)| flag)
+        .collect()
     }
 }

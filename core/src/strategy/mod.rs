@@ -1,8 +1,9 @@
 //! The strategy plugin interface: a [`Strategy`] turns market data into order signals, reacts to fills, and says
-//! what it tells the AI; a [`Registry`] builds strategies by name (`"grid"` → [`GridStrategy`]), so the rest of the
-//! system never names a concrete strategy.
+//! what it tells the AI; a [`Registry`] builds strategies by name (`"grid"` → [`GridStrategy`], `"mean_reversion"`
+//! → [`MeanReversionStrategy`]) and describes them, so the rest of the system never names a concrete strategy.
 
 mod grid;
+pub mod mean_reversion;
 
 use std::{collections::BTreeMap, fmt};
 
@@ -10,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use grid::{GridParams, GridStrategy, OutOfRange, bot_fee_asset};
+pub use mean_reversion::MeanReversionStrategy;
 
 use crate::{Error, Side, Symbol, SymbolFilters, engine::OrderIntent, indicators::Indicators, ledger::StopReason};
 
@@ -75,42 +77,73 @@ pub trait Strategy: Send + fmt::Debug {
 /// Builds a strategy from its JSON config.
 pub type Factory = fn(&serde_json::Value) -> Result<Box<dyn Strategy>, Error>;
 
+/// What the registry says about a strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StrategyInfo {
+    /// The registry name, what a bot's `strategy` and `gridbot backtest --strategy` name.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Whether paper and live bots run it; a strategy without it is backtested only, for now.
+    pub bots: bool,
+}
+
+pub const GRID_DESCRIPTION: &str = "Grid: buy orders on price levels below the price and sell orders above it, each \
+                                    fill answered by its counter-order one level away.";
+
 /// Strategies by name.
 #[derive(Clone)]
 pub struct Registry {
-    factories: BTreeMap<&'static str, Factory>,
+    entries: BTreeMap<&'static str, (StrategyInfo, Factory)>,
 }
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.factories.keys()).finish()
+        f.debug_list().entries(self.entries.values().map(|(info, _)| info)).finish()
     }
 }
 
 impl Default for Registry {
-    /// The built-in strategies: `grid`.
+    /// The built-in strategies: `grid`, and `mean_reversion` (backtests only until bots run it).
     fn default() -> Self {
         let mut r = Registry::empty();
-        r.register("grid", GridStrategy::from_json);
+        r.register(StrategyInfo { name: "grid", description: GRID_DESCRIPTION, bots: true }, GridStrategy::from_json);
+        r.register(
+            StrategyInfo { name: mean_reversion::NAME, description: mean_reversion::DESCRIPTION, bots: false },
+            MeanReversionStrategy::from_json,
+        );
         r
     }
 }
 
 impl Registry {
     pub fn empty() -> Self {
-        Registry { factories: BTreeMap::new() }
+        Registry { entries: BTreeMap::new() }
     }
-    pub fn register(&mut self, name: &'static str, factory: Factory) {
-        self.factories.insert(name, factory);
+    pub fn register(&mut self, info: StrategyInfo, factory: Factory) {
+        self.entries.insert(info.name, (info, factory));
     }
+    /// Every strategy's name, sorted.
     pub fn names(&self) -> Vec<&'static str> {
-        self.factories.keys().copied().collect()
+        self.entries.keys().copied().collect()
+    }
+    /// The strategies bots can run.
+    pub fn bot_names(&self) -> Vec<&'static str> {
+        self.entries.values().filter(|(i, _)| i.bots).map(|(i, _)| i.name).collect()
     }
     pub fn contains(&self, name: &str) -> bool {
-        self.factories.contains_key(name)
+        self.entries.contains_key(name)
+    }
+    pub fn runs_bots(&self, name: &str) -> bool {
+        self.info(name).is_some_and(|i| i.bots)
+    }
+    pub fn info(&self, name: &str) -> Option<StrategyInfo> {
+        self.entries.get(name).map(|(info, _)| *info)
+    }
+    pub fn infos(&self) -> Vec<StrategyInfo> {
+        self.entries.values().map(|(info, _)| *info).collect()
     }
     pub fn build(&self, name: &str, config: &serde_json::Value) -> Result<Box<dyn Strategy>, Error> {
-        let factory = self.factories.get(name).ok_or_else(|| {
+        let (_, factory) = self.entries.get(name).ok_or_else(|| {
             Error::field("strategy", format!("unknown strategy {name:?}; known: {}", self.names().join(", ")))
         })?;
         factory(config)

@@ -1,0 +1,121 @@
+//! [`MeanReversionStrategy`]: mean reversion as the registry knows it — built from its JSON config, with its AI
+//! prompt and answer schema. Bots do not run it yet: that waits for the runtime contract both strategies will share,
+//! so its market and fill calls refuse (and the registry marks it backtest-only).
+
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::{
+    MeanReversionConfig, MeanReversionParams,
+    config::{MAX_BAND_SD, MAX_WINDOW, MIN_WINDOW},
+};
+use crate::{
+    Error, SymbolFilters,
+    strategy::{AiContext, FillReport, MarketData, MarketSnapshot, Signal, Strategy},
+};
+
+pub const NAME: &str = "mean_reversion";
+pub const DESCRIPTION: &str = "Mean reversion (Bollinger): buys when a candle closes more than `band` standard \
+                               deviations below its `window`-candle moving average, sells when the price returns to \
+                               the average or falls to an optional stop loss.";
+
+#[derive(Debug, Clone)]
+pub struct MeanReversionStrategy {
+    config: MeanReversionConfig,
+}
+
+impl MeanReversionStrategy {
+    pub fn new(config: MeanReversionConfig) -> Self {
+        MeanReversionStrategy { config }
+    }
+
+    pub fn from_json(value: &serde_json::Value) -> Result<Box<dyn Strategy>, Error> {
+        Ok(Box::new(MeanReversionStrategy::new(MeanReversionConfig::from_json(value)?)))
+    }
+
+    pub fn config(&self) -> &MeanReversionConfig {
+        &self.config
+    }
+}
+
+fn not_yet() -> Error {
+    Error::Strategy(format!(
+        "{NAME} does not run as a bot yet; backtest it with `gridbot backtest --strategy {NAME} --config JSON`"
+    ))
+}
+
+impl Strategy for MeanReversionStrategy {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn start(&mut self, _: &SymbolFilters, _: &MarketData) -> Result<Vec<Signal>, Error> {
+        Err(not_yet())
+    }
+
+    fn on_market(&mut self, _: &MarketData) -> Result<Vec<Signal>, Error> {
+        Err(not_yet())
+    }
+
+    fn on_fill(&mut self, _: &FillReport) -> Result<Vec<Signal>, Error> {
+        Err(not_yet())
+    }
+
+    fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
+        let i = &m.indicators;
+        let list = |v: &[Decimal]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let current: &MeanReversionParams = self.config.params();
+        let prompt = format!(
+            "Propose a mean-reversion (Bollinger band) strategy for {pair} on Binance spot, on 1-minute candles.\n\
+             Current price: {price}\n24h range: {low} - {high}\n24h volume (base): {vol}\n\
+             Volatility of 1-minute log returns: {v:.6} (annualized {va:.4})\nATR(14, 1h): {atr}\n\
+             Support levels: {sup}\nResistance levels: {res}\n\
+             Capital: {cap} {quote}\nStep size: {step}; minimum order value: {mn} {quote}\n\
+             Fee per fill: {fee} of notional.\nCurrent config: {cur} .\n\
+             The bot buys with all its quote when a candle closes more than `band` population standard deviations \
+             below the mean of the last `window` closes, and sells everything when a close is back at or above that \
+             mean, or when the price falls to entry * (1 - stop_loss_pct/100). A round trip must move more than two \
+             fees to earn anything; a wider band trades less often on deeper dips.",
+            pair = m.symbol.pair(),
+            price = i.price,
+            low = i.low_24h,
+            high = i.high_24h,
+            vol = i.volume_24h,
+            v = i.volatility,
+            va = i.volatility_annualized,
+            atr = i.atr,
+            sup = list(&i.support),
+            res = list(&i.resistance),
+            cap = m.capital,
+            quote = m.symbol.quote(),
+            step = m.filters.step_size,
+            mn = m.filters.min_notional,
+            fee = current.fee_rate,
+            cur = serde_json::to_string(current).unwrap_or_default(),
+        );
+        AiContext {
+            system: "You are a quantitative trader who tunes mean-reversion bots on spot markets. Use the market data \
+                     to choose a moving-average window, a band width in standard deviations and a stop loss that buy \
+                     real dips rather than trends. Answer only through the tool."
+                .into(),
+            prompt,
+            tool_name: "propose_mean_reversion".into(),
+            schema: json!({
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["window", "band", "stop_loss_pct", "confidence", "reasoning", "risk_level"],
+                "properties": {
+                    "window": {"type": "integer", "minimum": MIN_WINDOW, "maximum": MAX_WINDOW,
+                               "description": "candles in the moving average"},
+                    "band": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_BAND_SD,
+                             "description": "standard deviations below the mean an entry needs"},
+                    "stop_loss_pct": {"type": ["number", "null"], "exclusiveMinimum": 0, "exclusiveMaximum": 100,
+                                      "description": "percent below the entry price to sell at; null for none"},
+                    "confidence": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "reasoning": {"type": "string"},
+                    "risk_level": {"type": "string", "enum": ["low", "medium", "high"]}
+                }
+            }),
+        }
+    }
+}
