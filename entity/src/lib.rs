@@ -5,11 +5,13 @@ pub mod ai_suggestion;
 pub mod amount;
 pub mod bot;
 pub mod bot_event;
+pub mod dead_job;
 pub mod fill;
 pub mod market_mark;
 pub mod order;
 pub mod paper_balance;
 pub mod price;
+pub mod running_job;
 pub mod trade;
 pub mod user;
 

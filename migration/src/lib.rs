@@ -13,6 +13,7 @@ mod m20261124_000006_trade_per_sell;
 mod m20261206_000007_fill_fee_quote;
 mod m20261206_000008_paper_funding;
 mod m20261207_000009_market_marks;
+mod m20261208_000011_dead_jobs;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_fill_fee_quote::Migration),
             Box::new(m20261206_000008_paper_funding::Migration),
             Box::new(m20261207_000009_market_marks::Migration),
+            Box::new(m20261208_000011_dead_jobs::Migration),
         ]
     }
 }

@@ -4,12 +4,14 @@
 mod ai_suggestions;
 mod bot_events;
 mod bots;
+mod dead_jobs;
 mod error;
 mod fills;
 mod market_marks;
 mod orders;
 mod paper_balances;
 mod prices;
+mod running_jobs;
 mod trades;
 pub mod types;
 mod users;
@@ -20,12 +22,14 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 pub use ai_suggestions::AiSuggestions;
 pub use bot_events::BotEvents;
 pub use bots::Bots;
+pub use dead_jobs::{DeadJobs, NewDeadJob};
 pub use error::{DbError, Result};
 pub use fills::Fills;
 pub use market_marks::MarketMarks;
 pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
+pub use running_jobs::RunningJobs;
 pub use trades::Trades;
 pub use users::Users;
 
@@ -96,6 +100,12 @@ impl Db {
     }
     pub fn bot_events(&self) -> BotEvents<'_> {
         BotEvents(&self.conn)
+    }
+    pub fn running_jobs(&self) -> RunningJobs<'_> {
+        RunningJobs(&self.conn)
+    }
+    pub fn dead_jobs(&self) -> DeadJobs<'_> {
+        DeadJobs(&self.conn)
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {
