@@ -18,18 +18,26 @@ pub struct Handler {
     /// This worker in the records of running jobs: new for every handler, so a record left by a process that died
     /// is never this one's.
     owner: String,
+    lock_wait: Duration,
 }
 
 impl Handler {
     pub fn new(ctx: Ctx) -> Self {
         let owner = format!("pid{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        Handler { ctx, owner }
+        Handler { ctx, owner, lock_wait: LOCK_WAIT }
+    }
+
+    /// The same handler, waiting `wait` (instead of [`LOCK_WAIT`]) for a bot's lock before sending the job back to the
+    /// queue.
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
     }
 }
 
 /// Attempts per job before it fails for good.
 const ATTEMPTS: u32 = 6;
-/// How long a job waits for its bot's lock before going back to the queue.
+/// How long a job waits for its bot's lock before going back to the queue (by default).
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// Runs a worker named `name` over the context's queue until `shutdown`; in-flight jobs finish first.
@@ -48,9 +56,14 @@ impl JobHandler for Handler {
     async fn handle(&self, job: Job, delivery: Delivery) {
         let ctx = &self.ctx;
         let bot = job.bot();
-        let guard = match ctx.locks.bot(bot, LOCK_WAIT).await {
+        let guard = match ctx.locks.bot(bot, self.lock_wait).await {
             Ok(Some(g)) => g,
             Ok(None) | Err(_) => {
+                // Sent back, the job is a new task: one whose earlier run died with its process is quarantined now,
+                // or it would escape its record.
+                if quarantine::died_before(ctx, &job, &delivery, &self.owner).await {
+                    return;
+                }
                 tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
                 if let Err(e) = ctx.queue.push(job).await {
                     tracing::error!(%bot, error = %e, "job could not be re-queued");

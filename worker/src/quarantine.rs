@@ -36,6 +36,23 @@ pub(crate) async fn begin(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str
     }
 }
 
+/// Whether an earlier delivery of this task, by another worker, started and never ended — its process died; the job
+/// is then quarantined. For a delivery that will not run (its bot's lock is busy) and would go back to the queue as a
+/// new task.
+pub(crate) async fn died_before(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str) -> bool {
+    match ctx.db.running_jobs().get(&delivery.task_id).await {
+        Ok(Some(found)) if found.owner != owner => {
+            crashed(ctx, job, delivery, &found).await;
+            true
+        }
+        Ok(_) => false,
+        Err(e) => {
+            tracing::warn!(bot = %job.bot(), job = job.name(), error = %e, "job record not read");
+            false
+        }
+    }
+}
+
 /// The work of `delivery` ended: its record goes.
 pub(crate) async fn end(ctx: &Ctx, delivery: &Delivery) {
     if let Err(e) = ctx.db.running_jobs().end(&delivery.task_id).await {

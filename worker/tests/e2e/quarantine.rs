@@ -1,6 +1,6 @@
 //! The quarantine: a job that fails its last retry, or whose task is delivered again after the worker running it
-//! died, lands in `dead_jobs` with its bot marked `error` and the reason; the latter is not run again. Starting the
-//! bot afterwards is a normal start in a new generation.
+//! died, lands in `dead_jobs` with its bot marked `error` and the reason; the latter is not run again, not even sent
+//! back to the queue when its bot's lock is busy. Starting the bot afterwards is a normal start in a new generation.
 
 use gridbot_core::ClientOrderId;
 use gridbot_platform::{
@@ -102,4 +102,35 @@ async fn a_task_redelivered_after_its_worker_died_is_quarantined_not_run_on_sqli
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_task_redelivered_after_its_worker_died_is_quarantined_not_run_on_postgres() {
     crashed_task_is_not_run(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_back() {
+    let stack = Stack::start(Backend::Sqlite, 0).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.user().await;
+    let bot = stack.bot(user, BotMode::Live, config()).await;
+    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    let task = format!("redelivered-{}", uuid::Uuid::new_v4().simple());
+    stack.db().running_jobs().begin(&task, bot.id, "place_grid", "pid1-dead").await.unwrap();
+    let held = stack.ctx.locks.bot(bot.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
+    let worker = Handler::new(stack.ctx.clone()).with_lock_wait(std::time::Duration::from_millis(100));
+    worker.handle(Job::PlaceGrid { bot: bot.id.0 }, Delivery { task_id: task.clone(), attempt: 2 }).await;
+    drop(held);
+
+    let b = stack.db().bots().get(bot.id).await.unwrap();
+    let reason = "place_grid was running when its process stopped; not replayed";
+    assert_eq!((b.status, b.stop_reason.as_deref()), (BotStatus::Error, Some(reason)));
+    let dead = stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap();
+    assert_eq!(dead.iter().map(|d| d.kind).collect::<Vec<_>>(), vec![DeadJobKind::Crashed]);
+    assert!(stack.db().running_jobs().get(&task).await.unwrap().is_none());
+    // A task with no record, meeting a busy lock, only goes back to the queue.
+    let other = stack.bot(user, BotMode::Live, config()).await;
+    gridbot_worker::commands::start(&stack.ctx, &other).await.unwrap();
+    let held = stack.ctx.locks.bot(other.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
+    worker.handle(Job::PlaceGrid { bot: other.id.0 }, Delivery::direct()).await;
+    drop(held);
+    assert_eq!(stack.status(other.id).await, BotStatus::Starting);
+    assert_eq!(stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap().len(), 1);
+    stack.shutdown().await;
 }
