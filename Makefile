@@ -13,6 +13,7 @@ test:
 bench:
 	cargo bench -p gridbot-core --bench backtest
 	cargo bench -p gridbot-worker --bench latency
+	cargo bench -p gridbot-platform --bench job_record
 
 # The distributed stack against the simulator replaying real candles with faults on (minutes; not in `test`).
 soak:

@@ -120,6 +120,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::runs::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
+        .merge(routes::jobs::router())
         .merge(routes::summary::router())
         .merge(routes::ws::router())
         .merge(routes::health::router())

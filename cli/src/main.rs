@@ -33,6 +33,9 @@ enum Command {
     /// Create or update the database schema (`DATABASE_URL`; unset = SQLite at ./data/gridbot.db). Running it
     /// twice changes nothing.
     Migrate,
+    /// Inspect the job queue: `gridbot jobs dead` lists the quarantined jobs of every user.
+    #[command(subcommand)]
+    Jobs(commands::jobs::Command),
     /// Run the Binance-compatible exchange simulator (REST, market streams, WebSocket API, control API).
     Sim(gridbot_sim::SimArgs),
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Optimize(args) => commands::optimize::run(*args),
         Command::Migrate => commands::runtime().and_then(|rt| rt.block_on(commands::migrate::run())),
+        Command::Jobs(command) => commands::runtime().and_then(|rt| rt.block_on(commands::jobs::run(command))),
         Command::Sim(args) => commands::runtime().and_then(|rt| rt.block_on(gridbot_sim::run(args))),
     };
     match result {

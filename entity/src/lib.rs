@@ -6,12 +6,14 @@ pub mod amount;
 pub mod bot;
 pub mod bot_event;
 pub mod bot_run;
+pub mod dead_job;
 pub mod fill;
 pub mod market_mark;
 pub mod order;
 pub mod paper_balance;
 pub mod price;
 pub mod revoked_token;
+pub mod running_job;
 pub mod trade;
 pub mod user;
 

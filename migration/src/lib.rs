@@ -14,6 +14,7 @@ mod m20261206_000007_fill_fee_quote;
 mod m20261206_000008_paper_funding;
 mod m20261207_000009_market_marks;
 mod m20261208_000010_sessions;
+mod m20261208_000011_dead_jobs;
 mod m20261208_000012_bot_runs;
 pub mod timescale;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_paper_funding::Migration),
             Box::new(m20261207_000009_market_marks::Migration),
             Box::new(m20261208_000010_sessions::Migration),
+            Box::new(m20261208_000011_dead_jobs::Migration),
             Box::new(m20261208_000012_bot_runs::Migration),
         ]
     }

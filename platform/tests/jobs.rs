@@ -1,5 +1,7 @@
-//! The job queue's reconcile coalescing, on the SQLite queue and on Redis (127.0.0.1:6379): while a reconcile of a
+//! The job queue, on the SQLite queue and on Redis (127.0.0.1:6379). Reconcile coalescing: while a reconcile of a
 //! bot waits, triggers only update the price it will run at; once a worker starts it, the next trigger enqueues anew.
+//! Re-delivery: a worker that dies inside a job leaves its task to the queue, which delivers it again to another
+//! worker under the same task id (what the worker's quarantine recognises it by).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
@@ -8,7 +10,7 @@ use std::{
 };
 
 use async_trait::async_trait;
-use gridbot_platform::{Job, JobHandler, Queue, Settings};
+use gridbot_platform::{Delivery, Job, JobHandler, Queue, Settings};
 use rust_decimal_macros::dec;
 
 #[derive(Debug, Default)]
@@ -16,9 +18,62 @@ struct Recorder(Mutex<Vec<Job>>);
 
 #[async_trait]
 impl JobHandler for Recorder {
-    async fn handle(&self, job: Job) {
+    async fn handle(&self, job: Job, _delivery: Delivery) {
         self.0.lock().unwrap().push(job);
     }
+}
+
+/// Records each delivery; the first one never ends (its worker dies inside it).
+#[derive(Debug, Default)]
+struct DiesInside(Mutex<Vec<Delivery>>);
+
+#[async_trait]
+impl JobHandler for DiesInside {
+    async fn handle(&self, _job: Job, delivery: Delivery) {
+        let first = {
+            let mut seen = self.0.lock().unwrap();
+            seen.push(delivery);
+            seen.len() == 1
+        };
+        if first {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+async fn delivered(handler: &DiesInside, n: usize, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    while handler.0.lock().unwrap().len() < n {
+        assert!(tokio::time::Instant::now() < deadline, "delivery {n} did not come");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn redelivery(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    queue.push(Job::PlaceGrid { bot: 5 }).await.unwrap();
+    let handler = Arc::new(DiesInside::default());
+    // The first worker takes the job and dies inside it: its future is dropped, so no shutdown, no heartbeat.
+    let dies = queue.work("dies", 1, Arc::clone(&handler) as Arc<dyn JobHandler>, std::future::pending());
+    tokio::select! {
+        r = dies => panic!("the worker stopped by itself: {r:?}"),
+        () = delivered(&handler, 1, Duration::from_secs(10)) => {}
+    }
+    // Another worker gets the task again once the dead one's heartbeats are overdue.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let work = queue.work("lives", 1, Arc::clone(&handler) as Arc<dyn JobHandler>, async {
+        let _ = stopped.await;
+    });
+    let watch = async {
+        delivered(&handler, 2, Duration::from_secs(30)).await;
+        let _ = stop.send(());
+    };
+    let (worked, ()) = tokio::join!(work, watch);
+    worked.unwrap();
+    let seen = handler.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].task_id, seen[1].task_id, "delivered again under the same task id");
+    assert!(!seen[0].task_id.is_empty() && !seen[0].task_id.starts_with("direct-"), "{seen:?}");
 }
 
 async fn coalescing(settings: Settings) {
@@ -97,6 +152,17 @@ async fn reconciles_coalesce_on_the_sqlite_queue() {
 #[tokio::test]
 async fn reconciles_coalesce_on_redis() {
     coalescing(redis()).await;
+}
+
+#[tokio::test]
+async fn a_dead_workers_task_comes_back_under_its_id_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    redelivery(settings).await;
+}
+
+#[tokio::test]
+async fn a_dead_workers_task_comes_back_under_its_id_on_redis() {
+    redelivery(redis()).await;
 }
 
 #[tokio::test]

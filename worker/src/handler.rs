@@ -1,29 +1,43 @@
 //! The job handler: one job of a bot at a time (its lock), retries with backoff for retryable failures only, and a
-//! job that fails for good marks its bot `error` with the reason. A job that panics fails alone, for good: the panic
-//! is caught at the job's edge and never reaches the process.
+//! job that fails for good is quarantined with its bot marked `error` and the reason. A job that panics fails alone,
+//! for good: the panic is caught at the job's edge and never reaches the process. A job that was running when its
+//! process died is quarantined when the queue delivers it again, never run twice into the same crash
+//! ([`crate::quarantine`]).
 
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use futures_util::FutureExt;
-use gridbot_platform::{BotChange, Event, Job, JobHandler, LockGuard, QueueError, db::types::BotStatus};
+use gridbot_platform::{Delivery, Job, JobHandler, LockGuard, QueueError, db::types::DeadJobKind};
 
-use crate::{Ctx, JobError};
+use crate::{Ctx, JobError, quarantine};
 
 #[derive(Debug, Clone)]
 pub struct Handler {
     ctx: Ctx,
+    /// This worker in the records of running jobs: new for every handler, so a record left by a process that died
+    /// is never this one's.
+    owner: String,
+    lock_wait: Duration,
 }
 
 impl Handler {
     pub fn new(ctx: Ctx) -> Self {
-        Handler { ctx }
+        let owner = format!("pid{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        Handler { ctx, owner, lock_wait: LOCK_WAIT }
+    }
+
+    /// The same handler, waiting `wait` (instead of [`LOCK_WAIT`]) for a bot's lock before sending the job back to the
+    /// queue.
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
     }
 }
 
 /// Attempts per job before it fails for good.
 const ATTEMPTS: u32 = 6;
-/// How long a job waits for its bot's lock before going back to the queue.
+/// How long a job waits for its bot's lock before going back to the queue (by default).
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// Runs a worker named `name` over the context's queue until `shutdown`; in-flight jobs finish first.
@@ -39,12 +53,17 @@ pub async fn run(
 
 #[async_trait]
 impl JobHandler for Handler {
-    async fn handle(&self, job: Job) {
+    async fn handle(&self, job: Job, delivery: Delivery) {
         let ctx = &self.ctx;
         let bot = job.bot();
-        let guard = match ctx.locks.bot(bot, LOCK_WAIT).await {
+        let guard = match ctx.locks.bot(bot, self.lock_wait).await {
             Ok(Some(g)) => g,
             Ok(None) | Err(_) => {
+                // Sent back, the job is a new task: one whose earlier run died with its process is quarantined now,
+                // or it would escape its record.
+                if quarantine::died_before(ctx, &job, &delivery, &self.owner).await {
+                    return;
+                }
                 tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
                 if let Err(e) = ctx.queue.push(job).await {
                     tracing::error!(%bot, error = %e, "job could not be re-queued");
@@ -63,20 +82,32 @@ impl JobHandler for Handler {
             },
             job => job,
         };
+        if !quarantine::begin(ctx, &job, &delivery, &self.owner).await {
+            return;
+        }
         if !matches!(job, Job::ReconcileFills { .. } | Job::Rebalance { .. }) {
             ctx.books.forget(bot);
         }
-        let mut delay = Duration::from_millis(200);
-        for attempt in 1..=ATTEMPTS {
-            match guarded(execute(ctx, &job, &guard)).await {
-                Ok(()) => return,
-                Err(e) if e.retryable && attempt < ATTEMPTS => {
-                    tracing::warn!(%bot, job = job.name(), attempt, error = %e.message, "job failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(10));
-                }
-                Err(e) => return fail(ctx, &job, e).await,
+        if let Err(e) = attempts(ctx, &job, &guard).await {
+            fail(ctx, &job, &delivery, e).await;
+        }
+        quarantine::end(ctx, &delivery).await;
+    }
+}
+
+/// Runs `job`, again after a retryable failure (with backoff) up to [`ATTEMPTS`] times; the final failure.
+async fn attempts(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
+    let (mut attempt, mut delay) = (1, Duration::from_millis(200));
+    loop {
+        match guarded(execute(ctx, job, lock)).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.retryable && attempt < ATTEMPTS => {
+                tracing::warn!(bot = %job.bot(), job = job.name(), attempt, error = %e.message, "job failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+                attempt += 1;
             }
+            Err(e) => return Err(e),
         }
     }
 }
@@ -106,20 +137,12 @@ async fn guarded<F: std::future::Future<Output = Result<(), JobError>>>(job: F) 
     }
 }
 
-/// Marks the bot `error` with the job's reason; the reason shows on the dashboard's bot card.
-async fn fail(ctx: &Ctx, job: &Job, e: JobError) {
-    let bot = job.bot();
+/// Quarantines the job that failed for good and marks its bot `error` with the reason, which the dashboard's bot
+/// card shows.
+async fn fail(ctx: &Ctx, job: &Job, delivery: &Delivery, e: JobError) {
     let reason = format!("{} failed: {}", job.name(), e.message);
-    tracing::error!(%bot, job = job.name(), error = %e.message, "job failed for good");
-    let from = [BotStatus::Starting, BotStatus::Running, BotStatus::Stopping];
-    match ctx.db.bots().transition(bot, &from, BotStatus::Error, Some(&reason)).await {
-        Ok(true) => {
-            crate::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(&reason)).await;
-            ctx.events.publish(Event::Bot { bot_id: bot.0, change: BotChange::Status }).await;
-        }
-        Ok(false) => {}
-        Err(db) => tracing::error!(%bot, error = %db, "could not mark the bot as failed"),
-    }
+    tracing::error!(bot = %job.bot(), job = job.name(), error = %e.message, "job failed for good: quarantined");
+    quarantine::bury(ctx, job, delivery, DeadJobKind::Failed, &reason).await;
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Gridbot's workers: handlers for the jobs of [`gridbot_platform::jobs`]. Each job takes its bot's lock, rebuilds
 //! the grid from the database ([`gridbot_platform::book::GridBook`]) — or, for a reconcile right after this worker's
 //! own last job of the bot, takes the book it kept ([`Books`]) — and is idempotent — an order is written before it is
-//! sent and looked up by its client id before any resend — so a job retried after a crash changes nothing twice. Retryable failures are retried with backoff; a job that fails for good marks its bot
-//! `error` with the reason.
+//! sent and looked up by its client id before any resend — so a job retried after a crash changes nothing twice. Retryable failures are retried with backoff; a job that fails for good, or that
+//! was running when its process died, is quarantined and its bot marked `error` with the reason.
 
 mod books;
 pub mod commands;
@@ -13,6 +13,7 @@ mod grid;
 mod handler;
 pub mod paper;
 mod place;
+mod quarantine;
 mod reconcile;
 pub mod risk;
 mod rules;

@@ -6,6 +6,7 @@ pub mod bots;
 pub mod commands;
 pub mod docs;
 pub mod health;
+pub mod jobs;
 pub mod keys;
 pub mod market;
 pub mod runs;

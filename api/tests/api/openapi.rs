@@ -40,6 +40,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/orders"),
     ("get", "/api/fills"),
     ("get", "/api/trades"),
+    ("get", "/api/jobs/dead"),
     ("post", "/api/ai/optimize"),
     ("get", "/api/ai/suggestions"),
     ("post", "/api/ai/suggestions/{id}/accept"),
@@ -66,7 +67,9 @@ async fn openapi_lists_every_route(backend: Backend) {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["schemas"]["BotOut"].is_object());
-    for schema in ["StatsOut", "OrderOut", "FillOut", "TradeOut", "TestConfigOut", "SummaryOut", "BalanceOut"] {
+    for schema in
+        ["StatsOut", "OrderOut", "FillOut", "TradeOut", "TestConfigOut", "SummaryOut", "BalanceOut", "DeadJobOut"]
+    {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
     // Every route under /api but register and login asks for the bearer token.

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod backtest;
+pub mod jobs;
 pub mod migrate;
 pub mod optimize;
 pub mod roles;

@@ -4,6 +4,7 @@
 mod ai_suggestions;
 mod bot_events;
 mod bots;
+mod dead_jobs;
 mod error;
 mod fills;
 mod market_marks;
@@ -11,6 +12,7 @@ mod orders;
 mod paper_balances;
 mod prices;
 mod revoked_tokens;
+mod running_jobs;
 mod runs;
 mod trades;
 pub mod types;
@@ -22,6 +24,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 pub use ai_suggestions::AiSuggestions;
 pub use bot_events::BotEvents;
 pub use bots::Bots;
+pub use dead_jobs::{DeadJobs, NewDeadJob};
 pub use error::{DbError, Result};
 pub use fills::Fills;
 pub use market_marks::MarketMarks;
@@ -29,6 +32,7 @@ pub use orders::Orders;
 pub use paper_balances::PaperBalances;
 pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;
+pub use running_jobs::RunningJobs;
 pub use runs::Runs;
 pub use trades::Trades;
 pub use users::Users;
@@ -106,6 +110,12 @@ impl Db {
     }
     pub fn revoked_tokens(&self) -> RevokedTokens<'_> {
         RevokedTokens(&self.conn)
+    }
+    pub fn running_jobs(&self) -> RunningJobs<'_> {
+        RunningJobs(&self.conn)
+    }
+    pub fn dead_jobs(&self) -> DeadJobs<'_> {
+        DeadJobs(&self.conn)
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {

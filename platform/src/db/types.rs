@@ -36,6 +36,11 @@ string_enum!(OrderStatus {
 });
 string_enum!(SuggestionStatus { Pending = "pending", Accepted = "accepted", Rejected = "rejected" });
 string_enum!(SuggestionSource { Claude = "claude", Heuristic = "heuristic" });
+string_enum!(
+    /// Why a job is in the quarantine: its process died while it ran, or it failed for good (its last attempt, or a
+    /// panic).
+    DeadJobKind { Crashed = "crashed", Failed = "failed" }
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -176,6 +181,36 @@ pub struct BotEvent {
     pub from_status: Option<BotStatus>,
     pub to_status: Option<BotStatus>,
     pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A job delivery inside its work: written before the work starts, deleted when it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningJob {
+    /// The queue's id of the task; the same when a dead worker's task is delivered again.
+    pub task_id: String,
+    pub bot: BotId,
+    /// The job's name.
+    pub job: String,
+    /// The worker running it (an id per worker, new each time one starts).
+    pub owner: String,
+    pub started_at: DateTime<Utc>,
+}
+
+/// A job put in the quarantine: never run again, listed for its user and the operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadJob {
+    pub id: i64,
+    pub bot: BotId,
+    pub user_id: i64,
+    /// The job's name (`place_grid`, …).
+    pub job_name: String,
+    /// The job as it was queued.
+    pub job: serde_json::Value,
+    /// The queue's id of the task, when it came from the queue.
+    pub task_id: Option<String>,
+    pub kind: DeadJobKind,
+    pub reason: String,
     pub created_at: DateTime<Utc>,
 }
 

@@ -50,6 +50,23 @@ impl Job {
     }
 }
 
+/// One delivery of a job by the queue. A dead worker's task is delivered again under the same `task_id` (both
+/// stores put it back as it was), so a delivery that finds a record of its own task already running knows that
+/// task's process died; `attempt` is the store's count (apalis-sqlite adds one for each such return,
+/// apalis-redis does not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub task_id: String,
+    pub attempt: usize,
+}
+
+impl Delivery {
+    /// A job run without the queue (called directly): a task id of its own, never delivered again.
+    pub fn direct() -> Self {
+        Delivery { task_id: format!("direct-{}", uuid::Uuid::new_v4().simple()), attempt: 0 }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error("job queue (redis): {0}")]
@@ -58,11 +75,11 @@ pub enum QueueError {
     Sqlite(String),
 }
 
-/// What a worker does with a job. Errors are the handler's own business (retries, marking the bot `error`): a job
-/// that returns is done.
+/// What a worker does with a job. Errors are the handler's own business (retries, marking the bot `error`,
+/// quarantine): a job that returns is done.
 #[async_trait]
 pub trait JobHandler: Send + Sync + std::fmt::Debug + 'static {
-    async fn handle(&self, job: Job);
+    async fn handle(&self, job: Job, delivery: Delivery);
 }
 
 #[derive(Clone)]
@@ -311,7 +328,19 @@ fn queue_name(settings: &Settings) -> String {
     format!("{}:jobs", settings.namespace)
 }
 
-async fn dispatch(job: Job, handler: Data<Arc<dyn JobHandler>>) -> Result<(), BoxDynError> {
-    handler.handle(job).await;
+async fn dispatch(
+    job: Job,
+    handler: Data<Arc<dyn JobHandler>>,
+    id: Option<TaskId>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let delivery = match id {
+        Some(id) => Delivery { task_id: id.to_string(), attempt: attempt.current() },
+        None => {
+            tracing::warn!(bot = %job.bot(), job = job.name(), "the queue gave the job no task id");
+            Delivery::direct()
+        }
+    };
+    handler.handle(job, delivery).await;
     Ok(())
 }

@@ -4,6 +4,7 @@
 // Test helpers outside `#[test]` fns panic on failure on purpose.
 #![allow(clippy::unwrap_used)]
 
+mod dead_jobs;
 mod harness;
 mod history;
 mod market_marks;

@@ -5,7 +5,7 @@
 
 use gridbot_core::{Decimal, SymbolFilters, backtest, strategy::GridParams};
 use gridbot_platform::{
-    Job, JobHandler,
+    Delivery, Job, JobHandler,
     db::types::{BotMode, BotStatus, OrderStatus},
 };
 use gridbot_worker::{Books, Handler};
@@ -45,14 +45,14 @@ async fn a_book_kept_by_one_worker_is_not_used_after_another_worked() {
     let workers = [Handler::new(stack.ctx.clone()), Handler::new(other)];
 
     gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
-    workers[0].handle(Job::PlaceGrid { bot: bot.id.0 }).await;
+    workers[0].handle(Job::PlaceGrid { bot: bot.id.0 }, Delivery::direct()).await;
     assert_eq!(stack.status(bot.id).await, BotStatus::Running);
 
     let params: GridParams = serde_json::from_value(config()).unwrap();
     for (i, &p) in PATH.iter().enumerate().skip(1) {
         stack.price(p).await;
         let job = Job::ReconcileFills { bot: bot.id.0, reason: "test".into(), price: Some(p) };
-        workers[TURNS[i - 1]].handle(job).await;
+        workers[TURNS[i - 1]].handle(job, Delivery::direct()).await;
         let want = backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(&PATH[..=i])).unwrap();
         let fills = stack.db().fills().list_for_bot(bot.id).await.unwrap();
         let grid = fills.iter().filter(|f| f.level.is_some()).count() as u64;

@@ -8,6 +8,7 @@ mod grid;
 mod handoff;
 mod harness;
 mod lifecycle;
+mod quarantine;
 mod restart;
 mod risk;
 mod rules;
