@@ -20,8 +20,19 @@ pub enum CommandError {
     Failed(#[from] JobError),
 }
 
-/// Moves a stopped (or failed) bot to `starting` in a new generation and enqueues `place_grid`.
+/// Moves a stopped (or failed) bot to `starting` in a new generation and enqueues `place_grid`. A failed bot with an
+/// order of its run still live (resting, or sent when its job died) must be stopped first: the stop cancels it, where a
+/// new run would leave it at the exchange, unmanaged beside the new grid.
 pub async fn start(ctx: &Ctx, bot: &Bot) -> Result<Bot, CommandError> {
+    let idle = matches!(bot.status, BotStatus::Stopped | BotStatus::Error);
+    let orders = if idle { ctx.db.orders().list_for_bot(bot.id).await.map_err(JobError::from)? } else { Vec::new() };
+    let live = orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).count();
+    if live > 0 {
+        return Err(CommandError::Conflict(format!(
+            "{live} orders of the bot's last run may still rest at the exchange; stop the bot (which cancels them) \
+             before starting it again"
+        )));
+    }
     let from = [BotStatus::Stopped, BotStatus::Error];
     if !ctx.db.bots().transition(bot.id, &from, BotStatus::Starting, None).await.map_err(JobError::from)? {
         return Err(CommandError::Conflict(format!(

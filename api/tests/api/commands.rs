@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::fixtures::{config, fake_run};
+use crate::fixtures::{cancel_resting, config, fake_run};
 use crate::harness::{Backend, Options, SIM_KEY, SIM_SECRET, spawn_app, spawn_app_with};
 
 both!(
@@ -16,7 +16,8 @@ both!(
     live_start_needs_keys_and_confirmation,
     daily_loss_refuses_a_start,
     daily_loss_counts_the_earlier_runs_of_today,
-    commands_refuse_bad_input
+    commands_refuse_bad_input,
+    a_failed_bot_with_live_orders_is_stopped_before_it_starts
 );
 
 fn bot(mode: &str, max_daily_loss: &str) -> Value {
@@ -123,7 +124,8 @@ async fn daily_loss_refuses_a_start(backend: Backend) {
 
     // The same run with a wider limit starts.
     let fine = app.post("/api/bots", Some(&token), bot("paper", "100000")).await.body["id"].as_i64().unwrap();
-    fake_run(&app.db, BotId(fine), Some(Decimal::from(5000))).await;
+    let run = fake_run(&app.db, BotId(fine), Some(Decimal::from(5000))).await;
+    cancel_resting(&app.db, &run).await; // it was stopped
     let ok = app.post(&format!("/api/bots/{fine}/start"), Some(&token), json!({})).await;
     assert_eq!(ok.status, StatusCode::ACCEPTED, "{}", ok.text);
     app.finish().await;
@@ -152,5 +154,39 @@ async fn commands_refuse_bad_input(backend: Backend) {
     let raw = app.post_raw(&format!("/api/bots/{id}/start"), Some(&token), "text/plain", b"go".to_vec()).await;
     assert_eq!((raw.status, raw.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["body".to_owned()]), "{}", raw.text);
     assert_eq!(app.get(&format!("/api/bots/{id}"), &token).await.body["status"], "stopped");
+    app.finish().await;
+}
+
+async fn a_failed_bot_with_live_orders_is_stopped_before_it_starts(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let id = app.post("/api/bots", Some(&token), bot("paper", "500")).await.body["id"].as_i64().unwrap();
+    let run = fake_run(&app.db, BotId(id), None).await; // two orders rest
+    app.db
+        .bots()
+        .set_status(BotId(id), BotStatus::Error, Some("place_grid was running when its process stopped"))
+        .await
+        .unwrap();
+    let r = app.post(&format!("/api/bots/{id}/start"), Some(&token), json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "conflict"), "{}", r.text);
+    assert!(r.text.contains("2 orders") && r.text.contains("stop the bot"), "{}", r.text);
+    let after = app.get(&format!("/api/bots/{id}"), &token).await.body;
+    assert_eq!(
+        (after["status"].as_str(), after["generation"].as_u64()),
+        (Some("error"), Some(0)),
+        "nothing moved: {after}"
+    );
+    // Once they are cancelled (what the stop does), it starts.
+    for o in &run.resting {
+        let zero = gridbot_core::Qty::new(Decimal::ZERO).unwrap();
+        let cancelled = gridbot_platform::db::types::OrderStatus::Cancelled;
+        app.db
+            .orders()
+            .update_state(&o.client_order_id, None, cancelled, zero, None, Decimal::ZERO, None)
+            .await
+            .unwrap();
+    }
+    let r = app.post(&format!("/api/bots/{id}/start"), Some(&token), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     app.finish().await;
 }

@@ -190,3 +190,14 @@ pub async fn fake_run(db: &Db, bot: BotId, extra_loss: Option<Decimal>) -> Run {
     }
     Run { engine, initial, buy, sell, resting, realized: pnl.unwrap_or_default() }
 }
+
+/// Cancels the orders [`fake_run`] left resting, as a stop does.
+pub async fn cancel_resting(db: &Db, run: &Run) {
+    for o in &run.resting {
+        let zero = Qty::new(Decimal::ZERO).unwrap();
+        db.orders()
+            .update_state(&o.client_order_id, None, OrderStatus::Cancelled, zero, None, Decimal::ZERO, None)
+            .await
+            .unwrap();
+    }
+}

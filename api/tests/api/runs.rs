@@ -2,16 +2,13 @@
 //! with, in `GET /api/bots/{id}/runs`); the stats, summary and balance read on without a 500, whatever the stored
 //! state; a run whose orders still rest cannot be ended.
 
-use gridbot_core::{BotId, Decimal, Qty};
-use gridbot_platform::{
-    book::RunState,
-    db::types::{BotChanges, OrderStatus},
-};
+use gridbot_core::{BotId, Decimal};
+use gridbot_platform::{book::RunState, db::types::BotChanges};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::fixtures::{config, fake_run};
+use crate::fixtures::{cancel_resting, config, fake_run};
 use crate::harness::{Backend, Options, TestApp, spawn_app_with};
 
 both!(
@@ -22,18 +19,6 @@ both!(
 
 fn d(v: &Value) -> Decimal {
     v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
-}
-
-async fn cancel_resting(app: &TestApp, run: &crate::fixtures::Run) {
-    for o in &run.resting {
-        let zero = Qty::new(Decimal::ZERO).unwrap();
-        let cancelled = OrderStatus::Cancelled;
-        app.db
-            .orders()
-            .update_state(&o.client_order_id, None, cancelled, zero, None, Decimal::ZERO, None)
-            .await
-            .unwrap();
-    }
 }
 
 /// Every read a trader's dashboard makes of the bot answers 200.
@@ -55,7 +40,7 @@ async fn editing_a_stopped_bot_ends_its_run_and_keeps_its_history(backend: Backe
     let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
     let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
     let run = fake_run(&app.db, BotId(id), None).await;
-    cancel_resting(&app, &run).await;
+    cancel_resting(&app.db, &run).await;
     let before = reads_answer(&app, &token, id).await;
     assert_eq!(d(&before["realized_pnl"]), run.realized);
     let total_before = d(&app.get("/api/summary", &token).await.body["pnl_total"]);
@@ -119,7 +104,7 @@ async fn a_run_with_resting_orders_cannot_be_ended(backend: Backend) {
     assert!(r.text.contains("2 orders"), "{}", r.text);
     let s = reads_answer(&app, &token, id).await;
     assert_eq!(d(&s["realized_pnl"]), run.realized, "the run is untouched");
-    cancel_resting(&app, &run).await;
+    cancel_resting(&app.db, &run).await;
     let r = app.put(&format!("/api/bots/{id}"), &token, json!({"config": wider})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     app.finish().await;
@@ -131,7 +116,7 @@ async fn reads_survive_a_run_state_that_no_longer_fits_the_bot(backend: Backend)
     let body = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config("500")});
     let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
     let run = fake_run(&app.db, BotId(id), None).await;
-    cancel_resting(&app, &run).await;
+    cancel_resting(&app.db, &run).await;
     // As a run started before runs recorded their config, edited before edits ended runs: its fills cannot be booked
     // on the bot's grid any more.
     let bot = app.db.bots().get(BotId(id)).await.unwrap();
