@@ -175,3 +175,34 @@ async fn a_lost_reconcile_expires_on_the_sqlite_queue() {
 async fn a_lost_reconcile_expires_on_redis() {
     lost_reconcile(redis()).await;
 }
+
+/// The SQLite queue does not keep what it finished: waiting jobs stay, finished ones are pruned.
+#[tokio::test]
+async fn finished_jobs_are_pruned_from_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    let queue = Queue::connect(&settings).await.expect("queue");
+    for bot in 0..30 {
+        queue.push(Job::Rebalance { bot }).await.unwrap();
+    }
+    assert_eq!(queue.prune().await.unwrap(), 0, "waiting jobs are kept");
+    assert_eq!(queue.kept_jobs().await.unwrap(), 30);
+    let handler = Arc::new(Recorder::default());
+    let work = queue.work("pruned", 2, Arc::clone(&handler) as Arc<dyn JobHandler>, std::future::pending());
+    let pruned = async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let handled = handler.0.lock().unwrap().len();
+            queue.prune().await.unwrap();
+            let kept = queue.kept_jobs().await.unwrap();
+            if handled == 30 && kept == 0 {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{handled} handled, {kept} kept");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        r = work => panic!("the worker stopped by itself: {r:?}"),
+        () = pruned => {}
+    }
+}

@@ -203,6 +203,39 @@ impl Queue {
         self.pending.take(bot).await
     }
 
+    /// Deletes the jobs that are over (done, killed, failed for good) from the SQLite queue and returns how many. The
+    /// queue keeps them otherwise, and every acknowledgement reads every job its worker ever finished, so its cost
+    /// would grow with the queue's age. A worker prunes as it starts and every [`PRUNE_EVERY`]. Redis keeps no
+    /// finished job (`persist_results(false)`): nothing to do there.
+    pub async fn prune(&self) -> Result<u64, QueueError> {
+        match &self.store {
+            Store::Redis { .. } => Ok(0),
+            Store::Sqlite { storage, .. } => {
+                let done = sqlx::query(
+                    "DELETE FROM Jobs WHERE status IN ('Done', 'Killed') OR (status = 'Failed' AND attempts >= max_attempts)",
+                )
+                .execute(storage.pool())
+                .await
+                .map_err(|e| QueueError::Sqlite(e.to_string()))?;
+                Ok(done.rows_affected())
+            }
+        }
+    }
+
+    /// How many jobs the SQLite queue holds, waiting, running or over (Redis: 0).
+    pub async fn kept_jobs(&self) -> Result<u64, QueueError> {
+        match &self.store {
+            Store::Redis { .. } => Ok(0),
+            Store::Sqlite { storage, .. } => {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM Jobs")
+                    .fetch_one(storage.pool())
+                    .await
+                    .map_err(|e| QueueError::Sqlite(e.to_string()))?;
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+        }
+    }
+
     /// Whether the store answers.
     pub async fn ping(&self) -> Result<(), QueueError> {
         match &self.store {
@@ -254,15 +287,34 @@ impl Queue {
                 let (tx, rx) = tokio::sync::mpsc::channel(1);
                 idle.lock().unwrap_or_else(|p| p.into_inner()).push(tx);
                 let strategy = Strategy::new().interval(POLL).stream(Woken(rx));
-                WorkerBuilder::new(name)
+                let pruner = tokio::spawn(prune_every(self.clone(), PRUNE_EVERY));
+                let worked = WorkerBuilder::new(name)
                     .backend(storage.clone().poll_with_strategy(strategy))
                     .data(handler)
                     .concurrency(concurrency.max(1))
                     .build(dispatch)
                     .run_until(signal)
                     .await
-                    .map_err(|e| QueueError::Sqlite(e.to_string()))
+                    .map_err(|e| QueueError::Sqlite(e.to_string()));
+                pruner.abort();
+                worked
             }
+        }
+    }
+}
+
+/// How often a worker on the SQLite queue deletes the jobs that are over ([`Queue::prune`]).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Prunes `queue` now and every `every`, until aborted; a failure is logged and tried again next time.
+async fn prune_every(queue: Queue, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        match queue.prune().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(jobs = n, "finished jobs pruned from the queue"),
+            Err(e) => tracing::warn!(error = %e, "finished jobs not pruned; next time"),
         }
     }
 }
