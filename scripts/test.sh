@@ -24,7 +24,7 @@ bin="${CARGO_TARGET_DIR:-$root/target}/debug/gridbot"
 echo "== deployment: every docker-compose service runs a subcommand the binary has"
 GRIDBOT_BIN="$bin" bash scripts/check-compose.sh
 
-echo "== API fuzzing: schemathesis against gridbot api, no 5xx"
+echo "== API fuzzing: schemathesis (stateful links) against gridbot serve --offline: no 5xx, no panic"
 GRIDBOT_BIN="$bin" bash scripts/fuzz-api-run.sh
 if [ -f tests/reference/compare.py ]; then
   GRIDBOT_BIN="$bin" python3 tests/reference/compare.py --count "${REFERENCE_CASES:-40}"
