@@ -18,11 +18,12 @@ import concurrent.futures
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from decimal import Decimal
+
+from compare import run_one  # the grid's comparison, beside this file: one way to run a command and read its JSON
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "mean_reversion_reference.py")
@@ -124,18 +125,6 @@ def gen_config(rng, sets):
         cfg[key] = bad
         kind = "invalid " + key
     return {"candles": path, "rows": rows, "config": cfg, "kind": kind}
-
-
-def run_one(cmd):
-    t = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.time() - t
-    if p.returncode != 0:
-        return None, (p.stderr.strip() or p.stdout.strip()).splitlines()[:1], dt
-    try:
-        return json.loads(p.stdout), None, dt
-    except ValueError:
-        return None, ["unparseable output: " + p.stdout[:200]], dt
 
 
 def compare(rust, ref):

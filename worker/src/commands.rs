@@ -25,8 +25,7 @@ pub enum CommandError {
 /// new run would leave it at the exchange, unmanaged beside the new grid.
 pub async fn start(ctx: &Ctx, bot: &Bot) -> Result<Bot, CommandError> {
     let idle = matches!(bot.status, BotStatus::Stopped | BotStatus::Error);
-    let orders = if idle { ctx.db.orders().list_for_bot(bot.id).await.map_err(JobError::from)? } else { Vec::new() };
-    let live = orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).count();
+    let live = if idle { ctx.db.orders().count_live(bot.id).await.map_err(JobError::from)? } else { 0 };
     if live > 0 {
         return Err(CommandError::Conflict(format!(
             "{live} orders of the bot's last run may still rest at the exchange; stop the bot (which cancels them) \

@@ -8,7 +8,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Symbol, strategy::GridParams};
-use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot, OrderStatus};
+use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -201,8 +201,7 @@ async fn remove(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<St
 /// Refuses (409) to end a run while an order of the bot still rests at the exchange: a bot that failed mid-run is
 /// stopped first, which cancels them.
 async fn ensure_run_closed(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
-    let orders = ctx.db.orders().list_for_bot(bot.id).await?;
-    let resting = orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).count();
+    let resting = ctx.db.orders().count_live(bot.id).await?;
     if resting > 0 {
         return Err(ApiError::Conflict(format!(
             "{resting} orders of the bot's last run still rest at the exchange; stop the bot (which cancels them) \

@@ -81,16 +81,13 @@ async fn runs(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<Stri
 
 fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], booked: &[Fill]) -> RunOut {
     let state = &run.state;
-    let prefix = ClientOrderId::generation_prefix(bot.id, state.generation);
-    let ids: HashSet<i64> =
-        orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).map(|o| o.id).collect();
-    let own: Vec<&Fill> = booked.iter().filter(|f| ids.contains(&f.order_id)).collect();
     let figures = match GridBook::build(bot, &run.symbol, state.clone(), orders, booked) {
         Ok(book) => {
             // Valued where it ended: its last fill (a stop's price when stopped), else where it started.
             let mark = book.fills.last().map(|f| f.price.get()).unwrap_or(state.start_price);
             let s = book.engine.summary(mark);
             Figures {
+                fills: book.fills.len() as u64,
                 orders_filled: Some(s.orders_filled),
                 round_trips: Some(s.round_trips),
                 realized_pnl: dec(s.realized_pnl),
@@ -100,9 +97,14 @@ fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], book
         }
         Err(e) => {
             tracing::warn!(bot_id = bot.id.0, generation = state.generation, error = %e, "run not rebuilt; its fills' P&L only");
+            let prefix = ClientOrderId::generation_prefix(bot.id, state.generation);
+            let ids: HashSet<i64> =
+                orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).map(|o| o.id).collect();
+            let own: Vec<&Fill> = booked.iter().filter(|f| ids.contains(&f.order_id)).collect();
             let pnl = own.iter().filter_map(|f| f.pnl);
             let realized = pnl.fold(Decimal::ZERO, |sum, p| sum.checked_add(p).unwrap_or(sum));
             Figures {
+                fills: own.len() as u64,
                 orders_filled: None,
                 round_trips: None,
                 realized_pnl: dec(realized),
@@ -132,7 +134,7 @@ fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], book
         },
         stop_reason: state.stop.as_ref().map(|s| s.reason.clone()),
         stop_price: state.stop.as_ref().map(|s| dec(s.price)),
-        fills: own.len() as u64,
+        fills: figures.fills,
         orders_filled: figures.orders_filled,
         round_trips: figures.round_trips,
         realized_pnl: figures.realized_pnl,
@@ -144,6 +146,7 @@ fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], book
 /// A run's figures as its stats name them ([`crate::routes::stats`]); only the P&L its fills recorded when its book
 /// cannot be rebuilt.
 struct Figures {
+    fills: u64,
     orders_filled: Option<u64>,
     round_trips: Option<u64>,
     realized_pnl: String,

@@ -6,8 +6,8 @@ use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, order};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 
 use super::types::{NewOrder, Order, OrderStatus, level_from_db, level_to_db};
@@ -60,6 +60,18 @@ impl Orders<'_> {
             .all(self.0)
             .await?;
         rows.into_iter().map(to_order).collect()
+    }
+
+    /// How many of `bot`'s orders, of any run, are still live ([`OrderStatus::LIVE`]: resting, or sent and not yet
+    /// answered).
+    pub async fn count_live(&self, bot: BotId) -> Result<u64> {
+        let live = OrderStatus::LIVE.map(OrderStatus::as_str);
+        let n = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .filter(order::Column::Status.is_in(live))
+            .count(self.0)
+            .await?;
+        Ok(n)
     }
 
     /// The orders with these ids, oldest first.
