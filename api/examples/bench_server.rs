@@ -17,13 +17,13 @@ use std::{
 
 use futures_util::StreamExt;
 use gridbot_api::{ApiConfig, ApiContext, RateLimits, build_app, serve};
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_core::Decimal;
 use gridbot_exchange::{
     Exchange,
     binance::{Binance, Endpoints},
 };
 use gridbot_platform::{Event, EventBus, Locks, Queue, Settings, connect, migrate};
-use gridbot_worker::{Ctx, LiveAccounts};
 use serde_json::{Value, json};
 
 fn arg(name: &str) -> Option<u64> {

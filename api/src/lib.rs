@@ -47,7 +47,7 @@ pub struct ApiContext {
     pub exchange: Arc<dyn Exchange>,
     pub config: Arc<ApiConfig>,
     /// The worker's context — queue, events, locks, live accounts — that the bot commands run with.
-    pub rt: gridbot_worker::Ctx,
+    pub rt: gridbot_app::Ctx,
     /// Recent prices and symbol filters, so that hot reads do not each ask the exchange.
     pub market: Arc<market_cache::MarketCache>,
     /// Bot rows and books for the hot reads.
@@ -68,7 +68,7 @@ impl ApiContext {
     /// Wires the context around the worker's (a connected, migrated database, the queue, events, locks, market
     /// data and live accounts). The advisor is the backtest sweep alone until [`ApiContext::with_advisor`] gives
     /// the one the binary built from its settings.
-    pub fn new(rt: gridbot_worker::Ctx, config: ApiConfig) -> ApiContext {
+    pub fn new(rt: gridbot_app::Ctx, config: ApiConfig) -> ApiContext {
         let limits = config.rate_limits;
         let logins =
             Arc::new(login_throttle::LoginThrottle::new(limits.login_failures_burst, limits.login_failures_refill));

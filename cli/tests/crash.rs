@@ -13,6 +13,7 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_core::{Decimal, Symbol};
 use gridbot_exchange::{
     Exchange,
@@ -25,7 +26,6 @@ use gridbot_platform::{
     EventBus, Locks, Queue, Settings,
     db::types::{BotMode, BotStatus, DeadJobKind, NewBot, OrderStatus},
 };
-use gridbot_worker::{Ctx, LiveAccounts};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
@@ -91,7 +91,7 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
             ("BINANCE_WS_URL", sim.ws_url.clone()),
             ("BINANCE_WS_API_URL", sim.ws_api_url.clone()),
             ("ENCRYPTION_KEY", STANDARD.encode(KEY)),
-            ("RUST_LOG", "warn,gridbot_worker=info".into()),
+            ("RUST_LOG", "warn,gridbot_worker=info,gridbot_app=info".into()),
         ],
     };
     let http = reqwest::Client::new();
@@ -116,7 +116,7 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
         config,
     };
     let bot = db.bots().create(&new).await.unwrap();
-    gridbot_worker::commands::start(&ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&ctx, &bot).await.unwrap();
 
     let mut worker = env.worker();
     let placed = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -158,7 +158,7 @@ async fn workers_killed_at_random_moments_lose_nothing_and_duplicate_nothing() {
                 "the bot failed for a quarantined job: {:?} {dead:?}",
                 b.stop_reason
             );
-            gridbot_worker::commands::stop(&ctx, &b, false).await.unwrap();
+            gridbot_app::commands::stop(&ctx, &b, false).await.unwrap();
             stopped = true;
             deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         }

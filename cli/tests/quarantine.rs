@@ -13,6 +13,7 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_core::{BotId, ClientOrderId};
 use gridbot_exchange::binance::{Binance, config::Endpoints};
 use gridbot_platform::{
@@ -20,7 +21,6 @@ use gridbot_platform::{
     db::types::{BotMode, BotStatus, DeadJobKind, NewBot},
 };
 use gridbot_sim::SimHandle;
-use gridbot_worker::{Ctx, LiveAccounts};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 
@@ -321,7 +321,7 @@ async fn a_distributed_workers_orphan_is_quarantined_by_the_next_worker() {
     let mut first = worker(&db_url, &ns, &sim, &log_path);
     until(30, "the first worker to start", log, || async { log().contains("worker started") }).await;
     latency(&sim, 30_000).await;
-    gridbot_worker::commands::start(&ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&ctx, &bot).await.unwrap();
     until(20, "place_grid to be inside its work", log, || place_grid_running(&db_url, bot.id.0)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     first.kill();
@@ -342,7 +342,7 @@ async fn a_distributed_workers_orphan_is_quarantined_by_the_next_worker() {
     assert!(sim_orders(&sim).await.is_empty(), "the job did not run again\n{}", log());
 
     // Started again, the live worker places the grid of the new generation.
-    gridbot_worker::commands::start(&ctx, &b).await.unwrap();
+    gridbot_app::commands::start(&ctx, &b).await.unwrap();
     until(60, "the bot to run again", log, || async {
         db.bots().get(bot.id).await.unwrap().status == BotStatus::Running
     })

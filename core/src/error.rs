@@ -61,3 +61,35 @@ impl Error {
 fn join(v: &[FieldError]) -> String {
     v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
+
+/// Reads a strategy's JSON config of type `T`: a field of the wrong type, a missing one or an unknown one is an
+/// error naming it (one of `fields`); anything else is a [`Error::Strategy`] naming the strategy.
+pub fn parse_config<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    strategy: &str,
+    fields: &[&'static str],
+) -> Result<T, Error> {
+    if !value.is_object() {
+        return Err(Error::Strategy(format!("{strategy} config: expected a JSON object, got {value}")));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let reason = e.inner().to_string();
+        let named = |name: &str| fields.iter().copied().find(|f| *f == name);
+        let quoted = |marker: &str| reason.strip_prefix(marker).and_then(|r| r.split('`').next()).map(str::to_owned);
+        let missing = quoted("missing field `");
+        let key = e.path().iter().next_back().and_then(|s| match s {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        });
+        let unknown = quoted("unknown field `");
+        match missing.as_deref().and_then(named).or_else(|| key.as_deref().and_then(named)) {
+            Some(field) => Error::field(field, if missing.is_some() { "required".to_string() } else { reason }),
+            None => match unknown {
+                Some(u) => {
+                    Error::Strategy(format!("{strategy} config: unknown field {u:?}; known: {}", fields.join(", ")))
+                }
+                None => Error::Strategy(format!("{strategy} config: {reason}")),
+            },
+        }
+    })
+}

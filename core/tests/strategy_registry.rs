@@ -1,13 +1,16 @@
-//! The registry builds strategies by name and describes them: the grid, mean reversion (backtested only, for now),
-//! and a third, small strategy registered beside them.
+//! The registry builds strategies by name and describes them: the grid, mean reversion, and a third, small
+//! strategy registered beside them through the same plugin interface.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use gridbot_core::{
     Decimal, Error, Side, Symbol, SymbolFilters,
-    engine::{OrderIntent, OrderKind},
     indicators::Indicators,
-    strategy::{AiContext, FillReport, MarketData, MarketSnapshot, Registry, Signal, Strategy, StrategyInfo},
+    ledger::Summary,
+    strategy::{
+        AiContext, MarketSnapshot, Plugin, Registry, Runtime, Strategy, StrategyInfo,
+        runtime::{Booked, ExchangeFill, OrderType, Tag, Venue, Wanted, Watched},
+    },
 };
 use rust_decimal_macros::dec;
 use serde_json::json;
@@ -17,49 +20,91 @@ use serde_json::json;
 struct Dip {
     band: Decimal,
     qty: Decimal,
-    anchor: Option<Decimal>,
+    anchor: Decimal,
     holding: bool,
+    filled: u32,
 }
 
-impl Dip {
-    fn from_json(v: &serde_json::Value) -> Result<Box<dyn Strategy>, Error> {
-        let get = |k: &str| v.get(k).and_then(|x| x.as_str()).and_then(|s| s.parse::<Decimal>().ok());
-        let band = get("band").ok_or_else(|| Error::field("band", "required"))?;
-        let qty = get("qty").ok_or_else(|| Error::field("qty", "required"))?;
-        Ok(Box::new(Dip { band, qty, anchor: None, holding: false }))
-    }
-    fn order(&self, side: Side, price: Decimal) -> Signal {
-        Signal::Place(OrderIntent { side, kind: OrderKind::Market, level: None, price, qty: self.qty, seq: 0 })
-    }
+fn dip_params(v: &serde_json::Value) -> Result<(Decimal, Decimal), Error> {
+    let get = |k: &'static str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .and_then(|s| s.parse::<Decimal>().ok())
+            .ok_or_else(|| Error::field(k, "required"))
+    };
+    Ok((get("band")?, get("qty")?))
 }
 
 impl Strategy for Dip {
     fn name(&self) -> &'static str {
         "dip"
     }
-    fn start(&mut self, _: &SymbolFilters, data: &MarketData) -> Result<Vec<Signal>, Error> {
-        self.anchor = Some(data.price);
-        Ok(vec![])
-    }
-    fn on_market(&mut self, data: &MarketData) -> Result<Vec<Signal>, Error> {
-        let anchor = self.anchor.ok_or_else(|| Error::State("not started".into()))?;
-        Ok(match self.holding {
-            false if data.price <= anchor - self.band => vec![self.order(Side::Buy, data.price)],
-            true if data.price >= anchor => vec![self.order(Side::Sell, data.price)],
-            _ => vec![],
-        })
-    }
-    fn on_fill(&mut self, fill: &FillReport) -> Result<Vec<Signal>, Error> {
-        self.holding = fill.side == Side::Buy;
-        Ok(vec![])
-    }
     fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
         AiContext {
-            system: "mean reversion".into(),
+            system: "dips".into(),
             prompt: format!("band for {}", m.symbol),
             tool_name: "band".into(),
             schema: json!({}),
         }
+    }
+}
+
+impl Runtime for Dip {
+    fn name(&self) -> &'static str {
+        "dip"
+    }
+    fn wanted(&self) -> Result<Vec<Wanted>, Error> {
+        let (side, price) = if self.holding { (Side::Sell, self.anchor) } else { (Side::Buy, self.anchor - self.band) };
+        Ok(vec![Wanted {
+            tag: Tag(format!("{}-{}", side.as_str(), self.filled)),
+            side,
+            order_type: OrderType::Limit,
+            price,
+            qty: self.qty,
+        }])
+    }
+    fn on_segment(&mut self, _: Decimal, b: Decimal, venue: Venue) -> Result<Vec<Booked>, Error> {
+        let w = self.wanted()?.remove(0);
+        let reached = if w.side == Side::Buy { b <= w.price } else { b >= w.price };
+        if venue == Venue::Exchange || !reached {
+            return Ok(vec![]);
+        }
+        self.holding = !self.holding;
+        self.filled += 1;
+        Ok(vec![Booked { tag: w.tag, side: w.side, price: w.price, qty: w.qty }])
+    }
+    fn on_close(&mut self, _: Decimal, _: Venue) -> Result<Vec<Booked>, Error> {
+        Ok(vec![])
+    }
+    fn on_fill(&mut self, _: &ExchangeFill) -> Result<(), Error> {
+        self.holding = !self.holding;
+        self.filled += 1;
+        Ok(())
+    }
+    fn watched(&self) -> Watched {
+        Watched::default()
+    }
+    fn summary(&self, mark: Decimal) -> Result<Summary, Error> {
+        Err(Error::State(format!("no books at {mark}")))
+    }
+    fn snapshot(&self) -> Result<Option<serde_json::Value>, Error> {
+        Ok(Some(json!({"holding": self.holding})))
+    }
+}
+
+fn dip_plugin() -> Plugin {
+    Plugin {
+        info: StrategyInfo { name: "dip", title: "Dip", description: "buys dips", bots: true, ai: false },
+        factory: |v| {
+            let (band, qty) = dip_params(v)?;
+            Ok(Box::new(Dip { band, qty, anchor: Decimal::ZERO, holding: false, filled: 0 }))
+        },
+        schema: || json!({"type": "object", "properties": {"band": {}, "qty": {}}}),
+        bot_config: |v| dip_params(v).map(|_| v.clone()),
+        runtime: |v, _, start, _| {
+            let (band, qty) = dip_params(v)?;
+            Ok(Box::new(Dip { band, qty, anchor: start, holding: false, filled: 0 }))
+        },
     }
 }
 
@@ -87,17 +132,20 @@ fn grid_is_built_by_name_from_the_products_json() {
     let reg = Registry::default();
     let cfg = json!({"capital":"10000","lower_bound":"95000","upper_bound":105000,"grid_levels":20,
                      "spacing":"arithmetic","stop_loss_pct":"2","take_profit_pct":null,"max_daily_loss":"500"});
-    let mut grid = reg.build("grid", &cfg).unwrap();
+    let mut grid = reg.runtime("grid", &cfg, &SymbolFilters::btcusdt(), dec!(100000), None).unwrap();
     assert_eq!(grid.name(), "grid");
-    let orders = grid.start(&SymbolFilters::btcusdt(), &MarketData { price: dec!(100000), time: 0 }).unwrap();
-    assert_eq!(orders.len(), 1 + 19, "initial market buy and 19 resting orders");
+    assert_eq!(grid.wanted().unwrap().len(), 19, "19 resting orders (the initial lots were bought at the start)");
     // 100000 ties between levels 9 (99736.84) and 10 (100263.16): level 9 is empty, the first buy is at 99210.53.
-    assert!(grid.on_market(&MarketData { price: dec!(99210.54), time: 1 }).unwrap().is_empty());
-    let signals = grid.on_market(&MarketData { price: dec!(99210.53), time: 2 }).unwrap();
-    assert_eq!(signals, [Signal::Filled { side: Side::Buy, level: 8 }]);
-    let placed = grid.on_fill(&FillReport { side: Side::Buy, level: 8 }).unwrap_err();
-    assert!(placed.to_string().contains("no buy order rests on level 8"), "{placed}");
-    let ctx = grid.ai_context(&snapshot());
+    assert_eq!(grid.watched().below, Some(dec!(99210.53)));
+    assert!(grid.on_segment(dec!(100000), dec!(99210.54), Venue::Paper).unwrap().is_empty());
+    let booked = grid.on_segment(dec!(99210.54), dec!(99210.53), Venue::Paper).unwrap();
+    assert_eq!(booked.len(), 1);
+    assert_eq!((booked[0].tag.0.as_str(), booked[0].side, booked[0].price), ("buy-8", Side::Buy, dec!(99210.53)));
+    let fill =
+        ExchangeFill { tag: Tag("buy-8".into()), price: dec!(99210.53), qty: dec!(0.005), fee: Default::default() };
+    let refused = grid.on_fill(&fill).unwrap_err();
+    assert!(refused.to_string().contains("no buy order rests on level 8"), "{refused}");
+    let ctx = reg.build("grid", &cfg).unwrap().ai_context(&snapshot());
     assert!(ctx.prompt.contains("BTC/USDT") && ctx.prompt.contains("Current price: 100000"));
     assert_eq!(ctx.schema["additionalProperties"], json!(false));
 }
@@ -117,31 +165,31 @@ fn bad_configs_and_unknown_names_are_refused() {
 #[test]
 fn a_third_strategy_registers_beside_the_built_in_ones() {
     let mut reg = Registry::default();
-    reg.register(StrategyInfo { name: "dip", description: "buys dips", bots: true }, Dip::from_json);
+    reg.register(dip_plugin());
     assert_eq!(reg.names(), ["dip", "grid", "mean_reversion"]);
-    assert_eq!(reg.bot_names(), ["dip", "grid"]);
-    let mut s = reg.build("dip", &json!({"band":"100","qty":"0.01"})).unwrap();
-    s.start(&SymbolFilters::btcusdt(), &MarketData { price: dec!(1000), time: 0 }).unwrap();
-    assert!(s.on_market(&MarketData { price: dec!(950), time: 1 }).unwrap().is_empty());
-    let buy = s.on_market(&MarketData { price: dec!(900), time: 2 }).unwrap();
-    assert!(matches!(&buy[..], [Signal::Place(o)] if o.side == Side::Buy));
-    s.on_fill(&FillReport { side: Side::Buy, level: 0 }).unwrap();
-    let sell = s.on_market(&MarketData { price: dec!(1000), time: 3 }).unwrap();
-    assert!(matches!(&sell[..], [Signal::Place(o)] if o.side == Side::Sell));
-    assert_eq!(s.ai_context(&snapshot()).prompt, "band for BTC/USDT");
+    assert_eq!(reg.bot_names(), ["dip", "grid", "mean_reversion"]);
+    let config = json!({"band":"100","qty":"0.01"});
+    assert_eq!(reg.bot_config("dip", &config).unwrap(), config);
+    assert_eq!(reg.bot_config("dip", &json!({"band":"100"})).unwrap_err().fields()[0].field, "qty");
+    let mut s = reg.runtime("dip", &config, &SymbolFilters::btcusdt(), dec!(1000), None).unwrap();
+    assert!(s.on_segment(dec!(1000), dec!(950), Venue::Paper).unwrap().is_empty());
+    let buy = s.on_segment(dec!(950), dec!(900), Venue::Paper).unwrap();
+    assert!(matches!(&buy[..], [b] if b.side == Side::Buy && b.price == dec!(900)));
+    let sell = s.on_segment(dec!(900), dec!(1000), Venue::Paper).unwrap();
+    assert!(matches!(&sell[..], [b] if b.side == Side::Sell && b.price == dec!(1000)));
+    assert_eq!(reg.build("dip", &config).unwrap().ai_context(&snapshot()).prompt, "band for BTC/USDT");
 }
 
 #[test]
-fn mean_reversion_is_known_described_and_backtested_only() {
+fn mean_reversion_is_known_described_and_runs_bots() {
     let reg = Registry::default();
-    assert!(reg.contains("mean_reversion") && !reg.runs_bots("mean_reversion"));
-    assert!(reg.runs_bots("grid") && !reg.runs_bots("martingale"));
-    assert_eq!(reg.bot_names(), ["grid"]);
+    assert!(reg.runs_bots("mean_reversion") && reg.runs_bots("grid") && !reg.runs_bots("martingale"));
+    assert_eq!(reg.bot_names(), ["grid", "mean_reversion"]);
     let info = reg.info("mean_reversion").unwrap();
     assert!(info.description.contains("standard deviations below"), "{}", info.description);
     assert_eq!(reg.infos().iter().map(|i| i.name).collect::<Vec<_>>(), ["grid", "mean_reversion"]);
 
-    let mut mr = reg.build("mean_reversion", &json!({"capital": "1000", "window": 50, "band": "2.5"})).unwrap();
+    let mr = reg.build("mean_reversion", &json!({"capital": "1000", "window": 50, "band": "2.5"})).unwrap();
     assert_eq!(mr.name(), "mean_reversion");
     let ctx = mr.ai_context(&snapshot());
     assert!(ctx.prompt.contains("BTC/USDT") && ctx.prompt.contains("Current price: 100000"), "{}", ctx.prompt);
@@ -149,11 +197,54 @@ fn mean_reversion_is_known_described_and_backtested_only() {
     assert_eq!(ctx.tool_name, "propose_mean_reversion");
     assert_eq!(ctx.schema["additionalProperties"], json!(false));
     assert_eq!(ctx.schema["properties"]["window"]["maximum"], json!(500));
-    let refused = mr.start(&SymbolFilters::btcusdt(), &MarketData { price: dec!(100000), time: 0 }).unwrap_err();
-    assert!(refused.to_string().contains("does not run as a bot yet"), "{refused}");
 
     let e = reg.build("mean_reversion", &json!({"capital": "1000", "window": 501})).unwrap_err();
     assert_eq!(e.fields()[0].field, "window");
     let e = reg.build("mean_reversion", &json!({"capital": "1000", "lower_bound": "1"})).unwrap_err();
-    assert!(e.to_string().contains("unknown field `lower_bound`"), "{e}");
+    assert!(e.to_string().contains("unknown field"), "{e}");
+    // A bot's config: field-named errors, the exchange's filters only, fees in base unless said.
+    let e = reg.bot_config("mean_reversion", &json!({"capital": "1000", "band": "0"})).unwrap_err();
+    assert_eq!(e.fields()[0].field, "band");
+    let e = reg.bot_config("mean_reversion", &json!({"capital": "1000", "tick_size": "0.01"})).unwrap_err();
+    assert_eq!(e.fields()[0].field, "tick_size");
+    let stored = reg.bot_config("mean_reversion", &json!({"capital": 1000, "window": 30})).unwrap();
+    assert_eq!(stored["capital"], json!("1000"));
+    assert_eq!(stored["fee_asset"], json!("base"));
+    assert!(stored.get("tick_size").is_none(), "{stored}");
+}
+
+#[test]
+fn every_schema_names_exactly_the_fields_its_config_stores() {
+    let reg = Registry::default();
+    let full = [
+        (
+            "grid",
+            json!({"capital":"1000","lower_bound":"90","upper_bound":"110","grid_levels":5,"spacing":"geometric",
+                        "fee_rate":"0.001","fee_asset":"quote","stop_loss_pct":"5","take_profit_pct":"5",
+                        "max_daily_loss":"50","out_of_range":"trail","sell_on_stop":true}),
+        ),
+        (
+            "mean_reversion",
+            json!({"capital":"1000","window":30,"band":"1.5","stop_loss_pct":"3","fee_rate":"0.001",
+                                  "fee_asset":"quote"}),
+        ),
+    ];
+    for (name, config) in full {
+        let plugin = reg.plugins().find(|p| p.info.name == name).unwrap();
+        let schema = (plugin.schema)();
+        let stored = reg.bot_config(name, &config).unwrap();
+        let mut keys: Vec<&String> = stored.as_object().unwrap().keys().collect();
+        let mut named: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+        keys.sort();
+        named.sort();
+        assert_eq!(keys, named, "{name}");
+        let order: Vec<&str> = schema["x-order"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(order.len(), named.len(), "{name}");
+        for required in schema["required"].as_array().unwrap() {
+            let mut without = config.clone();
+            without.as_object_mut().unwrap().remove(required.as_str().unwrap());
+            let e = reg.bot_config(name, &without).unwrap_err();
+            assert_eq!(e.fields()[0].field, required.as_str().unwrap(), "{name}");
+        }
+    }
 }

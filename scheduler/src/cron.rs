@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
+use gridbot_app::Ctx;
 use gridbot_platform::db::types::BotStatus;
-use gridbot_worker::Ctx;
 
 pub(crate) async fn run(ctx: Ctx, schedule: String) {
     let schedule = match cron::Schedule::from_str(&schedule) {

@@ -15,7 +15,7 @@ mod user;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use gridbot_worker::Ctx;
+use gridbot_app::Ctx;
 use tokio::sync::watch;
 
 pub use state::Watch;

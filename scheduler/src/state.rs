@@ -7,12 +7,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use gridbot_app::{Ctx, paper::Triggers};
 use gridbot_core::Decimal;
 use gridbot_platform::{
     BotChange, Event, Received,
     db::types::{Bot, BotMode, BotStatus},
 };
-use gridbot_worker::{Ctx, paper::Triggers};
 use tokio::task::JoinHandle;
 
 use crate::mark::Marks;
@@ -187,7 +187,7 @@ impl Watch {
         let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some());
         for (bot, fees, paper, fills) in todo {
             if let Some(paper) = paper {
-                let recorded = gridbot_worker::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
+                let recorded = gridbot_app::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
                 // Triggers read while these fills were being written may have missed them: they are stale too.
                 if let Some(w) = lock(&self.bots).get_mut(&bot.id.0) {
                     w.version += 1;

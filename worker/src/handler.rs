@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use futures_util::FutureExt;
 use gridbot_platform::{Delivery, Job, JobHandler, LockGuard, QueueError, db::types::DeadJobKind};
 
-use crate::{Ctx, JobError, quarantine};
+use gridbot_app::{Ctx, JobError, runner};
+
+use crate::quarantine;
 
 #[derive(Debug, Clone)]
 pub struct Handler {
@@ -71,22 +73,9 @@ impl JobHandler for Handler {
                 return;
             }
         };
-        let job = match job {
-            // Triggers from now on enqueue a new reconcile; this one runs at the newest price they asked for.
-            Job::ReconcileFills { bot, reason, price } => match ctx.queue.start_reconcile(bot).await {
-                Ok(newest) => Job::ReconcileFills { bot, reason, price: newest.or(price) },
-                Err(e) => {
-                    tracing::warn!(bot, error = %e, "waiting reconcile not taken");
-                    Job::ReconcileFills { bot, reason, price }
-                }
-            },
-            job => job,
-        };
+        let job = runner::take(ctx, job).await;
         if !quarantine::begin(ctx, &job, &delivery, &self.owner).await {
             return;
-        }
-        if !matches!(job, Job::ReconcileFills { .. } | Job::Rebalance { .. }) {
-            ctx.books.forget(bot);
         }
         if let Err(e) = attempts(ctx, &job, &guard).await {
             fail(ctx, &job, &delivery, e).await;
@@ -99,7 +88,7 @@ impl JobHandler for Handler {
 async fn attempts(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
     let (mut attempt, mut delay) = (1, Duration::from_millis(200));
     loop {
-        match guarded(execute(ctx, job, lock)).await {
+        match guarded(runner::execute(ctx, job, lock)).await {
             Ok(()) => return Ok(()),
             Err(e) if e.retryable && attempt < ATTEMPTS => {
                 tracing::warn!(bot = %job.bot(), job = job.name(), attempt, error = %e.message, "job failed; retrying");
@@ -109,16 +98,6 @@ async fn attempts(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError
             }
             Err(e) => return Err(e),
         }
-    }
-}
-
-async fn execute(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
-    let bot = job.bot();
-    match job {
-        Job::PlaceGrid { .. } => crate::place::place_grid(ctx, bot).await,
-        Job::ReconcileFills { price, .. } => crate::reconcile::reconcile(ctx, bot, *price, Some(lock)).await,
-        Job::Rebalance { .. } => crate::reconcile::reconcile(ctx, bot, None, Some(lock)).await,
-        Job::StopBot { reason, sell, .. } => crate::stop::stop(ctx, bot, reason, *sell, None).await,
     }
 }
 

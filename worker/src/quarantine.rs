@@ -14,7 +14,7 @@ use gridbot_platform::{
     },
 };
 
-use crate::Ctx;
+use gridbot_app::Ctx;
 
 /// Records that `delivery` of `job` starts its work under `owner` (the worker). `false` when it must not run: an
 /// earlier delivery of the same task, by another worker, started and never ended — its process died — and the
@@ -104,7 +104,7 @@ pub(crate) async fn bury(ctx: &Ctx, job: &Job, delivery: &Delivery, kind: DeadJo
     let from = [BotStatus::Starting, BotStatus::Running, BotStatus::Stopping];
     match ctx.db.bots().transition(bot, &from, BotStatus::Error, Some(reason)).await {
         Ok(true) => {
-            crate::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(reason)).await;
+            gridbot_app::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(reason)).await;
             ctx.events.publish(Event::Bot { bot_id: bot.0, change: BotChange::Status }).await;
         }
         Ok(false) => {}

@@ -1,5 +1,5 @@
 //! `POST /api/bots/{id}/start`, `POST /api/bots/{id}/stop` and `POST /api/emergency-stop`: the bot commands of
-//! [`gridbot_worker::commands`]. Start and stop become jobs (202); live trading needs stored keys and
+//! [`gridbot_app::commands`]. Start and stop become jobs (202); live trading needs stored keys and
 //! `"confirm_live": true`, and no start while the daily loss limit is hit. The emergency stop cancels at the exchange
 //! from here, so it works while no worker runs.
 
@@ -8,11 +8,11 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
+use gridbot_app::commands::{self, CommandError};
 use gridbot_platform::{
     book::GridBook,
     db::types::{Bot, BotMode, BotStatus},
 };
-use gridbot_worker::commands::{self, CommandError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -105,11 +105,11 @@ async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
         ApiError::field("config", format!("the stored config no longer passes validation ({e}); edit the bot"))
     })?;
     let Some(limit) = params.max_daily_loss() else { return Ok(()) };
-    let realized = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
+    let realized = gridbot_app::risk::realized_today(&ctx.db, bot.id, &[]).await?;
     let today = match crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? {
         Some(book) => {
             let price = ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await?;
-            gridbot_worker::risk::pnl_today(realized, &book, price)
+            gridbot_app::risk::pnl_today(realized, &book, price)
         }
         None => realized,
     };

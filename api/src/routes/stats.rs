@@ -82,7 +82,7 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
     };
     match readable(bot, book)? {
         Some(book) => {
-            let realized_today = gridbot_worker::risk::realized_today(&ctx.db, bot.id, &[]).await?;
+            let realized_today = gridbot_app::risk::realized_today(&ctx.db, bot.id, &[]).await?;
             Ok(running(&book, last_price, realized_today))
         }
         None => Ok(planned(ctx, bot, stored_config(bot).ok().as_ref(), last_price).await),
@@ -108,7 +108,7 @@ pub fn stored_config(bot: &Bot) -> Result<GridConfig, String> {
     params.to_config().map_err(|e| e.to_string())
 }
 
-/// `realized_today`: every run's fills since 00:00 UTC ([`gridbot_worker::risk::realized_today`]).
+/// `realized_today`: every run's fills since 00:00 UTC ([`gridbot_app::risk::realized_today`]).
 fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal) -> StatsOut {
     let engine = &book.engine;
     let mark = last_price.or_else(|| book.fills.last().map(|f| f.price.get())).unwrap_or(book.run.start_price);
@@ -123,7 +123,7 @@ fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal
         round_trips: s.round_trips,
         win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
         max_drawdown: dec(s.max_drawdown.round_dp(6)),
-        pnl_today: dec(gridbot_worker::risk::pnl_today(realized_today, book, mark)),
+        pnl_today: dec(gridbot_app::risk::pnl_today(realized_today, book, mark)),
         avg_profit: s.avg_profit.map(dec),
         grid_profit: dec(s.realized_pnl),
         inventory_pnl: dec(s.unrealized_pnl),

@@ -57,7 +57,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
     };
     let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
     let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
-    let since = gridbot_worker::risk::start_of_day(chrono::Utc::now());
+    let since = gridbot_app::risk::start_of_day(chrono::Utc::now());
     let realized_today = ctx.db.fills().realized_since_by_bot(user.id, since).await?;
     for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
         let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
@@ -71,7 +71,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             Ok(p) => p,
             Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
         };
-        today += gridbot_worker::risk::pnl_today(realized, &book, mark);
+        today += gridbot_app::risk::pnl_today(realized, &book, mark);
         total += book.engine.summary(mark).unrealized_pnl;
     }
     let balance_quote = if live {

@@ -7,13 +7,13 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use futures_util::StreamExt;
 use gridbot_api::{ApiConfig, ApiContext, RateLimits, build_app, serve};
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_exchange::{
     Exchange,
     binance::{Binance, Endpoints},
 };
 use gridbot_platform::{Db, EventBus, Locks, Queue, Settings, connect, migrate};
 use gridbot_sim::{SimArgs, SimHandle, start};
-use gridbot_worker::{Ctx, LiveAccounts};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -244,7 +244,7 @@ impl TestApp {
         let handle = tokio::runtime::Handle::current();
         let task = tokio::task::spawn_blocking(move || {
             handle
-                .block_on(gridbot_worker::run(rt, "api-test-worker", 2, async {
+                .block_on(rt.queue.clone().work("api-test-worker", 2, Arc::new(TestWorker(rt)), async {
                     let _ = stopped.await;
                 }))
                 .unwrap();
@@ -483,6 +483,31 @@ pub async fn close_code_within(ws: &mut Ws, limit: Duration) -> Option<u16> {
             Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+/// The API's tests run jobs through the application layer's runner as a worker does, without the worker crate (the
+/// API does not depend on it): one job of a bot at a time (its lock), a retryable failure retried a few times.
+/// Quarantine is the worker's own, tested in its crate.
+#[derive(Debug)]
+struct TestWorker(Ctx);
+
+#[async_trait::async_trait]
+impl gridbot_platform::JobHandler for TestWorker {
+    async fn handle(&self, job: gridbot_platform::Job, _: gridbot_platform::Delivery) {
+        let ctx = &self.0;
+        let Ok(Some(lock)) = ctx.locks.bot(job.bot(), std::time::Duration::from_secs(30)).await else {
+            let _ = ctx.queue.push(job).await;
+            return;
+        };
+        let job = gridbot_app::runner::take(ctx, job).await;
+        for _ in 0..6 {
+            match gridbot_app::runner::execute(ctx, &job, &lock).await {
+                Err(e) if e.retryable => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+                Err(e) => return tracing::warn!(bot = %job.bot(), error = %e.message, "test job failed"),
+                Ok(()) => return,
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 /// Binds and serves the API until the signal.
 pub async fn serve_api(
-    ctx: gridbot_worker::Ctx,
+    ctx: gridbot_app::Ctx,
     mut config: ApiConfig,
     advisor: Advisor,
     bind: Option<SocketAddr>,

@@ -5,12 +5,12 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_exchange::{
     Exchange,
     binance::{Binance, config::Endpoints},
 };
 use gridbot_platform::{EventBus, Locks, Queue};
-use gridbot_worker::{Ctx, LiveAccounts};
 use tokio::sync::watch;
 
 use crate::settings::RoleSettings;

@@ -4,9 +4,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{AiContext, FillReport, MarketData, MarketSnapshot, Signal, Strategy};
+use super::{
+    AiContext, GRID_DESCRIPTION, GridRuntime, MarketSnapshot, Plugin, Runtime, Strategy, StrategyInfo, schema,
+};
 use crate::{
-    Error, FeeAsset, GridConfig, GridConfigInput, GridEngine, Spacing, SymbolFilters,
+    Error, FeeAsset, GridConfig, GridConfigInput, Spacing,
     config::{MAX_LEVELS, MIN_LEVELS, default_fee_rate},
     error::FieldError,
     money::serde_decimal,
@@ -120,61 +122,25 @@ impl GridParams {
     }
 }
 
+/// The grid as the AI sees it.
 #[derive(Debug, Clone)]
 pub struct GridStrategy {
     config: GridConfig,
-    engine: Option<GridEngine>,
-    last_price: Option<Decimal>,
 }
 
 impl GridStrategy {
     pub fn new(config: GridConfig) -> Self {
-        GridStrategy { config, engine: None, last_price: None }
+        GridStrategy { config }
     }
 
     pub fn from_json(value: &serde_json::Value) -> Result<Box<dyn Strategy>, Error> {
-        let params: GridParams =
-            serde_json::from_value(value.clone()).map_err(|e| Error::Strategy(format!("grid config: {e}")))?;
-        Ok(Box::new(GridStrategy::new(params.to_config()?)))
-    }
-
-    pub fn engine(&self) -> Option<&GridEngine> {
-        self.engine.as_ref()
-    }
-
-    fn engine_mut(&mut self) -> Result<&mut GridEngine, Error> {
-        self.engine.as_mut().ok_or_else(|| Error::State("the grid has not started".into()))
+        Ok(Box::new(GridStrategy::new(GridParams::from_json(value)?.to_config()?)))
     }
 }
 
 impl Strategy for GridStrategy {
     fn name(&self) -> &'static str {
         "grid"
-    }
-
-    fn start(&mut self, filters: &SymbolFilters, data: &MarketData) -> Result<Vec<Signal>, Error> {
-        let engine = GridEngine::start(&self.config, filters, data.price)?;
-        let signals = engine.initial_buy().into_iter().chain(engine.resting_orders()).map(Signal::Place).collect();
-        self.engine = Some(engine);
-        self.last_price = Some(data.price);
-        Ok(signals)
-    }
-
-    fn on_market(&mut self, data: &MarketData) -> Result<Vec<Signal>, Error> {
-        let from = self.last_price.replace(data.price).unwrap_or(data.price);
-        let engine = self.engine_mut()?;
-        let mut out = Vec::new();
-        for (side, level) in engine.on_segment(from, data.price)? {
-            out.push(Signal::Filled { side, level });
-        }
-        if let Some(stop) = engine.ledger().stop() {
-            out.push(Signal::Stop { reason: stop.reason, price: stop.price });
-        }
-        Ok(out)
-    }
-
-    fn on_fill(&mut self, fill: &FillReport) -> Result<Vec<Signal>, Error> {
-        Ok(vec![Signal::Place(self.engine_mut()?.book_fill(fill.side, fill.level)?)])
     }
 
     fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
@@ -228,5 +194,46 @@ impl Strategy for GridStrategy {
                 }
             }),
         }
+    }
+}
+
+/// The grid as the registry holds it.
+pub(super) fn plugin() -> Plugin {
+    Plugin {
+        info: StrategyInfo { name: "grid", title: "Grid", description: GRID_DESCRIPTION, bots: true, ai: true },
+        factory: GridStrategy::from_json,
+        schema: schema::grid,
+        bot_config: |value| {
+            let params = GridParams::from_json(value)?;
+            params.to_config()?;
+            serde_json::to_value(&params).map_err(|e| Error::Strategy(format!("grid config: {e}")))
+        },
+        runtime: |config, filters, start_price, _| {
+            let config = GridParams::from_json(config)?.to_config()?;
+            Ok(Box::new(GridRuntime::start(&config, filters, start_price)?) as Box<dyn Runtime>)
+        },
+    }
+}
+
+/// The JSON field names of [`GridParams`].
+const FIELDS: [&str; 12] = [
+    "capital",
+    "lower_bound",
+    "upper_bound",
+    "grid_levels",
+    "spacing",
+    "fee_rate",
+    "fee_asset",
+    "stop_loss_pct",
+    "take_profit_pct",
+    "max_daily_loss",
+    "out_of_range",
+    "sell_on_stop",
+];
+
+impl GridParams {
+    /// Reads the JSON config; a field of the wrong type, a missing one or an unknown one is an error naming it.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, Error> {
+        crate::error::parse_config(value, "grid", &FIELDS)
     }
 }

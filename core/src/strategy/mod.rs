@@ -1,9 +1,12 @@
-//! The strategy plugin interface: a [`Strategy`] turns market data into order signals, reacts to fills, and says
-//! what it tells the AI; a [`Registry`] builds strategies by name (`"grid"` → [`GridStrategy`], `"mean_reversion"`
+//! The strategy plugins: each is a [`Plugin`] — its [`Runtime`] (what backtest, paper and live drive), its config's
+//! JSON Schema and validation, and a [`Strategy`] that says what it tells the AI; a [`Registry`] builds strategies by name (`"grid"` → [`GridStrategy`], `"mean_reversion"`
 //! → [`MeanReversionStrategy`]) and describes them, so the rest of the system never names a concrete strategy.
 
 mod grid;
+mod grid_runtime;
 pub mod mean_reversion;
+pub mod runtime;
+pub mod schema;
 
 use std::{collections::BTreeMap, fmt};
 
@@ -11,36 +14,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use grid::{GridParams, GridStrategy, OutOfRange, bot_fee_asset};
-pub use mean_reversion::MeanReversionStrategy;
+pub use grid_runtime::{GridRuntime, grid_tag, parse_grid_tag};
+pub use mean_reversion::{MeanReversionRuntime, MeanReversionStrategy};
+pub use runtime::Runtime;
 
-use crate::{Error, Side, Symbol, SymbolFilters, engine::OrderIntent, indicators::Indicators, ledger::StopReason};
-
-/// A point of the market as a strategy sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MarketData {
-    pub price: Decimal,
-    /// Milliseconds since the epoch.
-    pub time: i64,
-}
-
-/// A fill the exchange reported for one of the strategy's orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FillReport {
-    pub side: Side,
-    pub level: usize,
-}
-
-/// What a strategy asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Signal {
-    /// Place this order.
-    Place(OrderIntent),
-    /// A resting order was touched by the price and should be treated as filled (paper and backtest).
-    Filled { side: Side, level: usize },
-    /// Stop: cancel everything and sell the lots at `price`.
-    Stop { reason: StopReason, price: Decimal },
-}
+use crate::{Error, Symbol, SymbolFilters, indicators::Indicators};
 
 /// The market facts an AI prompt is built from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,15 +39,11 @@ pub struct AiContext {
     pub schema: serde_json::Value,
 }
 
+/// A strategy as the AI sees it: its name and the context its proposals are asked with. Trading goes through its
+/// [`Runtime`].
 pub trait Strategy: Send + fmt::Debug {
     /// The registry name.
     fn name(&self) -> &'static str;
-    /// Starts at the first price seen: the orders to place.
-    fn start(&mut self, filters: &SymbolFilters, data: &MarketData) -> Result<Vec<Signal>, Error>;
-    /// A new market price: fills it implies on the strategy's own book, and stops.
-    fn on_market(&mut self, data: &MarketData) -> Result<Vec<Signal>, Error>;
-    /// A fill reported by the exchange: the orders to place in response.
-    fn on_fill(&mut self, fill: &FillReport) -> Result<Vec<Signal>, Error>;
     /// The strategy's prompt for the AI, from a market snapshot.
     fn ai_context(&self, market: &MarketSnapshot) -> AiContext;
 }
@@ -77,14 +51,39 @@ pub trait Strategy: Send + fmt::Debug {
 /// Builds a strategy from its JSON config.
 pub type Factory = fn(&serde_json::Value) -> Result<Box<dyn Strategy>, Error>;
 
+/// A bot's runtime: its stored config, the exchange's filters, the run's start price and its snapshot (if any).
+pub type RuntimeFactory = fn(
+    config: &serde_json::Value,
+    filters: &SymbolFilters,
+    start_price: Decimal,
+    snapshot: Option<&serde_json::Value>,
+) -> Result<Box<dyn Runtime>, Error>;
+
 /// What the registry says about a strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StrategyInfo {
     /// The registry name, what a bot's `strategy` and `gridbot backtest --strategy` name.
     pub name: &'static str,
+    /// Its name for people.
+    pub title: &'static str,
     pub description: &'static str,
-    /// Whether paper and live bots run it; a strategy without it is backtested only, for now.
+    /// Whether paper and live bots run it; a strategy without it is backtested only.
     pub bots: bool,
+    /// Whether the AI proposes configs for it.
+    pub ai: bool,
+}
+
+/// Everything the registry holds of a strategy: how to build it, its config schema, how a bot's config is checked
+/// and stored, and its runtime.
+#[derive(Debug, Clone, Copy)]
+pub struct Plugin {
+    pub info: StrategyInfo,
+    pub factory: Factory,
+    /// Its bot config's JSON Schema.
+    pub schema: fn() -> serde_json::Value,
+    /// Validates a bot's config (errors name the field) and returns it as stored.
+    pub bot_config: fn(&serde_json::Value) -> Result<serde_json::Value, Error>,
+    pub runtime: RuntimeFactory,
 }
 
 pub const GRID_DESCRIPTION: &str = "Grid: buy orders on price levels below the price and sell orders above it, each \
@@ -93,24 +92,21 @@ pub const GRID_DESCRIPTION: &str = "Grid: buy orders on price levels below the p
 /// Strategies by name.
 #[derive(Clone)]
 pub struct Registry {
-    entries: BTreeMap<&'static str, (StrategyInfo, Factory)>,
+    entries: BTreeMap<&'static str, Plugin>,
 }
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.entries.values().map(|(info, _)| info)).finish()
+        f.debug_list().entries(self.entries.values().map(|p| p.info)).finish()
     }
 }
 
 impl Default for Registry {
-    /// The built-in strategies: `grid`, and `mean_reversion` (backtests only until bots run it).
+    /// The built-in strategies: `grid` and `mean_reversion`.
     fn default() -> Self {
         let mut r = Registry::empty();
-        r.register(StrategyInfo { name: "grid", description: GRID_DESCRIPTION, bots: true }, GridStrategy::from_json);
-        r.register(
-            StrategyInfo { name: mean_reversion::NAME, description: mean_reversion::DESCRIPTION, bots: false },
-            MeanReversionStrategy::from_json,
-        );
+        r.register(grid::plugin());
+        r.register(mean_reversion::plugin());
         r
     }
 }
@@ -119,8 +115,8 @@ impl Registry {
     pub fn empty() -> Self {
         Registry { entries: BTreeMap::new() }
     }
-    pub fn register(&mut self, info: StrategyInfo, factory: Factory) {
-        self.entries.insert(info.name, (info, factory));
+    pub fn register(&mut self, plugin: Plugin) {
+        self.entries.insert(plugin.info.name, plugin);
     }
     /// Every strategy's name, sorted.
     pub fn names(&self) -> Vec<&'static str> {
@@ -128,7 +124,7 @@ impl Registry {
     }
     /// The strategies bots can run.
     pub fn bot_names(&self) -> Vec<&'static str> {
-        self.entries.values().filter(|(i, _)| i.bots).map(|(i, _)| i.name).collect()
+        self.entries.values().filter(|p| p.info.bots).map(|p| p.info.name).collect()
     }
     pub fn contains(&self, name: &str) -> bool {
         self.entries.contains_key(name)
@@ -137,15 +133,39 @@ impl Registry {
         self.info(name).is_some_and(|i| i.bots)
     }
     pub fn info(&self, name: &str) -> Option<StrategyInfo> {
-        self.entries.get(name).map(|(info, _)| *info)
+        self.entries.get(name).map(|p| p.info)
     }
     pub fn infos(&self) -> Vec<StrategyInfo> {
-        self.entries.values().map(|(info, _)| *info).collect()
+        self.entries.values().map(|p| p.info).collect()
+    }
+    pub fn plugins(&self) -> impl Iterator<Item = &Plugin> {
+        self.entries.values()
+    }
+    fn plugin(&self, name: &str) -> Result<&Plugin, Error> {
+        self.entries.get(name).ok_or_else(|| {
+            Error::field("strategy", format!("unknown strategy {name:?}; known: {}", self.names().join(", ")))
+        })
     }
     pub fn build(&self, name: &str, config: &serde_json::Value) -> Result<Box<dyn Strategy>, Error> {
-        let (_, factory) = self.entries.get(name).ok_or_else(|| {
-            Error::field("strategy", format!("unknown strategy {name:?}; known: {}", self.names().join(", ")))
-        })?;
-        factory(config)
+        (self.plugin(name)?.factory)(config)
+    }
+    /// A bot's config of strategy `name`, validated (errors name the field), as stored.
+    pub fn bot_config(&self, name: &str, config: &serde_json::Value) -> Result<serde_json::Value, Error> {
+        let plugin = self.plugin(name)?;
+        if !plugin.info.bots {
+            return Err(Error::field("strategy", format!("strategy {name:?} is backtested only")));
+        }
+        (plugin.bot_config)(config)
+    }
+    /// The runtime of a bot of strategy `name`.
+    pub fn runtime(
+        &self,
+        name: &str,
+        config: &serde_json::Value,
+        filters: &SymbolFilters,
+        start_price: Decimal,
+        snapshot: Option<&serde_json::Value>,
+    ) -> Result<Box<dyn Runtime>, Error> {
+        (self.plugin(name)?.runtime)(config, filters, start_price, snapshot)
     }
 }

@@ -3,12 +3,13 @@
 //! Each worker runs several jobs in a row too, so kept books are used; the ledger must still equal the backtest's,
 //! with no fill or round trip booked twice.
 
+use gridbot_app::Books;
 use gridbot_core::{Decimal, SymbolFilters, backtest, strategy::GridParams};
 use gridbot_platform::{
     Delivery, Job, JobHandler,
     db::types::{BotMode, BotStatus, OrderStatus},
 };
-use gridbot_worker::{Books, Handler};
+use gridbot_worker::Handler;
 use rust_decimal_macros::dec;
 use serde_json::json;
 
@@ -44,7 +45,7 @@ async fn a_book_kept_by_one_worker_is_not_used_after_another_worked() {
     other.books = Books::default();
     let workers = [Handler::new(stack.ctx.clone()), Handler::new(other)];
 
-    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
     workers[0].handle(Job::PlaceGrid { bot: bot.id.0 }, Delivery::direct()).await;
     assert_eq!(stack.status(bot.id).await, BotStatus::Running);
 

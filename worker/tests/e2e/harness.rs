@@ -4,6 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use gridbot_app::{Ctx, LiveAccounts};
 use gridbot_core::{BotId, Decimal};
 use gridbot_exchange::binance::{Binance, config::Endpoints};
 use gridbot_platform::{
@@ -11,7 +12,6 @@ use gridbot_platform::{
     db::types::{Bot, BotMode, BotStatus, NewBot},
 };
 use gridbot_sim::{SimArgs, SimHandle};
-use gridbot_worker::{Ctx, LiveAccounts};
 use tokio::sync::watch;
 
 pub const KEY: [u8; 32] = [7u8; 32];
@@ -210,7 +210,7 @@ impl Stack {
 
     /// Starts `bot` and waits until its grid rests on the exchange.
     pub async fn run_bot(&self, bot: &Bot) {
-        gridbot_worker::commands::start(&self.ctx, bot).await.expect("start");
+        gridbot_app::commands::start(&self.ctx, bot).await.expect("start");
         self.until(20, "the bot to run with its grid resting", || async {
             let orders = self.db().orders().list_for_bot(bot.id).await.expect("orders");
             self.status(bot.id).await == BotStatus::Running

@@ -35,7 +35,7 @@ async fn run(backend: Backend, workers: usize) {
     let paper = stack.bot(user, BotMode::Paper, config()).await;
     let live = stack.bot(user, BotMode::Live, config()).await;
     for bot in [&paper, &live] {
-        gridbot_worker::commands::start(&stack.ctx, bot).await.unwrap();
+        gridbot_app::commands::start(&stack.ctx, bot).await.unwrap();
     }
     for bot in [&paper, &live] {
         stack.until(20, "the bots to run", || async { stack.status(bot.id).await == BotStatus::Running }).await;
@@ -105,7 +105,7 @@ async fn run(backend: Backend, workers: usize) {
             assert_eq!(o.fee_asset.as_deref(), Some(t.commission_asset.as_str()), "order {}", o.client_order_id);
         }
     }
-    let stopped = gridbot_worker::commands::stop(&stack.ctx, &live, true).await.unwrap();
+    let stopped = gridbot_app::commands::stop(&stack.ctx, &live, true).await.unwrap();
     assert_ne!(stopped.status, BotStatus::Running);
     stack.until(20, "the live bot to stop", || async { stack.status(live.id).await == BotStatus::Stopped }).await;
     let open = stack.db().orders().list_with_status(live.id, &OrderStatus::LIVE).await.unwrap();
@@ -132,7 +132,7 @@ async fn a_live_bot_paying_fees_in_bnb_books_them_at_their_quote_value_and_sells
     let mut cfg = config();
     cfg["fee_asset"] = json!("quote");
     let live = stack.bot(user, BotMode::Live, cfg.clone()).await;
-    gridbot_worker::commands::start(&stack.ctx, &live).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &live).await.unwrap();
     stack.until(20, "the bot to run", || async { stack.status(live.id).await == BotStatus::Running }).await;
     settled(&stack, live.id, 0).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -178,7 +178,7 @@ async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration) {
     stack.price(path[0]).await;
     let user = stack.user().await;
     let paper = stack.bot(user, BotMode::Paper, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &paper).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &paper).await.unwrap();
     stack.until(20, "the bot to run", || async { stack.status(paper.id).await == BotStatus::Running }).await;
     settled(&stack, paper.id, 0).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

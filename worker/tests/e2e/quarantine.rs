@@ -32,7 +32,7 @@ async fn a_job_failing_its_last_retry_is_quarantined_and_the_bot_starts_again() 
     let bot = stack.bot(user, BotMode::Live, config()).await;
     // Every REST call answers 5xx: place_grid is retried with backoff, then fails for good.
     stack.control("/sim/faults", json!({"fail_rate": 1.0})).await;
-    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
     stack.until(60, "the bot to fail", || async { stack.status(bot.id).await == BotStatus::Error }).await;
     let failed = stack.db().bots().get(bot.id).await.unwrap();
     let reason = failed.stop_reason.clone().unwrap();
@@ -61,7 +61,7 @@ async fn crashed_task_is_not_run(backend: Backend) {
     stack.price(dec!(100000)).await;
     let user = stack.user().await;
     let bot = stack.bot(user, BotMode::Live, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
     // A worker that died inside this task left its record; the queue now delivers the task again.
     let task = format!("redelivered-{}", uuid::Uuid::new_v4().simple());
     let found = stack.db().running_jobs().begin(&task, bot.id, "place_grid", "pid1-dead").await.unwrap();
@@ -82,7 +82,7 @@ async fn crashed_task_is_not_run(backend: Backend) {
     assert!(stack.db().running_jobs().get(&task).await.unwrap().is_none(), "the record is cleared");
 
     // Started again: a new generation, placed as any start is.
-    gridbot_worker::commands::start(&stack.ctx, &b).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &b).await.unwrap();
     worker.handle(job, Delivery::direct()).await;
     let b = stack.db().bots().get(bot.id).await.unwrap();
     assert_eq!((b.status, b.generation), (BotStatus::Running, 2));
@@ -110,7 +110,7 @@ async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_ba
     stack.price(dec!(100000)).await;
     let user = stack.user().await;
     let bot = stack.bot(user, BotMode::Live, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
     let task = format!("redelivered-{}", uuid::Uuid::new_v4().simple());
     stack.db().running_jobs().begin(&task, bot.id, "place_grid", "pid1-dead").await.unwrap();
     let held = stack.ctx.locks.bot(bot.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
@@ -126,7 +126,7 @@ async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_ba
     assert!(stack.db().running_jobs().get(&task).await.unwrap().is_none());
     // A task with no record, meeting a busy lock, only goes back to the queue.
     let other = stack.bot(user, BotMode::Live, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &other).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &other).await.unwrap();
     let held = stack.ctx.locks.bot(other.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
     worker.handle(Job::PlaceGrid { bot: other.id.0 }, Delivery::direct()).await;
     drop(held);

@@ -31,7 +31,7 @@ async fn run(backend: Backend, workers: usize) {
     stack.price(PATH[0]).await;
     let user = stack.user().await;
     let paper = stack.bot(user, BotMode::Paper, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &paper).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &paper).await.unwrap();
     stack.until(20, "the bot to run", || async { stack.status(paper.id).await == BotStatus::Running }).await;
     settled(&stack, paper.id, 0).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

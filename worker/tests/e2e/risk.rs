@@ -136,7 +136,7 @@ async fn earlier_runs_count(backend: Backend, workers: usize) {
 
     // Started again (the API would refuse; the command does not ask): the first look stops it again.
     let b = db.bots().get(bot.id).await.unwrap();
-    gridbot_worker::commands::start(&stack.ctx, &b).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &b).await.unwrap();
     stack
         .until(20, "the restarted bot to leave `starting`", || async {
             stack.status(bot.id).await != BotStatus::Starting

@@ -84,7 +84,7 @@ async fn a_halted_symbol_pauses_placing_until_it_trades_again() {
     stack.control("/sim/symbol-status", json!({"symbol": "BTCUSDT", "status": "HALT"})).await;
     let user = stack.user().await;
     let bot = stack.bot(user, BotMode::Live, config()).await;
-    gridbot_worker::commands::start(&stack.ctx, &bot).await.unwrap();
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
     let db = stack.db();
     stack
         .until(20, "the bot to say it is paused", || async {

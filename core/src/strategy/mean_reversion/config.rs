@@ -88,22 +88,7 @@ impl MeanReversionParams {
     /// Reads the JSON config; a field of the wrong type, a missing `capital` or an unknown field is an error that
     /// names it.
     pub fn from_json(value: &serde_json::Value) -> Result<Self, Error> {
-        if !value.is_object() {
-            return Err(Error::Strategy(format!("mean_reversion config: expected a JSON object, got {value}")));
-        }
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let reason = e.inner().to_string();
-            let named = |name: &str| FIELDS.iter().copied().find(|f| *f == name);
-            let missing = reason.strip_prefix("missing field `").and_then(|r| r.split('`').next());
-            let key = e.path().iter().next_back().and_then(|s| match s {
-                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                _ => None,
-            });
-            match missing.and_then(named).or_else(|| key.as_deref().and_then(named)) {
-                Some(field) => Error::field(field, if missing.is_some() { "required".to_string() } else { reason }),
-                None => Error::Strategy(format!("mean_reversion config: {reason}")),
-            }
-        })
+        crate::error::parse_config(value, super::NAME, &FIELDS)
     }
 }
 

@@ -1,6 +1,5 @@
-//! [`MeanReversionStrategy`]: mean reversion as the registry knows it — built from its JSON config, with its AI
-//! prompt and answer schema. Bots do not run it yet: that waits for the runtime contract both strategies will share,
-//! so its market and fill calls refuse (and the registry marks it backtest-only).
+//! Mean reversion as the registry knows it: its [`Plugin`] (runtime, config schema, bot config) and
+//! [`MeanReversionStrategy`], its AI prompt and answer schema.
 
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -10,8 +9,8 @@ use super::{
     config::{MAX_BAND_SD, MAX_WINDOW, MIN_WINDOW},
 };
 use crate::{
-    Error, SymbolFilters,
-    strategy::{AiContext, FillReport, MarketData, MarketSnapshot, Signal, Strategy},
+    Error,
+    strategy::{AiContext, MarketSnapshot, Plugin, Runtime, Strategy, StrategyInfo},
 };
 
 pub const NAME: &str = "mean_reversion";
@@ -38,27 +37,9 @@ impl MeanReversionStrategy {
     }
 }
 
-fn not_yet() -> Error {
-    Error::Strategy(format!(
-        "{NAME} does not run as a bot yet; backtest it with `gridbot backtest --strategy {NAME} --config JSON`"
-    ))
-}
-
 impl Strategy for MeanReversionStrategy {
     fn name(&self) -> &'static str {
         NAME
-    }
-
-    fn start(&mut self, _: &SymbolFilters, _: &MarketData) -> Result<Vec<Signal>, Error> {
-        Err(not_yet())
-    }
-
-    fn on_market(&mut self, _: &MarketData) -> Result<Vec<Signal>, Error> {
-        Err(not_yet())
-    }
-
-    fn on_fill(&mut self, _: &FillReport) -> Result<Vec<Signal>, Error> {
-        Err(not_yet())
     }
 
     fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
@@ -117,5 +98,28 @@ impl Strategy for MeanReversionStrategy {
                 }
             }),
         }
+    }
+}
+
+/// Mean reversion as the registry holds it.
+pub(crate) fn plugin() -> Plugin {
+    Plugin {
+        info: StrategyInfo { name: NAME, title: "Mean reversion", description: DESCRIPTION, bots: true, ai: false },
+        factory: MeanReversionStrategy::from_json,
+        schema: super::schema,
+        bot_config: |value| {
+            let params = super::bot_params(value)?;
+            let mut stored =
+                serde_json::to_value(&params).map_err(|e| Error::Strategy(format!("{NAME} config: {e}")))?;
+            if let Some(m) = stored.as_object_mut() {
+                for f in ["tick_size", "step_size", "min_notional"] {
+                    m.remove(f);
+                }
+            }
+            Ok(stored)
+        },
+        runtime: |config, filters, _, snapshot| {
+            Ok(Box::new(super::MeanReversionRuntime::for_bot(config, filters, snapshot)?) as Box<dyn Runtime>)
+        },
     }
 }

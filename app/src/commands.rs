@@ -145,7 +145,7 @@ async fn cancel_all(ctx: &Ctx, bot: &Bot, report: &mut EmergencyReport) -> Resul
 }
 
 /// Appends to the bot's audit log; a failure to write it is logged, never fatal.
-pub(crate) async fn record_event(
+pub async fn record_event(
     ctx: &Ctx,
     bot: BotId,
     kind: &str,
