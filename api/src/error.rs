@@ -135,6 +135,9 @@ impl From<gridbot_core::Error> for ApiError {
             E::TooDense { .. } => BTreeMap::from([("grid_levels".to_owned(), message.clone())]),
             E::PriceOutsideGrid { .. } => BTreeMap::from([("lower_bound".to_owned(), message.clone())]),
             E::Strategy(_) => BTreeMap::from([("strategy".to_owned(), message.clone())]),
+            E::UnknownField { field, strategy, known } => {
+                BTreeMap::from([(field.clone(), format!("unknown field; the {strategy} config has {known}"))])
+            }
             E::Csv { .. } | E::State(_) | E::Overflow(_) => BTreeMap::new(),
         };
         ApiError::Validation { message, fields }

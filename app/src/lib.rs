@@ -18,6 +18,7 @@ mod reconcile;
 pub mod risk;
 mod rules;
 pub mod runner;
+pub mod runtime_bot;
 mod stop;
 mod venue;
 

@@ -22,6 +22,9 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
             return Ok(());
         }
     }
+    if crate::runtime_bot::is_runtime(&bot) {
+        return crate::runtime_bot::start(ctx, &bot).await;
+    }
     let fresh = RunState::from_bot(&bot)?.filter(|r| r.generation == bot.generation);
     let mut closed = None;
     if fresh.is_none() {
@@ -40,7 +43,7 @@ pub(crate) async fn place_grid(ctx: &Ctx, bot_id: BotId) -> Result<(), JobError>
             generation: bot.generation,
             started_at: Utc::now(),
             fee_asset: config.fee_asset(),
-            config: Some(params.clone()),
+            config: Some(serde_json::to_value(&params).map_err(|e| JobError::fatal(e.to_string()))?),
             stop: None,
         };
         ctx.db.bots().set_run_state(bot_id, &run).await?;

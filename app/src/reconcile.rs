@@ -96,6 +96,10 @@ async fn fresh<'a>(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> 
         tracing::debug!(bot = %bot.id, status = bot.status.as_str(), "reconcile skipped: the bot is not running");
         return Ok(None);
     }
+    if crate::runtime_bot::is_runtime(&bot) {
+        // A paper runtime bot has nothing resting to compare: the scheduler books its fills as they happen.
+        return Ok(None);
+    }
     Run::of(ctx, bot).await
 }
 

@@ -24,6 +24,9 @@ pub(crate) async fn stop(
     if bot.status == BotStatus::Stopped {
         return Ok(());
     }
+    if crate::runtime_bot::is_runtime(&bot) {
+        return crate::runtime_bot::stop(ctx, &bot, reason, sell).await;
+    }
     if bot.status != BotStatus::Stopping {
         ctx.db.bots().transition(bot_id, &STOPPABLE, BotStatus::Stopping, Some(reason)).await?;
         crate::commands::record_event(

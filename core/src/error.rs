@@ -39,6 +39,9 @@ pub enum Error {
     /// A strategy name the registry does not know, or a strategy config it cannot read.
     #[error("{0}")]
     Strategy(String),
+    /// A config field the strategy does not have.
+    #[error("{field}: unknown field; the {strategy} config has {known}")]
+    UnknownField { strategy: String, field: String, known: String },
     /// An amount too large (or too finely divided) to compute exactly; nothing was rounded.
     #[error("amounts too large to compute exactly: {0}")]
     Overflow(String),
@@ -85,9 +88,7 @@ pub fn parse_config<T: serde::de::DeserializeOwned>(
         match missing.as_deref().and_then(named).or_else(|| key.as_deref().and_then(named)) {
             Some(field) => Error::field(field, if missing.is_some() { "required".to_string() } else { reason }),
             None => match unknown {
-                Some(u) => {
-                    Error::Strategy(format!("{strategy} config: unknown field {u:?}; known: {}", fields.join(", ")))
-                }
+                Some(field) => Error::UnknownField { strategy: strategy.to_owned(), field, known: fields.join(", ") },
                 None => Error::Strategy(format!("{strategy} config: {reason}")),
             },
         }

@@ -106,6 +106,12 @@ impl ClientOrderId {
         ClientOrderId(format!("gb{}-{}-stop", base36(bot.0 as u64), base36(generation.into())))
     }
 
+    /// A strategy runtime's order of a generation, named by its tag: `gb{bot}-{generation}-t{tag}`. Fails when the
+    /// tag has characters Binance refuses or the id is longer than 36.
+    pub fn tagged(bot: BotId, generation: u32, tag: &str) -> Result<Self, Error> {
+        ClientOrderId::parse(&format!("gb{}-{}-t{tag}", base36(bot.0 as u64), base36(generation.into())))
+    }
+
     /// What every order id of one generation of a bot starts with.
     pub fn generation_prefix(bot: BotId, generation: u32) -> String {
         format!("gb{}-{}-", base36(bot.0 as u64), base36(generation.into()))

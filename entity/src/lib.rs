@@ -14,6 +14,7 @@ pub mod paper_balance;
 pub mod price;
 pub mod revoked_token;
 pub mod running_job;
+pub mod strategy_state;
 pub mod trade;
 pub mod user;
 

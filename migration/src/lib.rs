@@ -16,6 +16,7 @@ mod m20261207_000009_market_marks;
 mod m20261208_000010_sessions;
 mod m20261208_000011_dead_jobs;
 mod m20261208_000012_bot_runs;
+mod m20261209_000013_strategy_states;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000010_sessions::Migration),
             Box::new(m20261208_000011_dead_jobs::Migration),
             Box::new(m20261208_000012_bot_runs::Migration),
+            Box::new(m20261209_000013_strategy_states::Migration),
         ]
     }
 }

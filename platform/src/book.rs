@@ -50,10 +50,9 @@ impl GridBook {
             orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).cloned().collect();
         let ids: std::collections::HashSet<i64> = orders.iter().map(|o| o.id).collect();
         let fills: Vec<Fill> = booked.iter().filter(|f| ids.contains(&f.order_id)).cloned().collect();
-        let params = match &run.config {
-            Some(params) => params.clone(),
-            None => serde_json::from_value(bot.config.clone()).map_err(|e| DbError::invalid("bots.config", e))?,
-        };
+        let params: gridbot_core::strategy::GridParams =
+            serde_json::from_value(run.config.clone().unwrap_or_else(|| bot.config.clone()))
+                .map_err(|e| DbError::invalid("bots.config", e))?;
         let config = params.to_config().map_err(|e| DbError::invalid("bots.config", e))?;
         let config = gridbot_core::GridConfig::new(GridConfigInput { fee_asset: run.fee_asset, ..config.to_input() })
             .map_err(|e| DbError::invalid("bots.config", e))?;

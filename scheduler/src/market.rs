@@ -41,8 +41,11 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
                 ctx.events.publish(Event::Trade { symbol: s, price, qty, time }).await;
             }
             MarketEvent::Kline { symbol: s, candle, closed } => {
-                if closed && let Err(e) = ctx.db.prices().upsert(&symbol, &[candle]).await {
-                    tracing::warn!(symbol = %name, error = %e, "candle not recorded");
+                if closed {
+                    if let Err(e) = ctx.db.prices().upsert(&symbol, &[candle]).await {
+                        tracing::warn!(symbol = %name, error = %e, "candle not recorded");
+                    }
+                    watch.on_close(&name, &candle).await;
                 }
                 ctx.events.publish(Event::Kline { symbol: s, candle, closed }).await;
             }

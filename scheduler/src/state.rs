@@ -7,7 +7,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use gridbot_app::{Ctx, paper::Triggers};
+use gridbot_app::{
+    Ctx,
+    paper::Triggers,
+    runtime_bot::{Record, RuntimeBot, is_runtime},
+};
 use gridbot_core::Decimal;
 use gridbot_platform::{
     BotChange, Event, Received,
@@ -25,6 +29,8 @@ pub(crate) struct Watched {
     pub version: u64,
     /// The matcher is writing paper fills: triggers read from the database now may miss them.
     pub writing: bool,
+    /// A bot of another strategy than the grid: its runtime, which the scheduler drives and alone writes.
+    pub runtime: Option<RuntimeBot>,
 }
 
 /// The scheduler's view of the running bots and its streams.
@@ -101,9 +107,31 @@ impl Watch {
         let mut fresh = HashMap::new();
         for bot in bots {
             let version = lock(&self.bots).get(&bot.id.0).map_or(0, |w| w.version);
+            if is_runtime(&bot) {
+                // Kept in memory while it runs the same generation: the scheduler is its only writer.
+                let kept = lock(&self.bots)
+                    .get(&bot.id.0)
+                    .is_some_and(|w| w.runtime.as_ref().is_some_and(|r| r.generation == bot.generation));
+                let runtime = if kept {
+                    None
+                } else {
+                    match RuntimeBot::load(&self.ctx.db, &bot).await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            tracing::warn!(bot = %bot.id, error = %e, "runtime not loaded");
+                            continue;
+                        }
+                    }
+                };
+                let w =
+                    Watched { bot, triggers: Triggers::default(), last_push: None, version, writing: false, runtime };
+                fresh.insert(w.bot.id.0, w);
+                continue;
+            }
             match Triggers::load(&self.ctx.db, &bot).await {
                 Ok(triggers) => {
-                    fresh.insert(bot.id.0, Watched { bot, triggers, last_push: None, version, writing: false });
+                    let w = Watched { bot, triggers, last_push: None, version, writing: false, runtime: None };
+                    fresh.insert(w.bot.id.0, w);
                 }
                 Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
             }
@@ -121,6 +149,10 @@ impl Watch {
             for (id, w) in fresh.iter_mut() {
                 if let Some(o) = old.remove(id) {
                     w.last_push = o.last_push;
+                    if is_runtime(&w.bot) && w.runtime.is_none() && o.bot.generation == w.bot.generation {
+                        w.runtime = o.runtime;
+                        continue;
+                    }
                     if (o.writing || o.version != w.version) && o.bot.generation == w.bot.generation {
                         w.triggers = o.triggers;
                         (w.version, w.writing) = (o.version, o.writing);
@@ -146,6 +178,9 @@ impl Watch {
     /// Re-reads one bot's triggers, unless the matcher filled its paper orders meanwhile (its own are newer then).
     async fn refresh_bot(&self, bot_id: i64) {
         let Some((bot, version)) = lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version)) else { return };
+        if is_runtime(&bot) {
+            return;
+        }
         match Triggers::load(&self.ctx.db, &bot).await {
             Ok(t) => {
                 if let Some(w) = lock(&self.bots).get_mut(&bot_id)
@@ -164,9 +199,18 @@ impl Watch {
     /// it filled a paper order (the matcher's state changed).
     pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) -> bool {
         let mut todo = Vec::new();
+        let mut records = Vec::new();
         {
             let mut bots = lock(&self.bots);
             for w in bots.values_mut().filter(|w| w.bot.symbol.exchange_name() == symbol) {
+                if let Some(rt) = w.runtime.as_mut() {
+                    match rt.on_segment(a, b) {
+                        Ok(Some(r)) => records.push((rt.bot.id, rt.generation, r)),
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(bot = %rt.bot.id, error = %e, "runtime segment failed"),
+                    }
+                    continue;
+                }
                 if !w.triggers.hit(b) {
                     continue;
                 }
@@ -184,7 +228,8 @@ impl Watch {
                 todo.push((w.bot.clone(), w.triggers.fees, paper, fills));
             }
         }
-        let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some());
+        let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some()) || !records.is_empty();
+        self.save(records).await;
         for (bot, fees, paper, fills) in todo {
             if let Some(paper) = paper {
                 let recorded = gridbot_app::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
@@ -205,6 +250,34 @@ impl Watch {
             self.reconcile(&bot, "price", Some(b)).await;
         }
         filled
+    }
+
+    /// A 1-minute candle of `symbol` closed: every runtime bot on it evaluates the close, and its snapshot is saved.
+    pub(crate) async fn on_close(&self, symbol: &str, candle: &gridbot_core::Candle) {
+        let mut records = Vec::new();
+        for w in lock(&self.bots).values_mut().filter(|w| w.bot.symbol.exchange_name() == symbol) {
+            if let Some(rt) = w.runtime.as_mut() {
+                match rt.on_close(candle.open_time, candle.close) {
+                    Ok(Some(r)) => records.push((rt.bot.id, rt.generation, r)),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(bot = %rt.bot.id, error = %e, "runtime close failed"),
+                }
+            }
+        }
+        self.save(records).await;
+    }
+
+    /// Writes what runtimes booked, in order. A runtime whose write failed is read again from the database (its
+    /// memory is ahead of what was recorded).
+    async fn save(&self, records: Vec<(gridbot_core::BotId, u32, Record)>) {
+        for (bot, generation, record) in records {
+            if let Err(e) = record.save(&self.ctx, bot, generation).await {
+                tracing::warn!(%bot, error = %e, "runtime fills not recorded; reloading it");
+                if let Some(w) = lock(&self.bots).get_mut(&bot.0) {
+                    w.runtime = None;
+                }
+            }
+        }
     }
 
     /// The matcher's book disagrees with the database (an order left the book meanwhile): read it again.

@@ -1,5 +1,6 @@
-//! `GET/POST /api/bots`, `GET/PUT/DELETE /api/bots/{id}`: a user's bots, configs validated through
-//! [`GridParams::to_config`]; changes only while stopped; another user's bot answers 404.
+//! `GET/POST /api/bots`, `GET/PUT/DELETE /api/bots/{id}`: a user's bots, each config validated by its strategy's
+//! plugin (`Registry::bot_config`, errors naming the field) and against the exchange's filters; changes only while
+//! stopped; another user's bot answers 404. `GET /api/strategies`: every strategy with its config's JSON Schema.
 
 use axum::{
     Json,
@@ -7,7 +8,7 @@ use axum::{
     http::StatusCode,
 };
 use chrono::{DateTime, Utc};
-use gridbot_core::{BotId, Symbol, strategy::GridParams};
+use gridbot_core::{BotId, Decimal, Symbol, strategy::Registry};
 use gridbot_platform::db::types::{Bot, BotChanges, BotMode, BotStatus, NewBot};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,12 +30,34 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 struct StrategyOut {
     /// What a bot's `strategy` names.
     name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    /// Whether bots run it (else it is backtested only).
+    bots: bool,
+    /// Whether the AI proposes configs for it.
+    ai: bool,
+    /// Its config as a JSON Schema (draft 2020-12): decimals are strings (`format: decimal`); `title` labels a field,
+    /// `x-unit` says what it counts (`quote`, `price`, `percent`, `rate`, `candles`, `sd`), `x-order` orders them.
+    #[schema(value_type = Object)]
+    schema: serde_json::Value,
 }
 
 #[utoipa::path(get, path = "/api/strategies", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [StrategyOut])))]
 async fn strategies(_user: AuthUser) -> Json<Vec<StrategyOut>> {
-    let registry = gridbot_core::strategy::Registry::default();
-    Json(registry.bot_names().into_iter().map(|name| StrategyOut { name }).collect())
+    let registry = Registry::default();
+    Json(
+        registry
+            .plugins()
+            .map(|p| StrategyOut {
+                name: p.info.name,
+                title: p.info.title,
+                description: p.info.description,
+                bots: p.info.bots,
+                ai: p.info.ai,
+                schema: (p.schema)(),
+            })
+            .collect(),
+    )
 }
 
 /// The contract's Bot.
@@ -45,8 +68,7 @@ pub struct BotOut {
     pub pair: String,
     pub mode: &'static str,
     pub status: &'static str,
-    /// The grid's config: `capital`, `lower_bound`, `upper_bound` (decimal strings), `grid_levels`, `spacing`,
-    /// `stop_loss_pct`, `take_profit_pct`, `max_daily_loss`.
+    /// The strategy's config, as its schema (`GET /api/strategies`) describes it; decimals as strings.
     #[schema(value_type = Object)]
     pub config: serde_json::Value,
     pub generation: u32,
@@ -87,8 +109,9 @@ struct CreateBot {
     pair: String,
     #[serde(default = "paper")]
     mode: String,
+    /// The strategy's config (`GET /api/strategies` has its schema).
     #[schema(value_type = Object)]
-    config: GridParams,
+    config: serde_json::Value,
 }
 
 fn paper() -> String {
@@ -101,7 +124,7 @@ struct UpdateBot {
     pair: Option<String>,
     mode: Option<String>,
     #[schema(value_type = Option<Object>)]
-    config: Option<GridParams>,
+    config: Option<serde_json::Value>,
 }
 
 #[utoipa::path(get, path = "/api/bots", operation_id = "list_bots", tag = "bots", security(("bearer" = [])), responses((status = 200, body = [BotOut])))]
@@ -130,17 +153,16 @@ async fn create(
     user: AuthUser,
     ApiJson(body): ApiJson<CreateBot>,
 ) -> ApiResult<(StatusCode, Json<BotOut>)> {
-    let registry = gridbot_core::strategy::Registry::default();
+    let registry = Registry::default();
     if !registry.runs_bots(&body.strategy) {
         let known = registry.bot_names().join(", ");
-        let what = if registry.contains(&body.strategy) { "is backtested only, for now" } else { "is unknown" };
+        let what = if registry.contains(&body.strategy) { "is backtested only" } else { "is unknown" };
         return Err(ApiError::field("strategy", format!("strategy {:?} {what}; bots run: {known}", body.strategy)));
     }
     let mode = parse_mode(&body.mode)?;
     let symbol = parse_pair(&body.pair)?;
-    let config = with_paper_fee(&ctx, mode, body.config);
-    check_against_exchange(&ctx, &symbol, &config).await?;
-    let new = NewBot { user_id: user.id, strategy: body.strategy, symbol, mode, config: checked_config(&config)? };
+    let config = bot_config(&ctx, &body.strategy, mode, &symbol, body.config).await?;
+    let new = NewBot { user_id: user.id, strategy: body.strategy, symbol, mode, config };
     let bot = ctx.db.bots().create(&new).await?;
     tracing::info!(bot_id = bot.id.0, user_id = user.id, pair = %bot.symbol.pair(), "bot created");
     Ok((StatusCode::CREATED, Json(bot.into())))
@@ -164,14 +186,18 @@ async fn update(
     let bot = owned_bot(&ctx, user, &id).await?;
     let mode = body.mode.as_deref().map(parse_mode).transpose()?;
     let pair = body.pair.as_deref().map(parse_pair).transpose()?;
-    let config = body.config.map(|c| with_paper_fee(&ctx, mode.unwrap_or(bot.mode), c));
-    if pair.is_some() || config.is_some() {
-        let stored = || serde_json::from_value::<GridParams>(bot.config.clone()).ok();
-        if let Some(params) = config.clone().or_else(stored) {
-            check_against_exchange(&ctx, pair.as_ref().unwrap_or(&bot.symbol), &params).await?;
+    let config = match (body.config, &pair) {
+        (None, None) => None,
+        // A new pair is checked with the stored config; the stored one is kept.
+        (None, Some(symbol)) => {
+            bot_config(&ctx, &bot.strategy, mode.unwrap_or(bot.mode), symbol, bot.config.clone()).await?;
+            None
         }
-    }
-    let config = config.as_ref().map(checked_config).transpose()?;
+        (Some(raw), _) => {
+            let symbol = pair.as_ref().unwrap_or(&bot.symbol);
+            Some(bot_config(&ctx, &bot.strategy, mode.unwrap_or(bot.mode), symbol, raw).await?)
+        }
+    };
     let changed = pair.as_ref().is_some_and(|p| *p != bot.symbol)
         || mode.is_some_and(|m| m != bot.mode)
         || config.as_ref().is_some_and(|c| *c != bot.config);
@@ -248,11 +274,41 @@ fn parse_mode(raw: &str) -> ApiResult<BotMode> {
     raw.parse().map_err(|_| ApiError::field("mode", format!("must be paper or live, got {raw:?}")))
 }
 
-/// What the exchange says of the pair and the bounds: the pair must be listed (422 naming `pair`) and the bounds
-/// within its `PRICE_FILTER` (422 naming `lower_bound` / `upper_bound`); a stop loss of 0 would stop the bot at the
-/// lower bound at once (422 naming `stop_loss_pct`). When the exchange cannot be asked now, the start checks again.
-async fn check_against_exchange(ctx: &ApiContext, symbol: &Symbol, params: &GridParams) -> ApiResult<()> {
-    if params.stop_loss_pct.is_some_and(|s| s.is_zero()) {
+/// A bot's config of `strategy` as stored: validated by the strategy's plugin (422 naming the field); a paper bot
+/// that names no fee rate pays the paper venue's (`PAPER_FEE_RATE`); checked against the exchange.
+async fn bot_config(
+    ctx: &ApiContext,
+    strategy: &str,
+    mode: BotMode,
+    symbol: &Symbol,
+    raw: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let mut config = Registry::default().bot_config(strategy, &raw)?;
+    let rate = ctx.rt.paper_fee_rate;
+    if mode == BotMode::Paper
+        && rate != gridbot_core::config::default_fee_rate()
+        && raw.get("fee_rate").is_none_or(serde_json::Value::is_null)
+        && let Some(m) = config.as_object_mut()
+    {
+        m.insert("fee_rate".into(), serde_json::Value::String(rate.to_string()));
+        config = Registry::default().bot_config(strategy, &config)?;
+    }
+    check_against_exchange(ctx, symbol, strategy, &config).await?;
+    Ok(config)
+}
+
+/// What the exchange says of the pair and the config: the pair must be listed (422 naming `pair`) and every price
+/// field of the strategy's schema (`x-unit: price`) within its `PRICE_FILTER` (422 naming the field); a stop loss of
+/// 0 would stop the bot at once (422 naming `stop_loss_pct`). When the exchange cannot be asked now, the start
+/// checks again.
+async fn check_against_exchange(
+    ctx: &ApiContext,
+    symbol: &Symbol,
+    strategy: &str,
+    config: &serde_json::Value,
+) -> ApiResult<()> {
+    let decimal = |name: &str| config.get(name).and_then(|v| v.as_str()).and_then(|v| v.parse::<Decimal>().ok());
+    if decimal("stop_loss_pct").is_some_and(|s| s.is_zero()) {
         return Err(ApiError::field("stop_loss_pct", "must be above 0 (leave it out for no stop loss)"));
     }
     let info = match ctx.market.symbol_info(ctx.exchange.as_ref(), symbol).await {
@@ -266,32 +322,22 @@ async fn check_against_exchange(ctx: &ApiContext, symbol: &Symbol, params: &Grid
         }
     };
     let f = &info.filters;
-    if params.lower_bound < f.min_price {
-        return Err(ApiError::field(
-            "lower_bound",
-            format!("must be at least {} (the pair's minimum price)", f.min_price),
-        ));
-    }
-    if params.upper_bound > f.max_price {
-        return Err(ApiError::field(
-            "upper_bound",
-            format!("must be at most {} (the pair's maximum price)", f.max_price),
-        ));
+    let schema = Registry::default().plugins().find(|p| p.info.name == strategy).map(|p| (p.schema)());
+    let properties = schema.as_ref().and_then(|s| s["properties"].as_object());
+    for (name, field) in properties.into_iter().flatten() {
+        let Some(price) = (field["x-unit"] == "price").then(|| decimal(name)).flatten() else { continue };
+        if price < f.min_price {
+            return Err(ApiError::field(
+                name.clone(),
+                format!("must be at least {} (the pair's minimum price)", f.min_price),
+            ));
+        }
+        if price > f.max_price {
+            return Err(ApiError::field(
+                name.clone(),
+                format!("must be at most {} (the pair's maximum price)", f.max_price),
+            ));
+        }
     }
     Ok(())
-}
-
-/// A paper bot whose config names no fee rate pays the paper venue's (`PAPER_FEE_RATE`).
-fn with_paper_fee(ctx: &ApiContext, mode: BotMode, mut params: GridParams) -> GridParams {
-    let rate = ctx.rt.paper_fee_rate;
-    if mode == BotMode::Paper && params.fee_rate.is_none() && rate != gridbot_core::config::default_fee_rate() {
-        params.fee_rate = Some(rate);
-    }
-    params
-}
-
-/// Validates through the grid's own rules and returns the config as stored (decimals as strings).
-fn checked_config(params: &GridParams) -> ApiResult<serde_json::Value> {
-    params.to_config()?;
-    serde_json::to_value(params).map_err(ApiError::internal)
 }

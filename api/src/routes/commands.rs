@@ -101,6 +101,10 @@ async fn start(
 /// 409 when the bot's P&L today — every run's fills since 00:00 UTC, plus the current run's unrealized P&L — is at
 /// or below `-max_daily_loss`.
 async fn refuse_after_daily_loss(ctx: &ApiContext, bot: &Bot) -> ApiResult<()> {
+    if gridbot_app::runtime_bot::is_runtime(bot) {
+        // The daily loss limit is the grid's setting.
+        return Ok(());
+    }
     let params = crate::routes::stats::stored_config(bot).map_err(|e| {
         ApiError::field("config", format!("the stored config no longer passes validation ({e}); edit the bot"))
     })?;

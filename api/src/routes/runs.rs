@@ -114,7 +114,7 @@ fn run_out(bot: &Bot, run: &BotRun, current: Option<u32>, orders: &[Order], book
         }
     };
     let config = match &state.config {
-        Some(params) => serde_json::to_value(params).unwrap_or_default(),
+        Some(config) => config.clone(),
         // Runs started before their config was recorded: the bot's, which could not change while they ran.
         None => {
             serde_json::from_value::<GridParams>(bot.config.clone()).map(|_| bot.config.clone()).unwrap_or_default()

@@ -1,10 +1,12 @@
-//! `GET /api/bots/{id}/stats`: the bot's current run rebuilt from the database ([`GridBook`]) and valued at the
-//! market's last price; before any run, zeros and the grid it would place now.
+//! `GET /api/bots/{id}/stats`: the bot's current run rebuilt from the database ([`GridBook`]; another strategy's
+//! from its runtime's snapshot) and valued at the market's last price; before any run, zeros and the grid it would
+//! place now.
 
 use axum::{
     Json,
     extract::{Path, State},
 };
+use gridbot_app::runtime_bot::{RuntimeBot, is_runtime};
 use gridbot_core::{Decimal, GridConfig, GridEngine, engine::LevelState, levels::grid_levels, strategy::GridParams};
 use gridbot_platform::{
     DbError,
@@ -48,8 +50,17 @@ pub struct StatsOut {
     pub total_orders: usize,
     pub stop_loss_price: Option<String>,
     pub take_profit_price: Option<String>,
-    /// Every level, lowest first.
+    /// Every level, lowest first (none for a strategy without levels).
     pub levels: Vec<LevelOut>,
+    /// The position held, for a strategy that holds one at a time (mean reversion); null when flat or for the grid.
+    pub position: Option<PositionOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PositionOut {
+    pub qty: String,
+    pub entry_price: String,
+    pub stop_price: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -76,6 +87,9 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
             None
         }
     };
+    if is_runtime(bot) {
+        return runtime_stats(ctx, bot, last_price).await;
+    }
     let book = match cached {
         true => ctx.bots.book(&ctx.db, bot).await,
         false => GridBook::load(&ctx.db, bot).await.map(|b| b.map(std::sync::Arc::new)),
@@ -136,14 +150,68 @@ fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal
         stop_loss_price: plan.stop_loss_price.map(dec),
         take_profit_price: plan.take_profit_price.map(dec),
         levels,
+        position: None,
     }
+}
+
+/// The stats of a bot of another strategy than the grid, from its runtime's snapshot (zeros before its first run).
+async fn runtime_stats(ctx: &ApiContext, bot: &Bot, last_price: Option<Decimal>) -> ApiResult<StatsOut> {
+    let zero = || "0".to_owned();
+    let Some(rb) = readable(bot, RuntimeBot::load(&ctx.db, bot).await)? else {
+        let mut out = empty(None, last_price);
+        out.equity = bot.config.get("capital").and_then(|c| c.as_str()).map_or_else(zero, str::to_owned);
+        return Ok(out);
+    };
+    let run = gridbot_platform::book::RunState::from_bot(bot)?;
+    let stop = run.as_ref().and_then(|r| r.stop.as_ref()).map(|s| s.price);
+    let mark = stop.or(last_price).or(run.as_ref().map(|r| r.start_price)).unwrap_or(Decimal::ONE);
+    let runtime = rb.runtime();
+    let s = runtime.summary(mark).map_err(crate::error::ApiError::from)?;
+    let realized_today = gridbot_app::risk::realized_today(&ctx.db, bot.id, &[]).await?;
+    let mut out = empty(None, last_price);
+    out.realized_pnl = dec(s.realized_pnl);
+    out.unrealized_pnl = dec(s.unrealized_pnl);
+    out.fees_paid = dec(s.fees_paid);
+    out.orders_filled = s.orders_filled;
+    out.round_trips = s.round_trips;
+    out.win_rate = s.win_rate.map(|w| dec(w.round_dp(4)));
+    out.max_drawdown = dec(s.max_drawdown.round_dp(6));
+    out.pnl_today = dec(realized_today + s.unrealized_pnl);
+    out.avg_profit = s.avg_profit.map(dec);
+    out.grid_profit = dec(s.realized_pnl);
+    out.inventory_pnl = dec(s.unrealized_pnl);
+    out.equity = dec(s.final_equity);
+    out.stop_loss_price = runtime.position().and_then(|p| p.stop_price).map(dec);
+    out.position = runtime.position().map(|p| PositionOut {
+        qty: dec(p.qty),
+        entry_price: dec(p.entry_price),
+        stop_price: p.stop_price.map(dec),
+    });
+    Ok(out)
 }
 
 /// Before any run: zeros, and the grid as it would start at `price` (every level `empty` when it cannot start there;
 /// none when the stored config no longer validates).
 async fn planned(ctx: &ApiContext, bot: &Bot, config: Option<&GridConfig>, price: Option<Decimal>) -> StatsOut {
+    let mut out = empty(config, price);
+    let Some(config) = config else { return out };
+    let Ok(info) = ctx.market.symbol_info(ctx.exchange.as_ref(), &bot.symbol).await else { return out };
+    let filters = &info.filters;
+    if let Some(engine) = price.and_then(|p| GridEngine::start(config, filters, p).ok()) {
+        out.levels = level_list(&engine.plan().levels, &engine.level_states());
+        out.qty_per_level = dec(engine.plan().qty);
+    } else if let Ok(levels) =
+        grid_levels(config.lower(), config.upper(), config.levels(), config.spacing(), filters.tick_size)
+    {
+        out.levels = level_list(&levels, &vec![LevelState::Empty; levels.len()]);
+    }
+    out
+}
+
+/// Zeros: a bot before its first run (a grid's `config` gives its capital and stop prices).
+fn empty(config: Option<&GridConfig>, price: Option<Decimal>) -> StatsOut {
     let zero = || "0".to_owned();
-    let mut out = StatsOut {
+    StatsOut {
         realized_pnl: zero(),
         unrealized_pnl: zero(),
         fees_paid: zero(),
@@ -163,19 +231,8 @@ async fn planned(ctx: &ApiContext, bot: &Bot, config: Option<&GridConfig>, price
         stop_loss_price: config.and_then(GridConfig::stop_loss_price).map(dec),
         take_profit_price: config.and_then(GridConfig::take_profit_price).map(dec),
         levels: Vec::new(),
-    };
-    let Some(config) = config else { return out };
-    let Ok(info) = ctx.market.symbol_info(ctx.exchange.as_ref(), &bot.symbol).await else { return out };
-    let filters = &info.filters;
-    if let Some(engine) = price.and_then(|p| GridEngine::start(config, filters, p).ok()) {
-        out.levels = level_list(&engine.plan().levels, &engine.level_states());
-        out.qty_per_level = dec(engine.plan().qty);
-    } else if let Ok(levels) =
-        grid_levels(config.lower(), config.upper(), config.levels(), config.spacing(), filters.tick_size)
-    {
-        out.levels = level_list(&levels, &vec![LevelState::Empty; levels.len()]);
+        position: None,
     }
-    out
 }
 
 fn level_list(prices: &[Decimal], states: &[LevelState]) -> Vec<LevelOut> {

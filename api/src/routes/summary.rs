@@ -63,6 +63,12 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
         let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
         // Every run's realized P&L; the held lots' value change only of the run the bot is on.
         total += ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum::<Decimal>();
+        if gridbot_app::runtime_bot::is_runtime(bot) {
+            let unrealized = runtime_unrealized(&ctx, bot).await?;
+            today += realized + unrealized;
+            total += unrealized;
+            continue;
+        }
         let Some(book) = crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? else {
             today += realized;
             continue;
@@ -94,6 +100,25 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
         bots_running: bots.iter().filter(|b| b.status == BotStatus::Running).count(),
         live,
     }))
+}
+
+/// The unrealized P&L now of a bot of another strategy than the grid (its runtime's snapshot at the market's price,
+/// at its stop's price once stopped); zero before its first run.
+async fn runtime_unrealized(ctx: &ApiContext, bot: &Bot) -> ApiResult<Decimal> {
+    let Some(rb) = crate::routes::stats::readable(bot, gridbot_app::runtime_bot::RuntimeBot::load(&ctx.db, bot).await)?
+    else {
+        return Ok(Decimal::ZERO);
+    };
+    let run = gridbot_platform::book::RunState::from_bot(bot)?;
+    let stop = run.as_ref().and_then(|r| r.stop.as_ref()).map(|s| s.price);
+    let mark = match stop {
+        Some(p) => p,
+        None => match ctx.market.price(ctx.exchange.as_ref(), &bot.symbol).await {
+            Ok(p) => p,
+            Err(_) => run.map_or(Decimal::ONE, |r| r.start_price),
+        },
+    };
+    Ok(rb.runtime().summary(mark).map(|s| s.unrealized_pnl).unwrap_or_default())
 }
 
 /// The quote asset most of `bots` trade against; USDT when there are none (ties go to the name first in order).

@@ -1,7 +1,8 @@
 //! `POST /api/bots/test-config`: a config checked as a start now would check it — the pair's exchange filters at the
 //! current price, the open-order limit — with what it would do: levels, quantity per level, profit per grid after
 //! fees, the initial buy, and a backtest over the last seven days of one-minute candles (the prices table, else the
-//! exchange's klines). Every refusal is a 422 naming the config's fields.
+//! exchange's klines). Every refusal is a 422 naming the config's fields. Another strategy than the grid is checked
+//! by its plugin and backtested through its runtime.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,8 @@ use axum::{Json, extract::State};
 use chrono::{Duration, Utc};
 use gridbot_core::{
     Candle, Candles, Decimal, Error as CoreError, GridConfig, GridEngine, Symbol, SymbolFilters, backtest,
-    engine::OrderKind, strategy::GridParams,
+    engine::OrderKind,
+    strategy::{GridParams, Registry, runtime::replay},
 };
 use gridbot_exchange::ExchangeError;
 use serde::{Deserialize, Serialize};
@@ -40,9 +42,16 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 #[serde(deny_unknown_fields)]
 struct TestConfigIn {
     pair: String,
-    /// As a bot's config.
+    /// The strategy (`GET /api/strategies`); the grid when absent.
+    #[serde(default = "grid")]
+    strategy: String,
+    /// As a bot's config of that strategy.
     #[schema(value_type = Object)]
-    config: GridParams,
+    config: serde_json::Value,
+}
+
+fn grid() -> String {
+    "grid".to_owned()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,7 +93,7 @@ async fn test_config(
     ApiJson(body): ApiJson<TestConfigIn>,
 ) -> ApiResult<Json<TestConfigOut>> {
     let symbol = parse_pair(&body.pair)?;
-    let config = body.config.to_config()?;
+    let stored = Registry::default().bot_config(&body.strategy, &body.config)?;
     let info = ctx.market.symbol_info(ctx.exchange.as_ref(), &symbol).await.map_err(|e| match e {
         ExchangeError::InvalidSymbol(_) => ApiError::field("pair", "not listed on the exchange"),
         other => other.into(),
@@ -92,6 +101,10 @@ async fn test_config(
     if !info.status.eq_ignore_ascii_case("TRADING") {
         return Err(ApiError::field("pair", format!("not trading on the exchange (status {})", info.status)));
     }
+    if body.strategy != "grid" {
+        return runtime_test(&ctx, &body.strategy, &stored, &symbol, &info.filters).await.map(Json);
+    }
+    let config = GridParams::from_json(&stored)?.to_config()?;
     let price = ctx.market.price(ctx.exchange.as_ref(), &symbol).await?;
     let engine = GridEngine::start(&config, &info.filters, price).map_err(|e| start_refused(e, price))?;
     check_filters(&engine, &info.filters, &symbol)?;
@@ -149,6 +162,63 @@ async fn test_config(
             fees_paid: dec(r.fees_paid),
         }),
     }))
+}
+
+/// Another strategy than the grid: its runtime replayed over the recent candles, as a paper bot would have run
+/// them (warmed up on the first `window` of them); the grid's own figures are empty.
+async fn runtime_test(
+    ctx: &ApiContext,
+    strategy: &str,
+    config: &serde_json::Value,
+    symbol: &Symbol,
+    filters: &SymbolFilters,
+) -> ApiResult<TestConfigOut> {
+    let registry = Registry::default();
+    let (candles, days) = match recent_candles(ctx, symbol).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(symbol = %symbol.exchange_name(), error = %e, "test-config: no candles for the backtest");
+            (Vec::new(), Decimal::ZERO)
+        }
+    };
+    let start = candles.first().map_or(Decimal::ONE, |c| c.open);
+    let mut runtime = registry.runtime(strategy, config, filters, start, None)?;
+    let series = Candles::new(candles).ok().filter(|c| !c.is_empty());
+    let backtest = match series {
+        Some(series) => {
+            replay(runtime.as_mut(), &series)?;
+            let last = series.as_slice().last().map_or(start, |c| c.close);
+            let s = runtime.summary(last)?;
+            Some(BacktestOut {
+                days: days.ceil().try_into().unwrap_or(DAYS).max(1),
+                orders_filled: s.orders_filled,
+                round_trips: s.round_trips,
+                realized_pnl: dec(s.realized_pnl),
+                final_equity: dec(s.final_equity),
+                max_drawdown: dec(s.max_drawdown.round_dp(6)),
+                win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
+                fees_paid: dec(s.fees_paid),
+            })
+        }
+        None => None,
+    };
+    let per_day = backtest
+        .as_ref()
+        .filter(|_| days > Decimal::ZERO)
+        .map(|r| dec((Decimal::from(r.orders_filled) / days).round_dp(1)));
+    let zero = || "0".to_owned();
+    Ok(TestConfigOut {
+        valid: true,
+        levels: Vec::new(),
+        qty_per_level: zero(),
+        profit_per_grid_min: zero(),
+        profit_per_grid_max: zero(),
+        profit_per_grid_pct_min: zero(),
+        profit_per_grid_pct_max: zero(),
+        initial_buy_qty: zero(),
+        expected_fills_per_day: per_day,
+        backtest,
+    })
 }
 
 /// A grid that cannot start at `price`, named by the field to change.

@@ -108,7 +108,7 @@ pub async fn fake_run(db: &Db, bot: BotId, extra_loss: Option<Decimal>) -> Run {
         generation,
         started_at: Utc::now(),
         fee_asset: FeeAsset::Quote,
-        config: Some(params.clone()),
+        config: Some(serde_json::to_value(&params).unwrap()),
         stop: None,
     };
     db.bots().set_run_state(bot, &run).await.unwrap();

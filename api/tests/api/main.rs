@@ -23,6 +23,7 @@ mod ops;
 mod runs;
 mod sessions;
 mod stats;
+mod strategies;
 mod summary;
 mod test_config;
 mod trading;

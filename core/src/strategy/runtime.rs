@@ -72,6 +72,14 @@ pub enum Venue {
     Exchange,
 }
 
+/// A position a runtime holds (one at a time): what a sale sells, its entry and the stop that would sell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub qty: Decimal,
+    pub entry_price: Decimal,
+    pub stop_price: Option<Decimal>,
+}
+
 /// What the scheduler must watch for a runtime: a move to or below `below`, or to or above `above`, needs an
 /// evaluation; `closes` asks for every closed candle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -88,7 +96,7 @@ impl Watched {
     }
 }
 
-pub trait Runtime: Send + fmt::Debug {
+pub trait Runtime: Send + Sync + fmt::Debug {
     /// The registry name.
     fn name(&self) -> &'static str;
     /// The orders it wants resting or sent now.
@@ -105,6 +113,24 @@ pub trait Runtime: Send + fmt::Debug {
     fn summary(&self, mark: Decimal) -> Result<Summary, Error>;
     /// Its state, to restore it without replaying its history; `None` when it restores from the run's fills.
     fn snapshot(&self) -> Result<Option<serde_json::Value>, Error>;
+    /// How many closed 1-minute candles before the start it wants ([`Runtime::warm_up`]); none by default.
+    fn warm_up_candles(&self) -> usize {
+        0
+    }
+    /// The closes of the candles before the start, oldest first: indicators fill, nothing trades.
+    fn warm_up(&mut self, closes: &[Decimal]) -> Result<(), Error> {
+        let _ = closes;
+        Ok(())
+    }
+    /// The position it holds, for a strategy that holds one at a time.
+    fn position(&self) -> Option<Position> {
+        None
+    }
+    /// Sells what it holds at `price` (a user's stop with a sale): on the paper venue, booked at once.
+    fn close_out(&mut self, price: Decimal, venue: Venue) -> Result<Vec<Booked>, Error> {
+        let _ = (price, venue);
+        Ok(Vec::new())
+    }
     /// Whether it has stopped for good (a stop loss or take profit booked).
     fn stopped(&self) -> bool {
         false

@@ -14,6 +14,7 @@ mod prices;
 mod revoked_tokens;
 mod running_jobs;
 mod runs;
+mod strategy_states;
 mod trades;
 pub mod types;
 mod users;
@@ -34,6 +35,7 @@ pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;
 pub use running_jobs::RunningJobs;
 pub use runs::Runs;
+pub use strategy_states::{RuntimeFill, StrategyState, StrategyStates};
 pub use trades::Trades;
 pub use users::Users;
 
@@ -110,6 +112,9 @@ impl Db {
     }
     pub fn revoked_tokens(&self) -> RevokedTokens<'_> {
         RevokedTokens(&self.conn)
+    }
+    pub fn strategy_states(&self) -> StrategyStates<'_> {
+        StrategyStates(&self.conn)
     }
     pub fn running_jobs(&self) -> RunningJobs<'_> {
         RunningJobs(&self.conn)

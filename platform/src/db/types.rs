@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use gridbot_core::{
     BotId, ClientOrderId, Decimal, FeeAsset, Price, Qty, Side, Symbol, SymbolFilters, money::serde_decimal,
-    strategy::GridParams,
 };
 use serde::{Deserialize, Serialize};
 
@@ -256,7 +255,7 @@ pub struct RunState {
     /// The config the run was started with (runs started before it was recorded: the bot's config, which could not
     /// change while they ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<GridParams>,
+    pub config: Option<serde_json::Value>,
     /// The stop booked into the ledger, once stopped by a stop loss, a take profit or a stop with `sell_on_stop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<RunStop>,

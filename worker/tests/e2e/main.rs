@@ -8,6 +8,7 @@ mod grid;
 mod handoff;
 mod harness;
 mod lifecycle;
+mod mean_reversion;
 mod quarantine;
 mod restart;
 mod risk;

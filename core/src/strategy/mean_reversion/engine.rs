@@ -221,6 +221,17 @@ impl MeanReversionEngine {
         self.book(p)
     }
 
+    /// Decides to sell the position at `price` (a user's stop), as an exit, replacing any order waiting; `None`
+    /// when flat.
+    pub fn close_out(&mut self, price: Decimal) -> Result<Option<Order>, Error> {
+        let Some(lot) = self.lot else { return Ok(None) };
+        let p = to_int(price, self.u.ps).filter(|p| *p > 0).ok_or_else(|| {
+            Error::field("price", format!("{price} must be greater than 0 with at most {} decimal places", self.u.ps))
+        })?;
+        self.pending = Some(Pending { side: Side::Sell, qty: lot.sell, price: p, reason: OrderReason::Exit });
+        self.wanted()
+    }
+
     /// Samples the equity, marked at `mark`, for the max drawdown (a backtest samples after every candle).
     pub fn sample_equity(&mut self, mark: Decimal) -> Result<(), Error> {
         self.sample(price_int(mark)?)

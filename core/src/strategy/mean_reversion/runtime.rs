@@ -9,7 +9,7 @@ use super::{
 use crate::{
     Error, SymbolFilters,
     ledger::Summary,
-    strategy::runtime::{Booked, ExchangeFill, OrderType, Runtime, Tag, Venue, Wanted, Watched},
+    strategy::runtime::{Booked, ExchangeFill, OrderType, Position, Runtime, Tag, Venue, Wanted, Watched},
 };
 
 #[derive(Debug, Clone)]
@@ -42,11 +42,6 @@ impl MeanReversionRuntime {
 
     pub fn engine(&self) -> &MeanReversionEngine {
         &self.engine
-    }
-
-    /// Fills the window with the closes before the start (see [`MeanReversionEngine::warm_up`]).
-    pub fn warm_up(&mut self, closes: &[Decimal]) -> Result<(), Error> {
-        self.engine.warm_up(closes)
     }
 
     fn tag(&self, o: &Order) -> Tag {
@@ -152,6 +147,27 @@ impl Runtime for MeanReversionRuntime {
 
     fn summary(&self, mark: Decimal) -> Result<Summary, Error> {
         self.engine.summary(mark)
+    }
+
+    fn position(&self) -> Option<Position> {
+        let p = self.engine.state().ok()?.position?;
+        Some(Position { qty: p.qty, entry_price: p.entry_price, stop_price: p.stop_price })
+    }
+
+    fn close_out(&mut self, price: Decimal, venue: Venue) -> Result<Vec<Booked>, Error> {
+        let decided = self.engine.close_out(price)?;
+        match venue {
+            Venue::Paper => self.book_now(decided),
+            Venue::Exchange => Ok(Vec::new()),
+        }
+    }
+
+    fn warm_up_candles(&self) -> usize {
+        self.engine.config().window() - 1
+    }
+
+    fn warm_up(&mut self, closes: &[Decimal]) -> Result<(), Error> {
+        self.engine.warm_up(closes)
     }
 
     fn snapshot(&self) -> Result<Option<serde_json::Value>, Error> {

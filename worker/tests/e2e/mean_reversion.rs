@@ -1,0 +1,100 @@
+//! A paper mean-reversion bot, started through the command API, on the simulator replaying real Binance candles from
+//! ../shared/data (the test says so and passes when the data is absent): the scheduler drives its runtime along the
+//! replayed trades and closes, and what it recorded — fills, P&L, fees, equity, drawdown — equals the
+//! mean-reversion backtest of the same candles. Then a stop with a sale closes the position out at the market.
+
+use gridbot_app::runtime_bot::RuntimeBot;
+use gridbot_core::{
+    Candles, Decimal,
+    strategy::{
+        Registry,
+        mean_reversion::{self, MeanReversionConfig},
+    },
+};
+use gridbot_platform::db::types::{BotMode, BotStatus, NewBot};
+use serde_json::json;
+
+use crate::harness::{Backend, Stack};
+
+const DATA: &str = "BTCUSDT-1m-2024-07-26_2024-08-25.csv";
+const CANDLES: usize = 240;
+
+/// The first [`CANDLES`] candles of the data file, as a CSV in `dir`; `None` when the file is absent.
+fn window(dir: &std::path::Path) -> Option<(std::path::PathBuf, Candles)> {
+    let path = format!("{}/../../shared/data/{DATA}", env!("CARGO_MANIFEST_DIR"));
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("note: {path} is absent; nothing to compare");
+        return None;
+    };
+    let head: Vec<&str> = text.lines().take(CANDLES + 1).collect();
+    let file = dir.join("window.csv");
+    std::fs::write(&file, head.join("\n")).expect("window csv");
+    Some((file, Candles::from_csv(&head.join("\n")).expect("candles")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_books() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some((file, candles)) = window(dir.path()) else { return };
+    let replay = format!("BTCUSDT={}", file.display());
+    let stack = Stack::start_on(Backend::Sqlite, 1, &["--replay", &replay]).await;
+    let user = stack.user().await;
+    let config = json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"});
+    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
+    let new = NewBot {
+        user_id: user,
+        strategy: "mean_reversion".into(),
+        symbol: "BTC/USDT".parse().expect("pair"),
+        mode: BotMode::Paper,
+        config: config.clone(),
+    };
+    let bot = stack.db().bots().create(&new).await.expect("bot");
+    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
+    stack
+        .until(20, "the bot to run", || async {
+            stack.status(bot.id).await == BotStatus::Running
+                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
+        })
+        .await;
+    // The scheduler reads the running bot's runtime, then the market plays, ten candles at a time.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let last_open = candles.as_slice().last().expect("candles").open_time;
+    for _ in 0..CANDLES / 10 {
+        stack.control("/sim/step", json!({"candles": 10})).await;
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    stack
+        .until(30, "every close to be evaluated", || async {
+            let state = stack.db().strategy_states().get(bot.id).await.expect("state").expect("a state");
+            state.state["last_close"].as_i64() == Some(last_open)
+        })
+        .await;
+
+    let info = stack.ctx.market.symbol_info(&bot.symbol).await.expect("filters");
+    let params = mean_reversion::bot_config(&config, &info.filters).expect("bot config");
+    let want = mean_reversion::backtest(&MeanReversionConfig::new(params.params().clone()).unwrap(), &candles).unwrap();
+    assert!(want.orders_filled >= 4, "the window trades: {want:?}");
+    let bot = stack.db().bots().get(bot.id).await.expect("bot");
+    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
+    let last = candles.as_slice().last().unwrap().close;
+    let got = rb.runtime().summary(last).expect("summary");
+    assert_eq!(
+        (got.orders_filled, got.round_trips, got.realized_pnl, got.fees_paid, got.final_equity, got.max_drawdown),
+        (want.orders_filled, want.round_trips, want.realized_pnl, want.fees_paid, want.final_equity, want.max_drawdown),
+    );
+    let fills = stack.db().fills().list_for_bot(bot.id).await.expect("fills");
+    assert_eq!(fills.len() as u64, want.orders_filled, "every booked order is a recorded fill");
+    let recorded: Decimal = fills.iter().filter_map(|f| f.pnl).sum();
+    assert_eq!(recorded, want.realized_pnl, "the fills' P&L is the books'");
+
+    // A stop with a sale: a held position is sold at the market and booked; the bot ends flat and stopped.
+    let long = rb.runtime().position().is_some();
+    gridbot_app::commands::stop(&stack.ctx, &bot, true).await.expect("stop");
+    stack.until(20, "the bot to stop", || async { stack.status(bot.id).await == BotStatus::Stopped }).await;
+    let after = stack.db().fills().list_for_bot(bot.id).await.expect("fills");
+    assert_eq!(after.len(), fills.len() + usize::from(long), "a held position is sold at the stop");
+    let bot = stack.db().bots().get(bot.id).await.expect("bot");
+    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
+    assert!(rb.runtime().position().is_none(), "flat after the stop's sale");
+    stack.shutdown().await;
+}
