@@ -20,7 +20,7 @@ use gridbot_platform::{Db, DbError, Event, EventBus, Received, book::GridBook, d
 pub const TTL: Duration = Duration::from_secs(1);
 
 /// Per bot id: a value and when it was read.
-type Entries<T> = RwLock<HashMap<i64, (T, Instant)>>;
+type Entries<T> = RwLock<HashMap<BotId, (T, Instant)>>;
 
 #[derive(Debug)]
 pub struct BotCache {
@@ -67,7 +67,7 @@ impl BotCache {
     }
 
     /// Drops what is cached of bot `id`.
-    pub fn forget(&self, id: i64) {
+    pub fn forget(&self, id: BotId) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         write(&self.bots).remove(&id);
         write(&self.books).remove(&id);
@@ -103,14 +103,14 @@ impl BotCache {
         let mut map = write(map);
         // Under the map's lock: a forget either ran before this check (and the value is dropped) or waits for it.
         if self.epoch.load(Ordering::Acquire) == epoch {
-            map.insert(id.0, (value, Instant::now()));
+            map.insert(id, (value, Instant::now()));
         }
     }
 }
 
 fn fresh<T: Clone>(map: &Entries<T>, id: BotId, ttl: Duration) -> Option<T> {
     let map = map.read().unwrap_or_else(|p| p.into_inner());
-    map.get(&id.0).filter(|(_, at)| at.elapsed() < ttl).map(|(v, _)| v.clone())
+    map.get(&id).filter(|(_, at)| at.elapsed() < ttl).map(|(v, _)| v.clone())
 }
 
 fn write<T>(map: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {

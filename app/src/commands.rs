@@ -40,13 +40,13 @@ pub async fn start(ctx: &Ctx, bot: &Bot) -> Result<Bot, CommandError> {
         )));
     }
     ctx.db.bots().bump_generation(bot.id).await.map_err(JobError::from)?;
-    if let Err(e) = ctx.queue.push(Job::PlaceGrid { bot: bot.id.0 }).await {
+    if let Err(e) = ctx.queue.push(Job::PlaceGrid { bot: bot.id }).await {
         let reason = format!("could not enqueue the start: {e}");
         ctx.db.bots().transition(bot.id, &[BotStatus::Starting], BotStatus::Error, Some(&reason)).await.ok();
         return Err(CommandError::Failed(JobError::retry(reason)));
     }
     record_event(ctx, bot.id, "start_requested", Some(bot.status), Some(BotStatus::Starting), None).await;
-    ctx.events.publish(Event::Bot { bot_id: bot.id.0, change: BotChange::Status }).await;
+    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
     Ok(ctx.db.bots().get(bot.id).await.map_err(JobError::from)?)
 }
 
@@ -62,10 +62,10 @@ pub async fn stop(ctx: &Ctx, bot: &Bot, sell: bool) -> Result<Bot, CommandError>
         }
     }
     ctx.queue
-        .push(Job::StopBot { bot: bot.id.0, reason: "stopped by the user".into(), sell })
+        .push(Job::StopBot { bot: bot.id, reason: "stopped by the user".into(), sell })
         .await
         .map_err(JobError::from)?;
-    ctx.events.publish(Event::Bot { bot_id: bot.id.0, change: BotChange::Status }).await;
+    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
     Ok(ctx.db.bots().get(bot.id).await.map_err(JobError::from)?)
 }
 
@@ -109,9 +109,9 @@ pub async fn emergency_stop(ctx: &Ctx, user_id: i64) -> Result<EmergencyReport, 
                 report.failures.push(format!("bot {}: {reason}", bot.id));
             }
         }
-        ctx.events.publish(Event::Bot { bot_id: bot.id.0, change: BotChange::Status }).await;
+        ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
         // A job in flight when this ran may still place an order: a stop job cancels it once a worker runs.
-        let _ = ctx.queue.push(Job::StopBot { bot: bot.id.0, reason: REASON.into(), sell: false }).await;
+        let _ = ctx.queue.push(Job::StopBot { bot: bot.id, reason: REASON.into(), sell: false }).await;
     }
     Ok(report)
 }

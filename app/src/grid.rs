@@ -119,7 +119,7 @@ impl<'a> Run<'a> {
     }
 
     pub async fn publish(&self, change: BotChange) {
-        self.ctx.events.publish(Event::Bot { bot_id: self.bot.id.0, change }).await;
+        self.ctx.events.publish(Event::Bot { bot_id: self.bot.id, change }).await;
     }
 
     /// Writes the order, then sends it; when it was written before (a retried job), sends it only if the exchange

@@ -119,7 +119,7 @@ async fn trail(ctx: &Ctx, run: Run<'_>, price: Decimal) -> Result<(), JobError> 
     }
     if ctx.db.bots().transition(bot_id, &[BotStatus::Stopped], BotStatus::Starting, None).await? {
         ctx.db.bots().bump_generation(bot_id).await?;
-        ctx.queue.push(gridbot_platform::Job::PlaceGrid { bot: bot_id.0 }).await?;
+        ctx.queue.push(gridbot_platform::Job::PlaceGrid { bot: bot_id }).await?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ pub async fn take(ctx: &Ctx, job: Job) -> Job {
         Job::ReconcileFills { bot, reason, price } => match ctx.queue.start_reconcile(bot).await {
             Ok(newest) => Job::ReconcileFills { bot, reason, price: newest.or(price) },
             Err(e) => {
-                tracing::warn!(bot, error = %e, "waiting reconcile not taken");
+                tracing::warn!(%bot, error = %e, "waiting reconcile not taken");
                 Job::ReconcileFills { bot, reason, price }
             }
         },

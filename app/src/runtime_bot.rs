@@ -173,7 +173,7 @@ impl Record {
     pub async fn save(&self, ctx: &Ctx, bot: BotId, generation: u32) -> Result<bool, DbError> {
         let written = ctx.db.strategy_states().record(bot, generation, &self.fills, &self.state).await?;
         if written && !self.fills.is_empty() {
-            ctx.events.publish(Event::Bot { bot_id: bot.0, change: BotChange::Fill }).await;
+            ctx.events.publish(Event::Bot { bot_id: bot, change: BotChange::Fill }).await;
         }
         Ok(written)
     }
@@ -226,7 +226,7 @@ pub(crate) async fn start(ctx: &Ctx, bot: &Bot) -> Result<(), JobError> {
         )
         .await;
     }
-    ctx.events.publish(Event::Bot { bot_id: bot.id.0, change: BotChange::Status }).await;
+    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
     Ok(())
 }
 
@@ -255,6 +255,6 @@ pub(crate) async fn stop(ctx: &Ctx, bot: &Bot, reason: &str, sell: bool) -> Resu
     ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await?;
     crate::commands::record_event(ctx, bot.id, "stopped", Some(bot.status), Some(BotStatus::Stopped), Some(reason))
         .await;
-    ctx.events.publish(Event::Bot { bot_id: bot.id.0, change: BotChange::Status }).await;
+    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
     Ok(())
 }

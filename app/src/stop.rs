@@ -90,6 +90,6 @@ pub(crate) async fn stop(
         Some(reason),
     )
     .await;
-    ctx.events.publish(Event::Bot { bot_id: bot_id.0, change: BotChange::Status }).await;
+    ctx.events.publish(Event::Bot { bot_id, change: BotChange::Status }).await;
     Ok(())
 }

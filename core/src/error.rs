@@ -73,7 +73,7 @@ pub fn parse_config<T: serde::de::DeserializeOwned>(
     fields: &[&'static str],
 ) -> Result<T, Error> {
     if !value.is_object() {
-        return Err(Error::Strategy(format!("{strategy} config: expected a JSON object, got {value}")));
+        return Err(Error::field("config", format!("the {strategy} config must be a JSON object, got {value}")));
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let reason = e.inner().to_string();

@@ -94,7 +94,7 @@ impl Runtime for Dip {
 
 fn dip_plugin() -> Plugin {
     Plugin {
-        info: StrategyInfo { name: "dip", title: "Dip", description: "buys dips", bots: true, ai: false },
+        info: StrategyInfo { name: "dip", title: "Dip", description: "buys dips", bots: true, live: false, ai: false },
         factory: |v| {
             let (band, qty) = dip_params(v)?;
             Ok(Box::new(Dip { band, qty, anchor: Decimal::ZERO, holding: false, filled: 0 }))

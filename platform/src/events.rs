@@ -27,7 +27,7 @@ pub enum BotChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    Bot { bot_id: i64, change: BotChange },
+    Bot { bot_id: BotId, change: BotChange },
     Trade { symbol: String, price: Decimal, qty: Decimal, time: i64 },
     Kline { symbol: String, candle: Candle, closed: bool },
 }
@@ -60,7 +60,7 @@ impl Event {
     /// The channel this event belongs on.
     pub fn channel(&self) -> Channel {
         match self {
-            Event::Bot { bot_id, .. } => Channel::Bot(BotId(*bot_id)),
+            Event::Bot { bot_id, .. } => Channel::Bot(*bot_id),
             Event::Trade { symbol, .. } | Event::Kline { symbol, .. } => Channel::Market(symbol.clone()),
         }
     }
@@ -192,9 +192,12 @@ mod tests {
         let mut bot = bus.subscribe(Some(Channel::Bot(BotId(1))));
         let mut all = bus.subscribe(None);
         bus.publish(Event::Trade { symbol: "BTCUSDT".into(), price: Decimal::ONE, qty: Decimal::ONE, time: 1 }).await;
-        bus.publish(Event::Bot { bot_id: 1, change: BotChange::Fill }).await;
+        bus.publish(Event::Bot { bot_id: gridbot_core::BotId(1), change: BotChange::Fill }).await;
         let got = bot.recv().await;
-        assert_eq!(got, Some(Received::Event(Arc::new(Event::Bot { bot_id: 1, change: BotChange::Fill }))));
+        assert_eq!(
+            got,
+            Some(Received::Event(Arc::new(Event::Bot { bot_id: gridbot_core::BotId(1), change: BotChange::Fill })))
+        );
         assert!(matches!(all.recv().await, Some(Received::Event(e)) if matches!(*e, Event::Trade { .. })));
     }
 }

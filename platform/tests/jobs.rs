@@ -10,6 +10,7 @@ use std::{
 };
 
 use async_trait::async_trait;
+use gridbot_core::BotId;
 use gridbot_platform::{Delivery, Job, JobHandler, Queue, Settings};
 use rust_decimal_macros::dec;
 
@@ -51,7 +52,7 @@ async fn delivered(handler: &DiesInside, n: usize, within: Duration) {
 
 async fn redelivery(settings: Settings) {
     let queue = Queue::connect(&settings).await.expect("queue");
-    queue.push(Job::PlaceGrid { bot: 5 }).await.unwrap();
+    queue.push(Job::PlaceGrid { bot: BotId(5) }).await.unwrap();
     let handler = Arc::new(DiesInside::default());
     // The first worker takes the job and dies inside it: its future is dropped, so no shutdown, no heartbeat.
     let dies = queue.work("dies", 1, Arc::clone(&handler) as Arc<dyn JobHandler>, std::future::pending());
@@ -78,14 +79,17 @@ async fn redelivery(settings: Settings) {
 
 async fn coalescing(settings: Settings) {
     let queue = Queue::connect(&settings).await.expect("queue");
-    assert!(queue.push_reconcile(7, "price", Some(dec!(100))).await.unwrap(), "the first trigger enqueues");
-    assert!(!queue.push_reconcile(7, "execution report", Some(dec!(101))).await.unwrap(), "coalesced");
-    assert!(!queue.push_reconcile(7, "user stream gap", None).await.unwrap(), "coalesced");
-    assert!(queue.push_reconcile(8, "price", None).await.unwrap(), "another bot has its own");
+    assert!(queue.push_reconcile(BotId(7), "price", Some(dec!(100))).await.unwrap(), "the first trigger enqueues");
+    assert!(!queue.push_reconcile(BotId(7), "execution report", Some(dec!(101))).await.unwrap(), "coalesced");
+    assert!(!queue.push_reconcile(BotId(7), "user stream gap", None).await.unwrap(), "coalesced");
+    assert!(queue.push_reconcile(BotId(8), "price", None).await.unwrap(), "another bot has its own");
     // The worker starts bot 7's reconcile: the newest price asked for (a trigger with none keeps it).
-    assert_eq!(queue.start_reconcile(7).await.unwrap(), Some(dec!(101)));
-    assert_eq!(queue.start_reconcile(7).await.unwrap(), None, "taken once");
-    assert!(queue.push_reconcile(7, "price", Some(dec!(99))).await.unwrap(), "after the start, a trigger enqueues");
+    assert_eq!(queue.start_reconcile(BotId(7)).await.unwrap(), Some(dec!(101)));
+    assert_eq!(queue.start_reconcile(BotId(7)).await.unwrap(), None, "taken once");
+    assert!(
+        queue.push_reconcile(BotId(7), "price", Some(dec!(99))).await.unwrap(),
+        "after the start, a trigger enqueues"
+    );
 
     // Exactly three jobs reached the queue. (The worker's future is not `Send` in general: joined, not spawned.)
     let recorder = Arc::new(Recorder::default());
@@ -112,7 +116,7 @@ async fn coalescing(settings: Settings) {
         .unwrap()
         .iter()
         .map(|j| match j {
-            Job::ReconcileFills { bot, price, .. } => (*bot, *price),
+            Job::ReconcileFills { bot, price, .. } => (bot.0, *price),
             other => panic!("unexpected job {other:?}"),
         })
         .collect();
@@ -123,10 +127,10 @@ async fn coalescing(settings: Settings) {
 /// A reconcile that never starts (its job lost) does not silence the bot: after a few seconds a trigger enqueues again.
 async fn lost_reconcile(settings: Settings) {
     let queue = Queue::connect(&settings).await.expect("queue");
-    assert!(queue.push_reconcile(3, "price", None).await.unwrap());
-    assert!(!queue.push_reconcile(3, "price", None).await.unwrap());
+    assert!(queue.push_reconcile(BotId(3), "price", None).await.unwrap());
+    assert!(!queue.push_reconcile(BotId(3), "price", None).await.unwrap());
     tokio::time::sleep(Duration::from_millis(5200)).await;
-    assert!(queue.push_reconcile(3, "price", None).await.unwrap(), "the mark of a job never started expires");
+    assert!(queue.push_reconcile(BotId(3), "price", None).await.unwrap(), "the mark of a job never started expires");
 }
 
 fn sqlite() -> (tempfile::TempDir, Settings) {
@@ -182,7 +186,7 @@ async fn finished_jobs_are_pruned_from_the_sqlite_queue() {
     let (_dir, settings) = sqlite();
     let queue = Queue::connect(&settings).await.expect("queue");
     for bot in 0..30 {
-        queue.push(Job::Rebalance { bot }).await.unwrap();
+        queue.push(Job::Rebalance { bot: BotId(bot) }).await.unwrap();
     }
     assert_eq!(queue.prune().await.unwrap(), 0, "waiting jobs are kept");
     assert_eq!(queue.kept_jobs().await.unwrap(), 30);

@@ -26,7 +26,7 @@ pub(crate) async fn run(ctx: Ctx, schedule: String) {
 async fn reconcile_all(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
     let bots = ctx.db.bots().list_with_status(&[BotStatus::Running]).await?;
     for bot in &bots {
-        ctx.queue.push_reconcile(bot.id.0, "periodic", None).await?;
+        ctx.queue.push_reconcile(bot.id, "periodic", None).await?;
     }
     tracing::debug!(bots = bots.len(), "periodic reconciliation enqueued");
     Ok(())

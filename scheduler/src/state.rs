@@ -36,7 +36,7 @@ pub(crate) struct Watched {
 /// The scheduler's view of the running bots and its streams.
 pub struct Watch {
     pub(crate) ctx: Ctx,
-    pub(crate) bots: Mutex<HashMap<i64, Watched>>,
+    pub(crate) bots: Mutex<HashMap<gridbot_core::BotId, Watched>>,
     streams: Mutex<HashMap<String, JoinHandle<()>>>,
     users: Mutex<HashMap<i64, JoinHandle<()>>>,
     always: Vec<gridbot_core::Symbol>,
@@ -106,11 +106,11 @@ impl Watch {
         };
         let mut fresh = HashMap::new();
         for bot in bots {
-            let version = lock(&self.bots).get(&bot.id.0).map_or(0, |w| w.version);
+            let version = lock(&self.bots).get(&bot.id).map_or(0, |w| w.version);
             if is_runtime(&bot) {
                 // Kept in memory while it runs the same generation: the scheduler is its only writer.
                 let kept = lock(&self.bots)
-                    .get(&bot.id.0)
+                    .get(&bot.id)
                     .is_some_and(|w| w.runtime.as_ref().is_some_and(|r| r.generation == bot.generation));
                 let runtime = if kept {
                     None
@@ -125,13 +125,13 @@ impl Watch {
                 };
                 let w =
                     Watched { bot, triggers: Triggers::default(), last_push: None, version, writing: false, runtime };
-                fresh.insert(w.bot.id.0, w);
+                fresh.insert(w.bot.id, w);
                 continue;
             }
             match Triggers::load(&self.ctx.db, &bot).await {
                 Ok(triggers) => {
                     let w = Watched { bot, triggers, last_push: None, version, writing: false, runtime: None };
-                    fresh.insert(w.bot.id.0, w);
+                    fresh.insert(w.bot.id, w);
                 }
                 Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
             }
@@ -176,7 +176,7 @@ impl Watch {
     }
 
     /// Re-reads one bot's triggers, unless the matcher filled its paper orders meanwhile (its own are newer then).
-    async fn refresh_bot(&self, bot_id: i64) {
+    async fn refresh_bot(&self, bot_id: gridbot_core::BotId) {
         let Some((bot, version)) = lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version)) else { return };
         if is_runtime(&bot) {
             return;
@@ -190,7 +190,7 @@ impl Watch {
                     w.triggers = t;
                 }
             }
-            Err(e) => tracing::warn!(bot = bot_id, error = %e, "triggers not reloaded"),
+            Err(e) => tracing::warn!(bot = %bot_id, error = %e, "triggers not reloaded"),
         }
     }
 
@@ -234,16 +234,16 @@ impl Watch {
             if let Some(paper) = paper {
                 let recorded = gridbot_app::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
                 // Triggers read while these fills were being written may have missed them: they are stale too.
-                if let Some(w) = lock(&self.bots).get_mut(&bot.id.0) {
+                if let Some(w) = lock(&self.bots).get_mut(&bot.id) {
                     w.version += 1;
                     w.writing = false;
                 }
                 match recorded {
                     Ok(true) => {}
-                    Ok(false) => self.reload_after_fill(bot.id.0).await,
+                    Ok(false) => self.reload_after_fill(bot.id).await,
                     Err(e) => {
                         tracing::warn!(bot = %bot.id, error = %e, "paper fills not recorded");
-                        self.reload_after_fill(bot.id.0).await;
+                        self.reload_after_fill(bot.id).await;
                     }
                 }
             }
@@ -273,7 +273,7 @@ impl Watch {
         for (bot, generation, record) in records {
             if let Err(e) = record.save(&self.ctx, bot, generation).await {
                 tracing::warn!(%bot, error = %e, "runtime fills not recorded; reloading it");
-                if let Some(w) = lock(&self.bots).get_mut(&bot.0) {
+                if let Some(w) = lock(&self.bots).get_mut(&bot) {
                     w.runtime = None;
                 }
             }
@@ -281,7 +281,7 @@ impl Watch {
     }
 
     /// The matcher's book disagrees with the database (an order left the book meanwhile): read it again.
-    async fn reload_after_fill(&self, bot_id: i64) {
+    async fn reload_after_fill(&self, bot_id: gridbot_core::BotId) {
         if let Some(w) = lock(&self.bots).get_mut(&bot_id) {
             w.version += 1;
         }
@@ -289,7 +289,7 @@ impl Watch {
     }
 
     pub(crate) async fn reconcile(&self, bot: &Bot, reason: &str, price: Option<Decimal>) {
-        if let Err(e) = self.ctx.queue.push_reconcile(bot.id.0, reason, price).await {
+        if let Err(e) = self.ctx.queue.push_reconcile(bot.id, reason, price).await {
             tracing::warn!(bot = %bot.id, error = %e, "reconcile not enqueued");
         }
     }

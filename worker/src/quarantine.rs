@@ -105,7 +105,7 @@ pub(crate) async fn bury(ctx: &Ctx, job: &Job, delivery: &Delivery, kind: DeadJo
     match ctx.db.bots().transition(bot, &from, BotStatus::Error, Some(reason)).await {
         Ok(true) => {
             gridbot_app::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(reason)).await;
-            ctx.events.publish(Event::Bot { bot_id: bot.0, change: BotChange::Status }).await;
+            ctx.events.publish(Event::Bot { bot_id: bot, change: BotChange::Status }).await;
         }
         Ok(false) => {}
         Err(db) => tracing::error!(%bot, error = %db, "could not mark the bot as failed"),

@@ -34,6 +34,8 @@ struct StrategyOut {
     description: &'static str,
     /// Whether bots run it (else it is backtested only).
     bots: bool,
+    /// Whether live bots run it (else paper only, for now).
+    live: bool,
     /// Whether the AI proposes configs for it.
     ai: bool,
     /// Its config as a JSON Schema (draft 2020-12): decimals are strings (`format: decimal`); `title` labels a field,
@@ -53,6 +55,7 @@ async fn strategies(_user: AuthUser) -> Json<Vec<StrategyOut>> {
                 title: p.info.title,
                 description: p.info.description,
                 bots: p.info.bots,
+                live: p.info.live,
                 ai: p.info.ai,
                 schema: (p.schema)(),
             })
@@ -186,17 +189,15 @@ async fn update(
     let bot = owned_bot(&ctx, user, &id).await?;
     let mode = body.mode.as_deref().map(parse_mode).transpose()?;
     let pair = body.pair.as_deref().map(parse_pair).transpose()?;
-    let config = match (body.config, &pair) {
-        (None, None) => None,
-        // A new pair is checked with the stored config; the stored one is kept.
-        (None, Some(symbol)) => {
-            bot_config(&ctx, &bot.strategy, mode.unwrap_or(bot.mode), symbol, bot.config.clone()).await?;
+    let (symbol, new_mode) = (pair.as_ref().unwrap_or(&bot.symbol), mode.unwrap_or(bot.mode));
+    let config = match body.config {
+        Some(raw) => Some(bot_config(&ctx, &bot.strategy, new_mode, symbol, raw).await?),
+        // A new pair or mode is checked with the stored config, which is kept.
+        None if pair.is_some() || mode.is_some() => {
+            bot_config(&ctx, &bot.strategy, new_mode, symbol, bot.config.clone()).await?;
             None
         }
-        (Some(raw), _) => {
-            let symbol = pair.as_ref().unwrap_or(&bot.symbol);
-            Some(bot_config(&ctx, &bot.strategy, mode.unwrap_or(bot.mode), symbol, raw).await?)
-        }
+        None => None,
     };
     let changed = pair.as_ref().is_some_and(|p| *p != bot.symbol)
         || mode.is_some_and(|m| m != bot.mode)
@@ -283,7 +284,11 @@ async fn bot_config(
     symbol: &Symbol,
     raw: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
-    let mut config = Registry::default().bot_config(strategy, &raw)?;
+    let registry = Registry::default();
+    if mode == BotMode::Live && registry.info(strategy).is_some_and(|i| !i.live) {
+        return Err(ApiError::field("mode", format!("{strategy} bots run on paper only, for now")));
+    }
+    let mut config = registry.bot_config(strategy, &raw)?;
     let rate = ctx.rt.paper_fee_rate;
     if mode == BotMode::Paper
         && rate != gridbot_core::config::default_fee_rate()
@@ -291,7 +296,7 @@ async fn bot_config(
         && let Some(m) = config.as_object_mut()
     {
         m.insert("fee_rate".into(), serde_json::Value::String(rate.to_string()));
-        config = Registry::default().bot_config(strategy, &config)?;
+        config = registry.bot_config(strategy, &config)?;
     }
     check_against_exchange(ctx, symbol, strategy, &config).await?;
     Ok(config)

@@ -164,8 +164,8 @@ async fn bad_config_inputs_name_the_field(backend: Backend) {
         ("pair", json!(7), "pair"),
         ("mode", json!("margin"), "mode"),
         ("strategy", json!("martingale"), "strategy"),
-        // Known to the registry, but backtested only: no bot runs it yet.
-        ("strategy", json!("mean_reversion"), "strategy"),
+        // Another strategy names the grid's fields it does not have.
+        ("strategy", json!("mean_reversion"), "grid_levels"),
         ("config", json!("none"), "config"),
     ];
     for (key, value, field) in top {

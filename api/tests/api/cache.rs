@@ -46,7 +46,7 @@ async fn reads_follow_events_and_writes(backend: Backend) {
     assert_eq!(status(&app, id, &token).await, "stopped", "the row should come from the cache");
 
     // The bot's event drops it.
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Status }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Status }).await;
     turns(&app, &format!("/api/bots/{id}"), &token, |b| b["status"] == "error").await;
 
     // A write through the API is read back at once.
@@ -61,7 +61,7 @@ async fn reads_follow_events_and_writes(backend: Backend) {
     assert_eq!(app.get(&stats, &token).await.body["orders_filled"], 0);
     fake_run(&app.db, BotId(id), None).await;
     assert_eq!(app.get(&stats, &token).await.body["orders_filled"], 0, "the book should come from the cache");
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Fill }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Fill }).await;
     turns(&app, &stats, &token, |s| s["orders_filled"] == 2).await;
     app.finish().await;
 }

@@ -123,7 +123,7 @@ async fn stats_without_the_exchange(backend: Backend) {
     assert_eq!((r.body["last_price"].clone(), r.body["levels"].clone()), (Value::Null, json!([])));
     let run = fake_run(&app.db, BotId(id), None).await;
     // A worker publishes its fills after writing them: the cached stats follow.
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Fill }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Fill }).await;
     let body = app.wait_for(&format!("/api/bots/{id}/stats"), &token, |s| s["orders_filled"] == 2).await;
     assert_eq!(body["last_price"], Value::Null);
     // Valued at the last fill's price instead.

@@ -82,7 +82,7 @@ async fn bot_stream_follows_changes(backend: Backend) {
         time: Utc::now(),
     };
     app.db.fills().insert(&fill).await.unwrap();
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Fill }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Fill }).await;
     let o = next_json(&mut ws).await;
     assert_eq!((o["type"].as_str(), o["order"]["status"].as_str()), (Some("order"), Some("filled")), "{o}");
     assert_eq!(o["order"]["client_order_id"], cid.as_str());
@@ -93,7 +93,7 @@ async fn bot_stream_follows_changes(backend: Backend) {
     assert_eq!(next_json(&mut ws).await["type"], "stats");
 
     // A change of nothing new sends only the stats; a stop sends the status.
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Orders }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Orders }).await;
     assert_eq!(next_json(&mut ws).await["type"], "stats");
     app.post(&format!("/api/bots/{id}/stop"), Some(&token), json!({})).await;
     assert_eq!(next_of(&mut ws, "status").await["bot"]["status"], "stopping");
@@ -102,7 +102,7 @@ async fn bot_stream_follows_changes(backend: Backend) {
     app.db.bots().set_status(bot, gridbot_platform::db::types::BotStatus::Stopped, None).await.unwrap();
     let del = app.delete(&format!("/api/bots/{id}"), &token).await;
     assert_eq!(del.status, StatusCode::NO_CONTENT, "{}", del.text);
-    app.rt.events.publish(Event::Bot { bot_id: id, change: BotChange::Status }).await;
+    app.rt.events.publish(Event::Bot { bot_id: gridbot_core::BotId(id), change: BotChange::Status }).await;
     assert_eq!(close_code(&mut ws).await, Some(4404));
     app.finish().await;
 }

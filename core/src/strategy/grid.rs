@@ -200,7 +200,14 @@ impl Strategy for GridStrategy {
 /// The grid as the registry holds it.
 pub(super) fn plugin() -> Plugin {
     Plugin {
-        info: StrategyInfo { name: "grid", title: "Grid", description: GRID_DESCRIPTION, bots: true, ai: true },
+        info: StrategyInfo {
+            name: "grid",
+            title: "Grid",
+            description: GRID_DESCRIPTION,
+            bots: true,
+            live: true,
+            ai: true,
+        },
         factory: GridStrategy::from_json,
         schema: schema::grid,
         bot_config: |value| {

@@ -69,6 +69,8 @@ pub struct StrategyInfo {
     pub description: &'static str,
     /// Whether paper and live bots run it; a strategy without it is backtested only.
     pub bots: bool,
+    /// Whether live bots run it (else paper only, for now).
+    pub live: bool,
     /// Whether the AI proposes configs for it.
     pub ai: bool,
 }

@@ -21,14 +21,14 @@ use pending::Pending;
 #[serde(tag = "job", rename_all = "snake_case")]
 pub enum Job {
     /// Validate the grid, buy the initial inventory, place every grid order, mark the bot running.
-    PlaceGrid { bot: i64 },
+    PlaceGrid { bot: BotId },
     /// Compare the database with the exchange, book fills, place counter-orders, repair what a crash left; `price`
     /// is the tick that triggered it (risk limits are checked at it), else the market's.
-    ReconcileFills { bot: i64, reason: String, price: Option<Decimal> },
+    ReconcileFills { bot: BotId, reason: String, price: Option<Decimal> },
     /// Make the resting orders equal the engine's desired set.
-    Rebalance { bot: i64 },
+    Rebalance { bot: BotId },
     /// Cancel every open order (and sell the base when `sell`), mark the bot stopped with `reason`.
-    StopBot { bot: i64, reason: String, sell: bool },
+    StopBot { bot: BotId, reason: String, sell: bool },
 }
 
 impl Job {
@@ -37,7 +37,7 @@ impl Job {
             Job::PlaceGrid { bot }
             | Job::ReconcileFills { bot, .. }
             | Job::Rebalance { bot }
-            | Job::StopBot { bot, .. } => BotId(*bot),
+            | Job::StopBot { bot, .. } => *bot,
         }
     }
     pub fn name(&self) -> &'static str {
@@ -185,9 +185,9 @@ impl Queue {
 
     /// Enqueues a reconcile of `bot` unless one already waits to start, which then runs at `price` (when given)
     /// instead of its own. Returns whether a job was pushed.
-    pub async fn push_reconcile(&self, bot: i64, reason: &str, price: Option<Decimal>) -> Result<bool, QueueError> {
+    pub async fn push_reconcile(&self, bot: BotId, reason: &str, price: Option<Decimal>) -> Result<bool, QueueError> {
         if !self.pending.mark(bot, price).await? {
-            tracing::debug!(bot, reason, "reconcile already waiting");
+            tracing::debug!(%bot, reason, "reconcile already waiting");
             return Ok(false);
         }
         if let Err(e) = self.push(Job::ReconcileFills { bot, reason: reason.into(), price }).await {
@@ -199,7 +199,7 @@ impl Queue {
 
     /// Called by the worker as a reconcile of `bot` starts, holding the bot's lock: a trigger from now on enqueues a
     /// new reconcile. Returns the newest price the waiting triggers asked for.
-    pub async fn start_reconcile(&self, bot: i64) -> Result<Option<Decimal>, QueueError> {
+    pub async fn start_reconcile(&self, bot: BotId) -> Result<Option<Decimal>, QueueError> {
         self.pending.take(bot).await
     }
 

@@ -10,12 +10,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use gridbot_core::Decimal;
+use gridbot_core::{BotId, Decimal};
 
 use super::QueueError;
 
 /// Per bot: the newest price asked for, and when the mark was set.
-type Marks = HashMap<i64, (Option<Decimal>, Instant)>;
+type Marks = HashMap<BotId, (Option<Decimal>, Instant)>;
 
 #[derive(Clone)]
 pub(super) enum Pending {
@@ -44,7 +44,7 @@ fn redis_err(e: redis::RedisError) -> QueueError {
 
 impl Pending {
     /// Marks a reconcile of `bot` as waiting, at `price` when given; `true` when none was waiting (push one).
-    pub(super) async fn mark(&self, bot: i64, price: Option<Decimal>) -> Result<bool, QueueError> {
+    pub(super) async fn mark(&self, bot: BotId, price: Option<Decimal>) -> Result<bool, QueueError> {
         match self {
             Pending::Local(map) => {
                 let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
@@ -64,7 +64,7 @@ impl Pending {
             Pending::Redis { conn, prefix } => {
                 let price = price.map(|p| p.to_string()).unwrap_or_default();
                 let fresh: i64 = redis::Script::new(MARK)
-                    .key(format!("{prefix}{bot}"))
+                    .key(format!("{prefix}{}", bot.0))
                     .arg(price)
                     .arg(MARK_TTL.as_millis() as u64)
                     .invoke_async(&mut conn.clone())
@@ -76,12 +76,12 @@ impl Pending {
     }
 
     /// Takes the mark of `bot`: the newest price a trigger asked for, if any.
-    pub(super) async fn take(&self, bot: i64) -> Result<Option<Decimal>, QueueError> {
+    pub(super) async fn take(&self, bot: BotId) -> Result<Option<Decimal>, QueueError> {
         match self {
             Pending::Local(map) => Ok(map.lock().unwrap_or_else(|p| p.into_inner()).remove(&bot).and_then(|(p, _)| p)),
             Pending::Redis { conn, prefix } => {
                 let v: Option<String> = redis::cmd("GETDEL")
-                    .arg(format!("{prefix}{bot}"))
+                    .arg(format!("{prefix}{}", bot.0))
                     .query_async(&mut conn.clone())
                     .await
                     .map_err(redis_err)?;

@@ -46,13 +46,13 @@ async fn a_book_kept_by_one_worker_is_not_used_after_another_worked() {
     let workers = [Handler::new(stack.ctx.clone()), Handler::new(other)];
 
     gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
-    workers[0].handle(Job::PlaceGrid { bot: bot.id.0 }, Delivery::direct()).await;
+    workers[0].handle(Job::PlaceGrid { bot: bot.id }, Delivery::direct()).await;
     assert_eq!(stack.status(bot.id).await, BotStatus::Running);
 
     let params: GridParams = serde_json::from_value(config()).unwrap();
     for (i, &p) in PATH.iter().enumerate().skip(1) {
         stack.price(p).await;
-        let job = Job::ReconcileFills { bot: bot.id.0, reason: "test".into(), price: Some(p) };
+        let job = Job::ReconcileFills { bot: bot.id, reason: "test".into(), price: Some(p) };
         workers[TURNS[i - 1]].handle(job, Delivery::direct()).await;
         let want = backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(&PATH[..=i])).unwrap();
         let fills = stack.db().fills().list_for_bot(bot.id).await.unwrap();

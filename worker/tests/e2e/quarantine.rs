@@ -66,7 +66,7 @@ async fn crashed_task_is_not_run(backend: Backend) {
     let task = format!("redelivered-{}", uuid::Uuid::new_v4().simple());
     let found = stack.db().running_jobs().begin(&task, bot.id, "place_grid", "pid1-dead").await.unwrap();
     assert_eq!(found, None, "the first delivery's record is written");
-    let job = Job::PlaceGrid { bot: bot.id.0 };
+    let job = Job::PlaceGrid { bot: bot.id };
     let worker = Handler::new(stack.ctx.clone());
     worker.handle(job.clone(), Delivery { task_id: task.clone(), attempt: 2 }).await;
 
@@ -115,7 +115,7 @@ async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_ba
     stack.db().running_jobs().begin(&task, bot.id, "place_grid", "pid1-dead").await.unwrap();
     let held = stack.ctx.locks.bot(bot.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
     let worker = Handler::new(stack.ctx.clone()).with_lock_wait(std::time::Duration::from_millis(100));
-    worker.handle(Job::PlaceGrid { bot: bot.id.0 }, Delivery { task_id: task.clone(), attempt: 2 }).await;
+    worker.handle(Job::PlaceGrid { bot: bot.id }, Delivery { task_id: task.clone(), attempt: 2 }).await;
     drop(held);
 
     let b = stack.db().bots().get(bot.id).await.unwrap();
@@ -128,7 +128,7 @@ async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_ba
     let other = stack.bot(user, BotMode::Live, config()).await;
     gridbot_app::commands::start(&stack.ctx, &other).await.unwrap();
     let held = stack.ctx.locks.bot(other.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
-    worker.handle(Job::PlaceGrid { bot: other.id.0 }, Delivery::direct()).await;
+    worker.handle(Job::PlaceGrid { bot: other.id }, Delivery::direct()).await;
     drop(held);
     assert_eq!(stack.status(other.id).await, BotStatus::Starting);
     assert_eq!(stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap().len(), 1);

@@ -104,7 +104,14 @@ impl Strategy for MeanReversionStrategy {
 /// Mean reversion as the registry holds it.
 pub(crate) fn plugin() -> Plugin {
     Plugin {
-        info: StrategyInfo { name: NAME, title: "Mean reversion", description: DESCRIPTION, bots: true, ai: false },
+        info: StrategyInfo {
+            name: NAME,
+            title: "Mean reversion",
+            description: DESCRIPTION,
+            bots: true,
+            live: false,
+            ai: false,
+        },
         factory: MeanReversionStrategy::from_json,
         schema: super::schema,
         bot_config: |value| {
