@@ -97,7 +97,11 @@ async fn fresh<'a>(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> 
         return Ok(None);
     }
     if crate::runtime_bot::is_runtime(&bot) {
-        // A paper runtime bot has nothing resting to compare: the scheduler books its fills as they happen.
+        // A paper runtime bot has nothing resting to compare (the scheduler books its fills as they happen); a live
+        // one's wanted orders are sent and their fills recorded, for the scheduler to book.
+        if bot.mode == gridbot_platform::db::types::BotMode::Live {
+            crate::runtime_bot::sync(ctx, &bot).await?;
+        }
         return Ok(None);
     }
     Run::of(ctx, bot).await

@@ -136,6 +136,8 @@ impl Watch {
                 Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
             }
         }
+        let live: Vec<gridbot_core::BotId> =
+            fresh.values().filter(|w| is_runtime(&w.bot) && w.bot.mode == BotMode::Live).map(|w| w.bot.id).collect();
         let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
             self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
         by_symbol.extend(fresh.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
@@ -168,10 +170,15 @@ impl Watch {
                 streams.entry(name).or_insert_with(|| tokio::spawn(crate::market::run(Arc::clone(self), symbol)));
             }
         }
-        let mut users = lock(&self.users);
-        keep_running(&mut users, &live_users);
-        for user in live_users {
-            users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
+        {
+            let mut users = lock(&self.users);
+            keep_running(&mut users, &live_users);
+            for user in live_users {
+                users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
+            }
+        }
+        for bot in live {
+            self.book_live(bot).await;
         }
     }
 
@@ -179,7 +186,7 @@ impl Watch {
     async fn refresh_bot(&self, bot_id: gridbot_core::BotId) {
         let Some((bot, version)) = lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version)) else { return };
         if is_runtime(&bot) {
-            return;
+            return self.book_live(bot_id).await;
         }
         match Triggers::load(&self.ctx.db, &bot).await {
             Ok(t) => {
@@ -271,12 +278,50 @@ impl Watch {
     /// memory is ahead of what was recorded).
     async fn save(&self, records: Vec<(gridbot_core::BotId, u32, Record)>) {
         for (bot, generation, record) in records {
-            if let Err(e) = record.save(&self.ctx, bot, generation).await {
-                tracing::warn!(%bot, error = %e, "runtime fills not recorded; reloading it");
-                if let Some(w) = lock(&self.bots).get_mut(&bot) {
-                    w.runtime = None;
+            match record.save(&self.ctx, bot, generation).await {
+                Ok(true) if record.wants_orders => {
+                    if let Err(e) = self.ctx.queue.push_reconcile(bot, "strategy order", Some(record.mark)).await {
+                        tracing::warn!(%bot, error = %e, "reconcile not enqueued");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(%bot, error = %e, "runtime fills not recorded; reloading it");
+                    if let Some(w) = lock(&self.bots).get_mut(&bot) {
+                        w.runtime = None;
+                    }
                 }
             }
+        }
+    }
+
+    /// Books into a live runtime the fills a worker recorded since it last booked (its only writer is this
+    /// scheduler while the bot runs).
+    async fn book_live(&self, bot_id: gridbot_core::BotId) {
+        let Some((bot, generation, booked)) = lock(&self.bots).get(&bot_id).and_then(|w| {
+            let rt = w.runtime.as_ref().filter(|r| r.mode() == gridbot_platform::db::types::BotMode::Live)?;
+            Some((w.bot.clone(), rt.generation, rt.booked()))
+        }) else {
+            return;
+        };
+        let rows = match gridbot_app::runtime_bot::unbooked(&self.ctx.db, &bot, generation, booked).await {
+            Ok(rows) if rows.is_empty() => return,
+            Ok(rows) => rows,
+            Err(e) => return tracing::warn!(bot = %bot_id, error = %e, "exchange fills not read"),
+        };
+        let record = {
+            let mut bots = lock(&self.bots);
+            let Some(rt) = bots.get_mut(&bot_id).and_then(|w| w.runtime.as_mut()) else { return };
+            if rt.booked() != booked {
+                return;
+            }
+            match rt.book_exchange(&rows) {
+                Ok(r) => r,
+                Err(e) => return tracing::warn!(bot = %bot_id, error = %e, "exchange fills not booked"),
+            }
+        };
+        if let Some(record) = record {
+            self.save(vec![(bot_id, generation, record)]).await;
         }
     }
 

@@ -20,7 +20,7 @@ async fn strategies_are_listed_with_their_config_schemas(backend: Backend) {
     assert_eq!(names, ["grid", "mean_reversion"]);
     let mr = &list[1];
     assert_eq!((mr["bots"].as_bool(), mr["title"].as_str()), (Some(true), Some("Mean reversion")));
-    assert_eq!((mr["live"].as_bool(), list[0]["live"].as_bool()), (Some(false), Some(true)));
+    assert_eq!((mr["live"].as_bool(), list[0]["live"].as_bool()), (Some(true), Some(true)));
     let schema = &mr["schema"];
     assert_eq!(schema["type"], "object");
     assert_eq!(schema["required"], json!(["capital"]));
@@ -54,18 +54,12 @@ async fn a_mean_reversion_bot_is_validated_created_run_and_stopped(backend: Back
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{config}: {}", r.text);
         assert_eq!(r.fields(), [field], "{config}: {}", r.text);
     }
-    let mut live = bot(json!({"capital": "1000"}));
-    live["mode"] = json!("live");
-    let r = app.post("/api/bots", Some(&token), live).await;
-    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["mode".to_owned()]), "{}", r.text);
     let r = app.post("/api/bots", Some(&token), bot(json!({"capital": 1000, "window": 30, "band": 1.5}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let id = r.body["id"].as_i64().unwrap();
     assert_eq!(r.body["strategy"], "mean_reversion");
     assert_eq!(r.body["config"]["band"], "1.5");
     assert_eq!(r.body["config"]["fee_asset"], "base", "a bot pays fees as an account without BNB does");
-    let to_live = app.put(&format!("/api/bots/{id}"), &token, json!({"mode": "live"})).await;
-    assert_eq!(to_live.fields(), ["mode"], "{}", to_live.text);
 
     let stats = app.get(&format!("/api/bots/{id}/stats"), &token).await;
     assert_eq!(stats.status, StatusCode::OK, "{}", stats.text);

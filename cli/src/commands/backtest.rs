@@ -142,11 +142,7 @@ fn grid_from_flags(a: &Args) -> anyhow::Result<GridConfig> {
 
 /// A bot's grid config (the API's JSON); errors name its fields.
 fn grid_from_json(json: &serde_json::Value) -> anyhow::Result<GridConfig> {
-    let params: GridParams = serde_path_to_error::deserialize(json).map_err(|e| {
-        let path = e.path().to_string();
-        let at = if path == "." { String::new() } else { format!("{path}: ") };
-        anyhow::anyhow!("grid config: {at}{}", e.inner())
-    })?;
+    let params = GridParams::from_json(json)?;
     if params.out_of_range != OutOfRange::Hold {
         bail!("out_of_range: a bot's policy when the price leaves the grid; the backtest models only `hold`");
     }

@@ -51,16 +51,13 @@ pub(crate) fn object(fields: Vec<Field>) -> Value {
            "additionalProperties": false, "required": required, "x-order": order, "properties": properties})
 }
 
+/// The fee fields: `fee_rate` optional (the venue's rate when left out) or, with `fee_rate_default`, a decimal
+/// with that default; `fee_asset`.
 pub(crate) fn fee_fields(fee_rate_default: Option<&str>) -> Vec<Field> {
-    let rate = optional_decimal(
-        "fee_rate",
-        "Fee rate",
-        "rate",
-        "Commission per fill as a fraction of its value (0.001 is Binance's 0.1 %); empty: the venue's rate.",
-    );
+    const WHAT: &str = "Commission per fill as a fraction of its value (0.001 is Binance's 0.1 %)";
     let rate = match fee_rate_default {
-        Some(d) => with(rate, "default", json!(d)),
-        None => rate,
+        Some(d) => with(decimal("fee_rate", "Fee rate", "rate", &format!("{WHAT}.")), "default", json!(d)),
+        None => optional_decimal("fee_rate", "Fee rate", "rate", &format!("{WHAT}; empty: the venue's rate.")),
     };
     vec![
         rate,

@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty, Side};
 use gridbot_entity::{Amount, bot, fill, order, strategy_state};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::OnConflict,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 
 use super::types::{BotStatus, OrderStatus};
@@ -59,30 +61,44 @@ impl StrategyStates<'_> {
         upsert(self.0, bot, generation, state, 0).await
     }
 
-    /// Records `fills` (each an order filled at once at its price) and the snapshot `state` after them, in one
-    /// transaction, only while `bot` runs (or stops) `generation`; `false` (nothing written) otherwise.
+    /// Records `fills` (each an order filled at once at its price), the P&L of the exchange fills `booked` (by their
+    /// order) and the snapshot `state` after them all, in one transaction, only while `bot` runs (or stops)
+    /// `generation`; `false` (nothing written) otherwise.
     pub async fn record(
         &self,
         bot: BotId,
         generation: u32,
         fills: &[RuntimeFill],
+        booked: &[(i64, Option<Decimal>)],
         state: &serde_json::Value,
     ) -> Result<bool> {
         let txn = self.0.begin().await?;
-        let running = bot::Entity::find_by_id(bot.0)
+        // A write first, so the transaction takes the write lock at once (waiting for it as any writer does) instead
+        // of upgrading a read later, which SQLite refuses without waiting when another writer holds it.
+        let running = bot::Entity::update_many()
+            .col_expr(bot::Column::UpdatedAt, Expr::col(bot::Column::UpdatedAt))
+            .filter(bot::Column::Id.eq(bot.0))
             .filter(bot::Column::Status.is_in([BotStatus::Running.as_str(), BotStatus::Stopping.as_str()]))
             .filter(bot::Column::Generation.eq(i32::try_from(generation).unwrap_or(i32::MAX)))
-            .one(&txn)
+            .exec(&txn)
             .await?;
-        if running.is_none() {
+        if running.rows_affected == 0 {
             return Ok(false);
         }
         let before = strategy_state::Entity::find_by_id(bot.0).one(&txn).await?;
-        let booked = before.filter(|m| m.generation == generation as i32).map_or(0, |m| m.fills);
+        let booked_before = before.filter(|m| m.generation == generation as i32).map_or(0, |m| m.fills);
         for f in fills {
             insert_fill(&txn, bot, f).await?;
         }
-        let n = booked + i64::try_from(fills.len()).unwrap_or(i64::MAX);
+        for (order_id, pnl) in booked {
+            fill::Entity::update_many()
+                .col_expr(fill::Column::Pnl, Expr::value(pnl.map(Amount)))
+                .filter(fill::Column::BotId.eq(bot.0))
+                .filter(fill::Column::OrderId.eq(*order_id))
+                .exec(&txn)
+                .await?;
+        }
+        let n = booked_before + i64::try_from(fills.len() + booked.len()).unwrap_or(i64::MAX);
         upsert(&txn, bot, generation, state, n).await?;
         txn.commit().await?;
         Ok(true)

@@ -1,11 +1,13 @@
 //! A paper mean-reversion bot, started through the command API, on the simulator replaying real Binance candles from
 //! ../shared/data (the test says so and passes when the data is absent): the scheduler drives its runtime along the
 //! replayed trades and closes, and what it recorded — fills, P&L, fees, equity, drawdown — equals the
-//! mean-reversion backtest of the same candles. Then a stop with a sale closes the position out at the market.
+//! mean-reversion backtest of the same candles. Then a stop with a sale closes the position out at the market. A live
+//! bot on the same candles sends each decision to the exchange as a market order and books exactly what the exchange
+//! filled: its books equal the account's balance changes.
 
 use gridbot_app::runtime_bot::RuntimeBot;
 use gridbot_core::{
-    Candles, Decimal,
+    Candles, Decimal, Symbol,
     strategy::{
         Registry,
         mean_reversion::{self, MeanReversionConfig},
@@ -41,14 +43,7 @@ async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_
     let user = stack.user().await;
     let config = json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"});
     let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
-    let new = NewBot {
-        user_id: user,
-        strategy: "mean_reversion".into(),
-        symbol: "BTC/USDT".parse().expect("pair"),
-        mode: BotMode::Paper,
-        config: config.clone(),
-    };
-    let bot = stack.db().bots().create(&new).await.expect("bot");
+    let bot = stack.db().bots().create(&mr_bot(user, BotMode::Paper, &config)).await.expect("bot");
     gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
     stack
         .until(20, "the bot to run", || async {
@@ -96,5 +91,71 @@ async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_
     let bot = stack.db().bots().get(bot.id).await.expect("bot");
     let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
     assert!(rb.runtime().position().is_none(), "flat after the stop's sale");
+    stack.shutdown().await;
+}
+
+fn mr_bot(user: i64, mode: BotMode, config: &serde_json::Value) -> NewBot {
+    NewBot {
+        user_id: user,
+        strategy: "mean_reversion".into(),
+        symbol: "BTC/USDT".parse::<Symbol>().expect("pair"),
+        mode,
+        config: config.clone(),
+    }
+}
+
+async fn balance(stack: &Stack, asset: &str) -> Decimal {
+    use gridbot_exchange::Exchange;
+    let all = stack.account().balances().await.expect("balances");
+    all.iter().find(|b| b.asset == asset).map_or(Decimal::ZERO, |b| b.free + b.locked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_live_mean_reversion_bot_books_what_the_exchange_filled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some((file, candles)) = window(dir.path()) else { return };
+    let replay = format!("BTCUSDT={}", file.display());
+    let stack = Stack::start_on(Backend::Sqlite, 1, &["--replay", &replay]).await;
+    let user = stack.user().await;
+    let config = json!({"capital": "1000", "window": 20, "band": "1.5", "fee_asset": "base"});
+    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
+    let bot = stack.db().bots().create(&mr_bot(user, BotMode::Live, &config)).await.expect("bot");
+    let (usdt, btc) = (balance(&stack, "USDT").await, balance(&stack, "BTC").await);
+    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
+    stack
+        .until(20, "the bot to run", || async {
+            stack.status(bot.id).await == BotStatus::Running
+                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
+        })
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // One candle at a time, each decision sent, filled and booked before the next: the market orders fill at the
+    // close's book (a buy one tick above, at the ask).
+    for c in candles.as_slice() {
+        stack.control("/sim/step", json!({"candles": 1})).await;
+        stack
+            .until(20, "the close to be evaluated and its order booked", || async {
+                let state = stack.db().strategy_states().get(bot.id).await.expect("state").expect("a state");
+                state.state["last_close"].as_i64() == Some(c.open_time) && state.state["runtime"]["wanted"].is_null()
+            })
+            .await;
+    }
+    let info = stack.ctx.market.symbol_info(&bot.symbol).await.expect("filters");
+    let params = mean_reversion::bot_config(&config, &info.filters).expect("bot config");
+    let want = mean_reversion::backtest(&MeanReversionConfig::new(params.params().clone()).unwrap(), &candles).unwrap();
+    assert!(want.orders_filled >= 4, "the window trades: {want:?}");
+    let bot = stack.db().bots().get(bot.id).await.expect("bot");
+    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
+    let last = candles.as_slice().last().unwrap().close;
+    let got = rb.runtime().summary(last).expect("summary");
+    assert_eq!((got.orders_filled, got.round_trips), (want.orders_filled, want.round_trips), "the same decisions");
+    let fills = stack.db().fills().list_for_bot(bot.id).await.expect("fills");
+    assert_eq!(fills.len() as u64, got.orders_filled, "every order the exchange filled is booked");
+    let recorded: Decimal = fills.iter().filter_map(|f| f.pnl).sum();
+    assert_eq!(recorded, got.realized_pnl, "the fills' P&L is the books'");
+    // Books equal the exchange: what the account gained or spent is what the runtime holds beyond its capital.
+    let (usdt_now, btc_now) = (balance(&stack, "USDT").await, balance(&stack, "BTC").await);
+    assert_eq!(usdt_now - usdt, got.quote_balance - params.capital(), "quote");
+    assert_eq!(btc_now - btc, got.base_balance, "base");
     stack.shutdown().await;
 }

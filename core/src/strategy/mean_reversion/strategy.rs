@@ -109,7 +109,7 @@ pub(crate) fn plugin() -> Plugin {
             title: "Mean reversion",
             description: DESCRIPTION,
             bots: true,
-            live: false,
+            live: true,
             ai: false,
         },
         factory: MeanReversionStrategy::from_json,

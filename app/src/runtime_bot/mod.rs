@@ -6,6 +6,11 @@
 //! order: its runtime fills what the path reaches at the order's own price (as the backtest does), and each fill is
 //! recorded with the snapshot it leads to in one transaction. The scheduler is the only writer of a running paper
 //! bot's snapshot, so it keeps the runtime in memory between events.
+//!
+//! A live bot's runtime decides the same way; the scheduler saves its decision and enqueues a reconcile, in which a
+//! worker sends the orders it wants and records the exchange's fills ([`live`]); the scheduler then books those
+//! fills into the runtime, as charged, and saves the snapshot — still its only writer while the bot runs. A stop job
+//! (the bot no longer running) books its own sale.
 
 use chrono::Utc;
 use gridbot_core::{
@@ -20,12 +25,19 @@ use gridbot_platform::{
     book::RunState,
     db::{
         RuntimeFill,
-        types::{Bot, BotMode, BotStatus},
+        types::{Bot, BotMode},
     },
 };
 use serde_json::json;
 
-use crate::{Ctx, JobError, paper::PaperFees};
+use crate::{Ctx, paper::PaperFees};
+
+mod jobs;
+mod live;
+
+pub(crate) use jobs::{start, stop};
+pub(crate) use live::sync;
+pub use live::{ExchangeFillRow, unbooked};
 
 /// Whether `bot` runs through the generic runtime (every strategy but the grid, which keeps its own book).
 pub fn is_runtime(bot: &Bot) -> bool {
@@ -41,6 +53,8 @@ pub struct RuntimeBot {
     fees: PaperFees,
     /// The open time of the last candle whose close the runtime was fed (warm-up included).
     last_close: i64,
+    /// Fills of the run the runtime has booked.
+    booked: u64,
 }
 
 /// The stored snapshot: the runtime's own, and the last candle it was fed.
@@ -84,6 +98,7 @@ impl RuntimeBot {
             runtime,
             fees: paper_fees(&bot.config),
             last_close,
+            booked: state.fills,
         }))
     }
 
@@ -108,9 +123,9 @@ impl RuntimeBot {
         if a == b {
             return Ok(None);
         }
-        let before = self.realized()?;
+        let (before, wanted) = (self.realized()?, self.runtime.wanted()?);
         let booked = self.runtime.on_segment(a, b, self.venue())?;
-        if booked.is_empty() {
+        if booked.is_empty() && self.runtime.wanted()? == wanted {
             return Ok(None);
         }
         self.record(booked, before, b).map(Some)
@@ -128,12 +143,41 @@ impl RuntimeBot {
         self.record(booked, before, close).map(Some)
     }
 
+    pub fn mode(&self) -> BotMode {
+        self.bot.mode
+    }
+
+    /// Books the fills an exchange made of the runtime's orders (recorded by the worker), in order: the snapshot
+    /// and the P&L each booked, to save; `None` when there are none.
+    pub fn book_exchange(&mut self, rows: &[ExchangeFillRow]) -> Result<Option<Record>, Error> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut booked = Vec::with_capacity(rows.len());
+        for row in rows {
+            let before = self.realized()?;
+            self.runtime.on_fill(&row.fill)?;
+            let pnl = (row.side == Side::Sell).then(|| self.realized()).transpose()?.map(|after| after - before);
+            booked.push((row.order_id, pnl));
+        }
+        self.booked += booked.len() as u64;
+        let state = stored(self.runtime.as_ref(), self.last_close)?;
+        let mark = rows.last().map_or(Decimal::ONE, |r| r.fill.price);
+        Ok(Some(Record { fills: Vec::new(), booked, state, mark, wants_orders: !self.runtime.wanted()?.is_empty() }))
+    }
+
+    /// Fills of the run the runtime has booked.
+    pub fn booked(&self) -> u64 {
+        self.booked
+    }
+
     fn realized(&self) -> Result<Decimal, Error> {
         Ok(self.runtime.summary(Decimal::ONE)?.realized_pnl)
     }
 
     /// The fills of `booked` (the realized P&L they made, `before` → now, on the last sale) and the snapshot.
-    fn record(&self, booked: Vec<Booked>, before: Decimal, mark: Decimal) -> Result<Record, Error> {
+    fn record(&mut self, booked: Vec<Booked>, before: Decimal, mark: Decimal) -> Result<Record, Error> {
+        self.booked += booked.len() as u64;
         let pnl = self.realized()? - before;
         let last_sale = booked.iter().rposition(|b| b.side == Side::Sell);
         let time = Utc::now();
@@ -154,107 +198,39 @@ impl RuntimeBot {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(Record { fills, state: stored(self.runtime.as_ref(), self.last_close)?, mark })
+        let wants_orders = self.bot.mode == BotMode::Live && !self.runtime.wanted()?.is_empty();
+        Ok(Record {
+            fills,
+            booked: Vec::new(),
+            state: stored(self.runtime.as_ref(), self.last_close)?,
+            mark,
+            wants_orders,
+        })
     }
 }
 
 /// What an event made a runtime book, and its snapshot after it.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// Paper fills to record.
     pub fills: Vec<RuntimeFill>,
+    /// Exchange fills already recorded (by their order) that this booked, with the P&L each made.
+    pub booked: Vec<(i64, Option<Decimal>)>,
     pub state: serde_json::Value,
     /// The price the event ended at.
     pub mark: Decimal,
+    /// A live runtime wants orders placed: a worker must send them.
+    pub wants_orders: bool,
 }
 
 impl Record {
     /// Writes the fills and the snapshot in one transaction, and tells the dashboards; `false` when the bot no
     /// longer runs that generation (nothing written).
     pub async fn save(&self, ctx: &Ctx, bot: BotId, generation: u32) -> Result<bool, DbError> {
-        let written = ctx.db.strategy_states().record(bot, generation, &self.fills, &self.state).await?;
-        if written && !self.fills.is_empty() {
+        let written = ctx.db.strategy_states().record(bot, generation, &self.fills, &self.booked, &self.state).await?;
+        if written && (!self.fills.is_empty() || !self.booked.is_empty()) {
             ctx.events.publish(Event::Bot { bot_id: bot, change: BotChange::Fill }).await;
         }
         Ok(written)
     }
-}
-
-/// The start job of a runtime bot: its run recorded (filters, start price), the runtime warmed up on the closes
-/// before now, its first snapshot saved, the bot running.
-pub(crate) async fn start(ctx: &Ctx, bot: &Bot) -> Result<(), JobError> {
-    if bot.mode == BotMode::Live {
-        return Err(JobError::fatal(format!("{} runs on paper only, for now", bot.strategy)));
-    }
-    let fresh = RunState::from_bot(bot)?.filter(|r| r.generation == bot.generation);
-    if fresh.is_none() {
-        let info = ctx.market.symbol_info(&bot.symbol).await?;
-        let price = ctx.market.price(&bot.symbol).await?;
-        let registry = Registry::default();
-        let mut runtime = registry.runtime(&bot.strategy, &bot.config, &info.filters, price, None)?;
-        let want = runtime.warm_up_candles();
-        let mut last_close = i64::MIN;
-        if want > 0 {
-            let limit = u16::try_from(want + 1).unwrap_or(u16::MAX);
-            let mut candles = ctx.market.klines(&bot.symbol, "1m", None, limit).await?;
-            // The newest candle is still forming: it closes on the stream.
-            candles.pop();
-            let closes: Vec<Decimal> = candles.iter().map(|c| c.close).collect();
-            runtime.warm_up(&closes)?;
-            last_close = candles.last().map_or(i64::MIN, |c| c.open_time);
-        }
-        let run = RunState {
-            start_price: price,
-            filters: info.filters.clone(),
-            generation: bot.generation,
-            started_at: Utc::now(),
-            fee_asset: paper_fees(&bot.config).asset,
-            config: Some(bot.config.clone()),
-            stop: None,
-        };
-        ctx.db.strategy_states().start(bot.id, bot.generation, &stored(runtime.as_ref(), last_close)?).await?;
-        ctx.db.bots().set_run_state(bot.id, &run).await?;
-        tracing::info!(bot = %bot.id, strategy = %bot.strategy, %price, warm_up = want, "runtime started");
-    }
-    if ctx.db.bots().transition(bot.id, &[BotStatus::Starting], BotStatus::Running, None).await? {
-        crate::commands::record_event(
-            ctx,
-            bot.id,
-            "started",
-            Some(BotStatus::Starting),
-            Some(BotStatus::Running),
-            None,
-        )
-        .await;
-    }
-    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
-    Ok(())
-}
-
-/// The stop job of a runtime bot: the paper venue has no resting orders to cancel; with `sell`, the runtime closes
-/// out what it holds at the market's price (booked and recorded as a fill), and the bot is stopped with `reason`.
-pub(crate) async fn stop(ctx: &Ctx, bot: &Bot, reason: &str, sell: bool) -> Result<(), JobError> {
-    if bot.status == BotStatus::Stopped {
-        return Ok(());
-    }
-    let stoppable = [BotStatus::Starting, BotStatus::Running, BotStatus::Error, BotStatus::Stopping];
-    ctx.db.bots().transition(bot.id, &stoppable, BotStatus::Stopping, Some(reason)).await?;
-    let stopping = Bot { status: BotStatus::Stopping, ..bot.clone() };
-    if sell && let Some(mut rb) = RuntimeBot::load(&ctx.db, &stopping).await? {
-        let price = ctx.market.price(&bot.symbol).await?;
-        let before = rb.realized()?;
-        let booked = rb.runtime.close_out(price, rb.venue())?;
-        if !booked.is_empty() {
-            let record = rb.record(booked, before, price)?;
-            record.save(ctx, bot.id, rb.generation).await?;
-            let mut state = RunState::from_bot(bot)?.ok_or_else(|| JobError::fatal("run state missing"))?;
-            state.stop = Some(gridbot_platform::book::RunStop { reason: reason.to_owned(), price });
-            ctx.db.bots().set_run_state(bot.id, &state).await?;
-            tracing::info!(bot = %bot.id, %price, "position sold at the stop");
-        }
-    }
-    ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await?;
-    crate::commands::record_event(ctx, bot.id, "stopped", Some(bot.status), Some(BotStatus::Stopped), Some(reason))
-        .await;
-    ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;
-    Ok(())
 }
