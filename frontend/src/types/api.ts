@@ -3,6 +3,9 @@
 
 export type DecimalString = string
 
+import type { FeeAsset, StrategyConfig } from './strategy'
+export type { FeeAsset, GridConfig, MeanReversionConfig, OutOfRange, Spacing, StrategyConfig } from './strategy'
+
 // ---- errors ----------------------------------------------------------------
 export type ErrorCode =
   | 'validation'
@@ -55,37 +58,14 @@ export interface ApiKeysInput {
 // ---- bots --------------------------------------------------------------------
 export type BotStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'error'
 export type BotMode = 'paper' | 'live'
-export type Spacing = 'arithmetic' | 'geometric'
-
-export interface GridConfig {
-  capital: DecimalString
-  lower_bound: DecimalString
-  upper_bound: DecimalString
-  grid_levels: number
-  spacing: Spacing
-  stop_loss_pct: DecimalString | null
-  take_profit_pct: DecimalString | null
-  max_daily_loss: DecimalString | null
-  /** Fee rate of the bot's trades (paper: the venue's when absent). */
-  fee_rate?: DecimalString | null
-  /** What pays the fees: `base` (Binance without BNB, the default) or `quote` (fees paid in BNB). */
-  fee_asset?: FeeAsset
-  /** When the price leaves the range: `hold` (default), `trail` or `stop`. */
-  out_of_range?: OutOfRange
-  /** Sell the base held when the bot stops (the dashboard's Stop dialog starts with this choice). */
-  sell_on_stop?: boolean
-}
-
-export type FeeAsset = 'base' | 'quote'
-export type OutOfRange = 'hold' | 'trail' | 'stop'
-
 export interface Bot {
   id: number
   strategy: string
   pair: string
   mode: BotMode
   status: BotStatus
-  config: GridConfig
+  /** the strategy's settings: the shape its schema (GET /api/strategies) gives */
+  config: StrategyConfig
   generation: number
   /** why the bot stopped or failed; null while it runs */
   stop_reason: string | null
@@ -99,7 +79,7 @@ export interface CreateBotRequest {
   strategy: string
   pair: string
   mode: BotMode
-  config: GridConfig
+  config: StrategyConfig
 }
 /** `GET /api/bots/{id}/runs`: one run (a generation: a start, or a trailing move of the range), newest first. */
 export interface BotRun {
@@ -111,7 +91,7 @@ export interface BotRun {
   started_at: string
   start_price: DecimalString
   /** the config the run started with */
-  config: GridConfig
+  config: StrategyConfig
   fee_asset: FeeAsset
   /** why its lots were sold at a stop (`stop_loss`, `take_profit`, …), and at what price */
   stop_reason: string | null
@@ -131,7 +111,7 @@ export interface BotRun {
 export interface UpdateBotRequest {
   pair?: string
   mode?: BotMode
-  config?: GridConfig
+  config?: StrategyConfig
 }
 
 export type LevelState = 'buy' | 'sell' | 'empty'
@@ -160,7 +140,18 @@ export interface BotStats {
   total_orders: number
   stop_loss_price: DecimalString | null
   take_profit_price: DecimalString | null
+  /** every level of a grid; empty for mean reversion */
   levels: GridLevel[]
+  /** mean reversion: the position held (null while flat); absent for the grid */
+  position?: Position | null
+}
+
+/** A mean-reversion bot's open position: bought `qty` at `entry_price`, sold at `stop_price` if the price falls
+ * there (null: no stop loss). */
+export interface Position {
+  qty: DecimalString
+  entry_price: DecimalString
+  stop_price: DecimalString | null
 }
 
 export interface BacktestPreview {
@@ -175,8 +166,10 @@ export interface BacktestPreview {
 }
 
 export interface TestConfigRequest {
+  /** default `grid` */
+  strategy?: string
   pair: string
-  config: GridConfig
+  config: StrategyConfig
 }
 export interface TestConfigResult {
   valid: boolean
@@ -346,7 +339,7 @@ export interface OptimizeRequest {
   pair: string
   capital: DecimalString
   bot_id?: number
-  current_config?: GridConfig
+  current_config?: StrategyConfig
 }
 export interface AcceptResult {
   suggestion: Suggestion
