@@ -23,7 +23,7 @@ describe('BotCard', () => {
     const r = await render(BotCard, { bot: mrBot(), stats: mrStats() })
     expect(r.all('bot-range')).toEqual([])
     expect(r.text('bot-strategy')).toBe('Mean reversion')
-    expect(r.text('bot-signal')).toBe('below the 5-candle average − 2σ')
+    expect(r.text('bot-signal')).toBe('5-candle average − 2σ')
     expect(r.text('bot-position')).toBe('0.01 BTC at 95,000.00')
     const flat = await render(BotCard, { bot: mrBot(), stats: mrStats({ position: null }) })
     expect(flat.text('bot-position')).toBe('flat')
