@@ -27,4 +27,10 @@ describe('StrategySelect', () => {
     const unknown = await render(StrategySelect, { strategies: strategies(), modelValue: 'twap', editing: true })
     expect(options(unknown.html)).toContain('twap*')
   })
+
+  it("shows the server's refusal of the strategy", async () => {
+    const r = await render(StrategySelect, { strategies: strategies(), modelValue: 'grid', error: 'strategy "x" is unknown' })
+    expect(r.text('field-error-strategy')).toBe('strategy "x" is unknown')
+    expect(r.attr('input-strategy', 'aria-invalid')).toBe('true')
+  })
 })
