@@ -26,6 +26,7 @@ export interface FieldSchema {
 
 /** A strategy's config: an object of settings, shown in `x-order` (else the properties' order). */
 export interface ConfigSchema {
+  $schema?: string
   type: 'object'
   properties: Record<string, FieldSchema>
   required?: string[]

@@ -44,38 +44,27 @@ function grid(v: FormValues, pair: string): Record<string, string> {
   const slPrice = sl ? stopLossPrice(str(v.lower_bound), sl) : null
   const tpPrice = tp ? takeProfitPrice(str(v.upper_bound), tp) : null
   return {
-    spacing: str(v.spacing) === 'geometric' ? 'Same percentage between levels.' : 'Same price step between levels.',
     stop_loss_pct: !sl
-      ? 'Empty: no stop loss.'
+      ? ''
       : slPrice
-        ? `% below the lower bound: sells everything and stops when the price falls to ${formatPrice(slPrice, quote)}.`
-        : '% below the lower bound: set the lower bound to see its price.',
+        ? `That is when the price falls to ${formatPrice(slPrice, quote)}.`
+        : 'Set the lower bound to see the price it means.',
     take_profit_pct: !tp
-      ? 'Empty: no take profit.'
+      ? ''
       : tpPrice
-        ? `% above the upper bound: sells everything and stops when the price rises to ${formatPrice(tpPrice, quote)}.`
-        : '% above the upper bound: set the upper bound to see its price.',
-    max_daily_loss: str(v.max_daily_loss) ? '' : 'Empty: no daily limit.',
+        ? `That is when the price rises to ${formatPrice(tpPrice, quote)}.`
+        : 'Set the upper bound to see the price it means.',
     out_of_range: OUT_OF_RANGE[str(v.out_of_range)] ?? '',
-    sell_on_stop:
-      'The Stop dialog starts with this choice; a stop out of range follows it. Stop loss, take profit and the daily loss limit always sell.',
-    fee_rate: str(v.fee_rate)
-      ? 'In % per fill. Live pays what Binance charges.'
-      : "In % per fill. Empty: the server's paper rate (0.1 % by default). Live pays what Binance charges.",
+    sell_on_stop: 'The Stop dialog starts with this choice; a stop out of range follows it. The daily loss limit always sells.',
+    fee_rate: 'Paper trading charges it; live pays what Binance charges.',
     fee_asset: feeAsset(v, pair),
   }
 }
 
 function meanReversion(v: FormValues, pair: string): Record<string, string> {
-  const n = str(v.window)
   const k = str(v.band)
   return {
-    window: /^\d+$/.test(n) ? `The average of the last ${n} one-minute closes.` : '',
-    band: isDecimal(k) ? `Buys when a candle closes below the average − ${normalize(k)} σ; sells when it closes at the average.` : '',
-    stop_loss_pct: str(v.stop_loss_pct)
-      ? '% below the entry price: the position is sold when the price falls there.'
-      : 'Empty: no stop loss; the position waits for the average.',
-    fee_rate: 'In % per fill.',
+    band: isDecimal(k) ? `Buys when a candle closes below the average − ${normalize(k)} σ; sells when one closes at the average.` : '',
     fee_asset: feeAsset(v, pair),
   }
 }

@@ -10,6 +10,7 @@ import {
   splitFieldErrors,
   toConfig,
   unitLabel,
+  unitNote,
   validateValues,
   valuesFromConfig,
 } from './schemaForm'
@@ -35,7 +36,7 @@ describe('schema form: fields', () => {
     const sl = f.find((x) => x.name === 'stop_loss_pct')!
     expect([sl.nullable, sl.required, sl.label, sl.unit]).toEqual([true, false, 'Stop loss', 'percent'])
     const capital = f.find((x) => x.name === 'capital')!
-    expect([capital.nullable, capital.required, capital.description]).toEqual([false, true, 'Quote committed to the bot.'])
+    expect([capital.nullable, capital.required, capital.description]).toEqual([false, true, 'Quote committed to the grid, spread over its levels.'])
     expect(f.find((x) => x.name === 'spacing')!.options).toEqual(['arithmetic', 'geometric'])
   })
 
@@ -53,22 +54,25 @@ describe('schema form: fields', () => {
     expect(humanize('fee_asset')).toBe('Fee asset')
   })
 
-  it('adorns each unit: the pair’s assets, %, σ, candles', () => {
+  it('adorns each unit: the pair’s assets, %, σ, candles, rate (with its percentage)', () => {
     expect(['quote', 'price', 'base', 'percent', 'rate', 'sd', 'candles', null].map((u) => unitLabel(u, 'ETH/BTC'))).toEqual([
-      'BTC', 'BTC', 'ETH', '%', '%', 'σ', 'candles', null,
+      'BTC', 'BTC', 'ETH', '%', 'rate', 'σ', 'candles', null,
     ])
     expect(unitLabel('quote', '')).toBe('quote')
+    expect(unitNote('rate', '0.00075')).toBe('= 0.075 %')
+    expect(unitNote('rate', ' 0.001 ')).toBe('= 0.1 %')
+    expect([unitNote('rate', ''), unitNote('rate', 'x'), unitNote('percent', '2')]).toEqual([null, null, null])
   })
 })
 
 describe('schema form: values and the config they make', () => {
-  it('a new bot starts from the defaults (a rate shown in percent), empty where there is none', () => {
-    expect(defaultValues(mr())).toEqual({ capital: '', window: '20', band: '2', stop_loss_pct: '', fee_rate: '0.1', fee_asset: 'base' })
+  it('a new bot starts from the defaults, empty where there is none', () => {
+    expect(defaultValues(mr())).toEqual({ capital: '', window: '20', band: '2', stop_loss_pct: '', fee_rate: '0.001', fee_asset: 'base' })
     expect(defaultValues(grid())).toMatchObject({ capital: '', grid_levels: '', spacing: 'arithmetic', sell_on_stop: false, out_of_range: 'hold' })
   })
 
-  it('sends decimals as normalised strings, never numbers; whole numbers as numbers; a rate back as a fraction', () => {
-    const values = { ...defaultValues(mr()), capital: ' 1000.50 ', window: '30', band: '2.50', fee_rate: '0.075', fee_asset: 'quote' }
+  it('sends decimals as normalised strings, never numbers; whole numbers as numbers', () => {
+    const values = { ...defaultValues(mr()), capital: ' 1000.50 ', window: '30', band: '2.50', fee_rate: '0.00075', fee_asset: 'quote' }
     expect(validateValues(mr(), values)).toEqual({})
     expect(toConfig(mr(), values)).toEqual({
       capital: '1000.5',
@@ -85,7 +89,7 @@ describe('schema form: values and the config they make', () => {
   it('an optional nullable field left empty sends null; an optional one that is not, is left out (the server default)', () => {
     const config = toConfig(mr(), { ...defaultValues(mr()), capital: '10', fee_rate: ' ', band: '' })
     expect(config.stop_loss_pct).toBeNull()
-    expect(config).not.toHaveProperty('fee_rate')
+    expect(config.fee_rate).toBeNull()
     expect(config).not.toHaveProperty('band')
     expect(toConfig(mr(), { ...defaultValues(mr()), capital: '10', stop_loss_pct: '5' }).stop_loss_pct).toBe('5')
   })
@@ -110,9 +114,9 @@ describe('schema form: values and the config they make', () => {
     })
   })
 
-  it('a stored fee rate is shown in percent and sent back as it was', () => {
+  it('a stored fee rate is shown as it is stored (a fraction) and sent back as it was', () => {
     const { values, kept } = valuesFromConfig(grid(), { ...bot().config, fee_rate: '0.00075', fee_asset: 'quote', out_of_range: 'trail', sell_on_stop: true })
-    expect([values.fee_rate, values.fee_asset, values.out_of_range, values.sell_on_stop]).toEqual(['0.075', 'quote', 'trail', true])
+    expect([values.fee_rate, values.fee_asset, values.out_of_range, values.sell_on_stop]).toEqual(['0.00075', 'quote', 'trail', true])
     expect(toConfig(grid(), values, kept)).toMatchObject({ fee_rate: '0.00075', fee_asset: 'quote', out_of_range: 'trail', sell_on_stop: true })
   })
 
@@ -149,18 +153,22 @@ describe('schema form: checks before sending', () => {
       lower_bound: 'abc',
       grid_levels: '201',
       stop_loss_pct: '1e3',
-      fee_rate: '10',
+      fee_rate: '0.1',
     })
     expect(e).toEqual({
       capital: 'Must be above 0',
       lower_bound: 'Not a number',
       grid_levels: 'Between 2 and 200',
       stop_loss_pct: 'Not a number',
-      fee_rate: 'Must be below 10 %',
+      fee_rate: 'Must be below 0.1',
     })
-    expect(validateValues(grid(), { ...gridValues(), capital: '0.00000001', fee_rate: '9.99' })).toEqual({})
+    expect(validateValues(grid(), { ...gridValues(), capital: '0.00000001', fee_rate: '0.0999' })).toEqual({})
+    expect(validateValues(grid(), { ...gridValues(), capital: '1000000000.01' }).capital).toBe('At most 1000000000')
     expect(validateValues(grid(), { ...gridValues(), grid_levels: '2.5' }).grid_levels).toBe('A whole number')
-    expect(validateValues(grid(), { ...gridValues(), fee_rate: '-0.1' }).fee_rate).toBe('At least 0 %')
+    expect(validateValues(grid(), { ...gridValues(), fee_rate: '-0.001' }).fee_rate).toBe('At least 0')
+    expect(validateValues(mr(), { ...defaultValues(mr()), capital: '1', band: '10.5' }).band).toBe('At most 10')
+    // the band has no lower bound in its schema: 0 is the server's to refuse (a 422 naming it)
+    expect(validateValues(mr(), { ...defaultValues(mr()), capital: '1', band: '0' })).toEqual({})
     expect(validateValues(mr(), { ...defaultValues(mr()), capital: '1', window: '1' }).window).toBe('Between 2 and 500')
   })
 

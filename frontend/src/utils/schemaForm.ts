@@ -1,6 +1,7 @@
 // A strategy's config form, built from its JSON schema (GET /api/strategies): the fields in order, their values as
 // the inputs hold them (text, or a checkbox's boolean), the config those values make, and the checks that can be
-// made before asking the server. Decimals stay strings all the way: a rate is shown in percent by moving its point.
+// made before asking the server. Decimals stay strings all the way, typed as the config holds them (a rate as the
+// fraction it is: 0.001).
 
 import type { ConfigSchema, FieldSchema, JsonScalar, JsonType, StrategyConfig } from '@/types/strategy'
 import { cmp, isDecimal, normalize, shift } from './decimal'
@@ -63,15 +64,11 @@ export function fieldsOf(schema: ConfigSchema): SchemaField[] {
   })
 }
 
-/** A rate (a fraction, 0.001) is typed in percent (0.1): the form moves the point, exactly. */
-const inPercent = (f: SchemaField) => f.unit === 'rate' && f.kind === 'decimal'
-
 /** The input's text for a stored value. */
 function toInput(f: SchemaField, v: unknown): string | boolean {
   if (f.kind === 'boolean') return v === true
   if (v === null || v === undefined) return ''
-  const text = String(v)
-  return inPercent(f) && isDecimal(text) ? normalize(shift(text, 2)) : text
+  return String(v)
 }
 
 /** The values of a new config: each field's default, else empty. */
@@ -113,7 +110,7 @@ function toValue(f: SchemaField, v: string | boolean | undefined): JsonScalar | 
   if (t === '') return f.nullable ? null : undefined
   switch (f.kind) {
     case 'decimal':
-      return inPercent(f) ? normalize(shift(t, -2)) : normalize(t)
+      return normalize(t)
     case 'integer':
     case 'number':
       return Number(t)
@@ -137,23 +134,16 @@ export function toConfig(schema: ConfigSchema, values: FormValues, kept: Strateg
 
 const INTEGER_RE = /^[+-]?\d+$/
 
-/** A bound as the input shows it (a rate's in percent). */
-function shown(f: SchemaField, bound: string): string {
-  return inPercent(f) ? `${normalize(shift(bound, 2))} %` : bound
-}
-
-/** The first bound `value` (in the config's unit) breaks, as a message; null when within them all. */
+/** The first bound `value` breaks, as a message; null when within them all. */
 function checkBounds(f: SchemaField, value: string): string | null {
   const s = f.schema
   const b = (x: number | string | undefined) => (x === undefined || !isDecimal(String(x)) ? null : String(x))
   const [min, max, xmin, xmax] = [b(s.minimum), b(s.maximum), b(s.exclusiveMinimum), b(s.exclusiveMaximum)]
-  if (min !== null && max !== null && (cmp(value, min) < 0 || cmp(value, max) > 0)) {
-    return `Between ${shown(f, min)} and ${shown(f, max)}`
-  }
-  if (min !== null && cmp(value, min) < 0) return `At least ${shown(f, min)}`
-  if (max !== null && cmp(value, max) > 0) return `At most ${shown(f, max)}`
-  if (xmin !== null && cmp(value, xmin) <= 0) return `Must be above ${shown(f, xmin)}`
-  if (xmax !== null && cmp(value, xmax) >= 0) return `Must be below ${shown(f, xmax)}`
+  if (min !== null && max !== null && (cmp(value, min) < 0 || cmp(value, max) > 0)) return `Between ${min} and ${max}`
+  if (min !== null && cmp(value, min) < 0) return `At least ${min}`
+  if (max !== null && cmp(value, max) > 0) return `At most ${max}`
+  if (xmin !== null && cmp(value, xmin) <= 0) return `Must be above ${xmin}`
+  if (xmax !== null && cmp(value, xmax) >= 0) return `Must be below ${xmax}`
   return null
 }
 
@@ -164,8 +154,7 @@ function checkField(f: SchemaField, v: string | boolean | undefined): string | n
   switch (f.kind) {
     case 'decimal':
     case 'number':
-      if (!isDecimal(t)) return 'Not a number'
-      return checkBounds(f, inPercent(f) ? shift(t, -2) : t)
+      return isDecimal(t) ? checkBounds(f, t) : 'Not a number'
     case 'integer':
       return INTEGER_RE.test(t) ? checkBounds(f, t) : 'A whole number'
     case 'enum':
@@ -212,11 +201,17 @@ export function unitLabel(unit: string | null, pair: string): string | null {
     case 'base':
       return base || 'base'
     case 'percent':
-    case 'rate': // typed in percent
       return '%'
     case 'sd':
       return 'σ'
     default:
       return unit
   }
+}
+
+/** What a value means in another unit, beside its input: a rate as a percentage ("0.00075" → "= 0.075 %"). */
+export function unitNote(unit: string | null, value: string | boolean | undefined): string | null {
+  const t = typeof value === 'string' ? value.trim() : ''
+  if (unit !== 'rate' || !isDecimal(t)) return null
+  return `= ${normalize(shift(t, 2))} %`
 }

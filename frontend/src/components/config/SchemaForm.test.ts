@@ -25,7 +25,7 @@ describe('SchemaForm', () => {
     const order = [...r.html.matchAll(/data-testid="field-([a-z_]+)"/g)].map((m) => m[1])
     expect(order).toEqual(['capital', 'window', 'band', 'stop_loss_pct', 'fee_rate', 'fee_asset'])
     expect(r.text('field-window')).toContain('Window')
-    expect(r.text('field-help-window')).toBe('Candles (1 minute) in the moving average.')
+    expect(r.text('field-help-window')).toBe('1-minute candles in the moving average and its standard deviation.')
   })
 
   it('a decimal is a text input with a decimal keyboard and its unit; an integer a number input stepping by 1', async () => {
@@ -37,7 +37,8 @@ describe('SchemaForm', () => {
     expect(r.text('unit-capital')).toBe('USDT')
     expect(r.text('unit-band')).toBe('σ')
     expect(r.text('unit-stop_loss_pct')).toBe('%')
-    expect(r.text('unit-fee_rate')).toBe('%')
+    expect(r.text('unit-fee_rate')).toBe('rate = 0.1 %')
+    expect(r.attr('input-fee_rate', 'value')).toBe('0.001')
     const window = tag(r, 'input-window')
     expect(window).toContain('type="number"')
     expect(window).toContain('step="1"')
@@ -53,7 +54,8 @@ describe('SchemaForm', () => {
     expect(r.text('field-capital')).toMatch(/^Capital \*/)
     expect(r.attr('input-stop_loss_pct', 'aria-required')).toBe('false')
     expect(r.attr('input-stop_loss_pct', 'placeholder')).toBe('none')
-    expect(r.attr('input-fee_rate', 'placeholder')).toBe('server default')
+    expect(r.attr('input-fee_rate', 'placeholder')).toBe('none')
+    expect(r.attr('input-window', 'placeholder')).toBe('server default')
     expect(r.text('field-stop_loss_pct')).not.toContain('*')
   })
 
@@ -70,10 +72,11 @@ describe('SchemaForm', () => {
     expect(unchecked.attr('input-sell_on_stop', 'checked')).toBeNull()
   })
 
-  it("a stored fee rate shows in percent; an empty nullable field, empty", async () => {
+  it("a stored fee rate shows as stored, its percentage beside it; an empty nullable field, empty", async () => {
     const { values } = valuesFromConfig(grid(), { ...bot().config, fee_rate: '0.00075' })
     const r = await form(grid(), values)
-    expect(r.attr('input-fee_rate', 'value')).toBe('0.075')
+    expect(r.attr('input-fee_rate', 'value')).toBe('0.00075')
+    expect(r.text('unit-note-fee_rate')).toBe('= 0.075 %')
     expect(r.attr('input-take_profit_pct', 'value')).toBe('')
   })
 
@@ -90,8 +93,9 @@ describe('SchemaForm', () => {
   it("shows the page's notes: what a grid's stop loss and take profit mean in price", async () => {
     const values = { ...defaultValues(grid()), lower_bound: '95000', upper_bound: '105000', stop_loss_pct: '2', take_profit_pct: '5' }
     const r = await form(grid(), values, { notes: fieldNotes('grid', values, 'BTC/USDT') })
-    expect(r.text('field-note-stop_loss_pct')).toBe('% below the lower bound: sells everything and stops when the price falls to 93,100.00 USDT.')
-    expect(r.text('field-note-take_profit_pct')).toBe('% above the upper bound: sells everything and stops when the price rises to 110,250.00 USDT.')
+    expect(r.text('field-stop_loss_pct')).toContain('falls this percent below the lower bound')
+    expect(r.text('field-note-stop_loss_pct')).toBe('That is when the price falls to 93,100.00 USDT.')
+    expect(r.text('field-note-take_profit_pct')).toBe('That is when the price rises to 110,250.00 USDT.')
     expect(r.text('field-note-out_of_range')).toContain('Hold: keep the orders')
     expect(r.all('field-note-capital')).toEqual([])
   })
