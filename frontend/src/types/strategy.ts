@@ -1,6 +1,7 @@
 // Strategies (GET /api/strategies) and the part of JSON Schema their config schemas use. Hand-written: the OpenAPI
 // document describes a strategy's `schema` only as an object, and a bot's `config` as any object.
 
+import type { components } from '@/api/schema'
 import type { DecimalString } from './api'
 
 export type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'object' | 'array'
@@ -34,17 +35,10 @@ export interface ConfigSchema {
   additionalProperties?: boolean
 }
 
-export interface Strategy {
-  /** what a bot's `strategy` names: `grid`, `mean_reversion` */
-  name: string
-  title: string
-  description: string
-  /** bots can run it (else it is backtested only) */
-  bots: boolean
-  /** the AI can suggest its settings */
-  ai: boolean
-  schema: ConfigSchema
-}
+/** `GET /api/strategies`: `name` is what a bot's `strategy` names (`grid`, `mean_reversion`); `bots`: bots can run it
+ * (else it is backtested only); `ai`: the AI can suggest its settings; `schema`: its config (the document: any
+ * object). */
+export type Strategy = Omit<components['schemas']['StrategyOut'], 'schema'> & { schema: ConfigSchema }
 
 /** A bot's config as stored: the keys its strategy's schema names, and any others a newer server added. */
 export type StrategyConfig = Record<string, unknown>
