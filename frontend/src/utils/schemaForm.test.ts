@@ -129,9 +129,13 @@ describe('schema form: values and the config they make', () => {
     for (const k of Object.keys(stored)) expect(sent, k).toHaveProperty(k)
   })
 
-  it('switching a new bot’s strategy keeps what was typed in the fields both have', () => {
-    const next = carryOver({ ...gridValues(), capital: '2500', fee_asset: 'quote', stop_loss_pct: '3' }, mr())
-    expect(next).toEqual({ capital: '2500', window: '20', band: '2', stop_loss_pct: '3', fee_rate: '', fee_asset: 'quote' })
+  it('switching a new bot’s strategy keeps what was typed in the fields both have, and takes the new defaults', () => {
+    const next = carryOver({ ...gridValues(), capital: '2500', fee_asset: 'quote', stop_loss_pct: '3' }, grid(), mr())
+    // the grid's fee rate was left as it started (empty): mean reversion's default fills it
+    expect(next).toEqual({ capital: '2500', window: '20', band: '2', stop_loss_pct: '3', fee_rate: '0.001', fee_asset: 'quote' })
+    // and back: a rate typed for mean reversion stays, its untouched default does not follow
+    expect(carryOver(defaultValues(mr()), mr(), grid()).fee_rate).toBe('')
+    expect(carryOver({ ...defaultValues(mr()), fee_rate: '0.00075' }, mr(), grid()).fee_rate).toBe('0.00075')
   })
 })
 

@@ -91,12 +91,14 @@ export function valuesFromConfig(schema: ConfigSchema, config: StrategyConfig): 
   return { values, kept }
 }
 
-/** The values when a new bot switches strategy: a field both strategies have keeps what was typed. */
-export function carryOver(values: FormValues, schema: ConfigSchema): FormValues {
-  const next = defaultValues(schema)
-  for (const f of fieldsOf(schema)) {
+/** The values when a new bot switches from one strategy to another: a field both have keeps what was typed in it
+ * (a value other than the first one's default); the others start from the second one's defaults. */
+export function carryOver(values: FormValues, from: ConfigSchema, to: ConfigSchema): FormValues {
+  const before = defaultValues(from)
+  const next = defaultValues(to)
+  for (const f of fieldsOf(to)) {
     const v = values[f.name]
-    if (v !== undefined && typeof v === typeof next[f.name]) next[f.name] = v
+    if (v !== undefined && v !== before[f.name] && typeof v === typeof next[f.name]) next[f.name] = v
   }
   return next
 }
