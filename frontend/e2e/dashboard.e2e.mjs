@@ -195,7 +195,16 @@ scenario('API: every route and stream the dashboard uses answers', async (s) => 
     await check('GET', `/api/market/candles/${SYMBOL}?interval=1m&limit=10`)
     await check('GET', `/api/market/indicators/${SYMBOL}`)
     await check('GET', '/api/account/api-keys')
-    await check('POST', '/api/bots/test-config', { body: { pair: PAIR, config: cfg } })
+    const strategies = await check('GET', '/api/strategies')
+    if (strategies) {
+      const names = Array.isArray(strategies) ? strategies.map((x) => x.name) : []
+      for (const want of ['grid', 'mean_reversion']) {
+        const one = strategies.find?.((x) => x.name === want)
+        if (!one) gaps.push(`GET /api/strategies lacks ${want} (lists ${JSON.stringify(names)})`)
+        else if (!one.schema?.properties?.capital) gaps.push(`GET /api/strategies: ${want} has no config schema with capital`)
+      }
+    }
+    await check('POST', '/api/bots/test-config', { body: { strategy: 'grid', pair: PAIR, config: cfg } })
     const bot = await check('POST', '/api/bots', { body: { strategy: 'grid', pair: PAIR, mode: 'paper', config: cfg } })
     botId = bot?.id
     if (botId) {
@@ -317,6 +326,8 @@ scenario('paper bot: register, log in, configure, test, start, fills and P&L liv
     await page.click(tid('new-bot'))
     await page.waitForURL((u) => u.pathname === '/bots/new')
     await page.locator(tid('config-form')).waitFor()
+    // the grid's fields come from its schema (GET /api/strategies)
+    await page.locator(tid('input-capital')).waitFor()
     // Hold the market still from here until the bot runs, so its start price is the one the grid was built around.
     await simPause()
     center = await price(token)
@@ -327,11 +338,9 @@ scenario('paper bot: register, log in, configure, test, start, fills and P&L liv
     await page.fill(tid('input-capital'), grid.capital)
     await page.fill(tid('input-lower_bound'), grid.lower_bound)
     await page.fill(tid('input-upper_bound'), grid.upper_bound)
-    await page.locator(tid('input-grid_levels')).evaluate((el, v) => {
-      el.value = String(v)
-      el.dispatchEvent(new Event('input', { bubbles: true }))
-    }, LEVELS)
-    await eventually('the levels label', async () => (await text(page, tid('field-grid_levels'))).includes(`Grid levels: ${LEVELS}`))
+    await page.fill(tid('input-grid_levels'), String(LEVELS))
+    assertEqual(await page.locator(tid('input-strategy')).inputValue(), 'grid', 'the strategy of a new bot')
+    assertEqual(await text(page, tid('unit-capital')), 'USDT', "the capital's unit")
     await eventually('the last-price hint', async () => (await text(page, tid('field-pair'))).includes('Last price'))
     assertEqual(await page.locator(tid('input-mode')).getAttribute('data-mode'), 'paper', 'mode of a new bot')
   })
@@ -671,6 +680,7 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     await page.evaluate((t) => sessionStorage.setItem('gridbot.token', t), token)
     await page.goto(`/bots/${botId}/config`)
     await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
+    assert(await page.locator(tid('input-strategy')).isDisabled(), "an existing bot's strategy cannot be changed")
   })
 
   await s.step('stop loss and take profit say what they mean and the price each means', async () => {
@@ -689,28 +699,33 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
     assert(tp.includes('above the upper bound') && shown(tp, 'rises') === tpPrice, `take profit field: "${tp}" (expected ${tpPrice} × 1e-4)`)
   })
 
-  await s.step('saving keeps every setting: trail, sell on stop, fees in quote at 0.075 % (reload, and the API agrees)', async () => {
+  await s.step('saving keeps every setting: trail, sell on stop, fees in quote at 0.00075 (reload, and the API agrees)', async () => {
     await page.selectOption(tid('input-out_of_range'), 'trail')
     await page.check(tid('input-sell_on_stop'))
     await page.selectOption(tid('input-fee_asset'), 'quote')
-    await page.fill(tid('input-fee_rate'), '0.075')
+    await page.fill(tid('input-fee_rate'), '0.00075')
+    assertEqual(await text(page, tid('unit-note-fee_rate')), '= 0.075 %', 'the rate as a percentage')
     for (const f of ['out_of_range', 'sell_on_stop', 'fee_asset', 'fee_rate']) {
       const hint = await text(page, tid(`field-${f}`))
       assert(hint.length > 20, `no explanation beside ${f}: "${hint}"`)
     }
+    const { body: before } = await api('GET', `/api/bots/${botId}`, { token })
     await page.click(tid('config-save'))
     await eventually('"Saved."', async () => (await text(page, tid('config-message'))) === 'Saved.')
+    const { body: after } = await api('GET', `/api/bots/${botId}`, { token })
+    const dropped = Object.keys(before.config).filter((k) => before.config[k] != null && after.config[k] == null)
+    assertEqual(JSON.stringify(dropped), '[]', 'settings the save dropped')
     await page.reload()
     await eventually('the bot loaded into the form', async () => (await page.inputValue(tid('input-lower_bound'))) !== '')
     const shown = {
       out_of_range: await page.locator(tid('input-out_of_range')).inputValue(),
       sell_on_stop: await page.locator(tid('input-sell_on_stop')).isChecked(),
       fee_asset: await page.locator(tid('input-fee_asset')).inputValue(),
-      fee_pct: await page.inputValue(tid('input-fee_rate')),
+      fee_rate: await page.inputValue(tid('input-fee_rate')),
       stop_loss_pct: await page.inputValue(tid('input-stop_loss_pct')),
       take_profit_pct: await page.inputValue(tid('input-take_profit_pct')),
     }
-    const want = { out_of_range: 'trail', sell_on_stop: true, fee_asset: 'quote', fee_pct: '0.075', stop_loss_pct: '2', take_profit_pct: '5' }
+    const want = { out_of_range: 'trail', sell_on_stop: true, fee_asset: 'quote', fee_rate: '0.00075', stop_loss_pct: '2', take_profit_pct: '5' }
     assertEqual(JSON.stringify(shown), JSON.stringify(want), 'the form after a reload')
     const { body } = await api('GET', `/api/bots/${botId}`, { token })
     const c = body.config
@@ -721,12 +736,12 @@ scenario("bot page: the form keeps every setting, stop asks sell or keep, levels
   })
 
   await s.step('the form at desktop and phone width (390 px), nothing sticking out sideways', async () => {
-    await scrollTo(page, 'config-exits', 'center')
+    await scrollTo(page, 'field-stop_loss_pct', 'center')
     await s.screenshot('bot-form', { fullPage: false })
     await page.setViewportSize({ width: 390, height: 844 })
     await sleep(300)
     assert(!(await overflowsSideways(page)), 'the form is wider than a 390 px screen')
-    await scrollTo(page, 'config-exits')
+    await scrollTo(page, 'field-stop_loss_pct')
     await s.screenshot('bot-form-mobile', { fullPage: false })
     await page.setViewportSize({ width: 1280, height: 900 })
   })
@@ -945,6 +960,141 @@ scenario('account: log out revokes the token, password change with zxcvbn advice
     await api('GET', '/api/auth/me', { token: uiToken, expect: [401] })
     const fresh = (await apiAuth('/api/auth/login', { email, password: newPassword })).access_token
     await api('GET', '/api/auth/me', { token: fresh })
+  })
+})
+
+scenario('mean reversion: a paper bot from its schema form, listed, its page with the bands, an entry and an exit', async (s) => {
+  const { page } = s
+  let token
+  let botId
+  let schema
+  s.cleanup(simResume)
+  s.cleanup(async () => {
+    if (botId && token) await api('POST', `/api/bots/${botId}/stop`, { token, expect: [202, 409] }).catch(() => {})
+  })
+  const fillsApi = async () => (await api('GET', `/api/fills?bot_id=${botId}&limit=100`, { token })).body
+
+  await s.step('the new-bot form offers the strategies bots run; mean reversion brings the fields of its schema', async () => {
+    const email = newEmail('meanrev')
+    await apiAuth('/api/auth/register', { email, password: PASSWORD })
+    token = (await apiAuth('/api/auth/login', { email, password: PASSWORD })).access_token
+    await page.goto('/login')
+    await page.evaluate((t) => sessionStorage.setItem('gridbot.token', t), token)
+    await page.goto('/bots/new')
+    await page.locator(tid('input-capital')).waitFor()
+    const { body: strategies } = await api('GET', '/api/strategies', { token })
+    const offered = await page.locator(`${tid('input-strategy')} option`).evaluateAll((els) => els.map((e) => e.value))
+    assertEqual(offered.join(), strategies.filter((x) => x.bots).map((x) => x.name).join(), 'the strategies offered')
+    const mr = strategies.find((x) => x.name === 'mean_reversion')
+    assert(mr, `GET /api/strategies has no mean_reversion: ${JSON.stringify(strategies.map((x) => x.name))}`)
+    schema = mr.schema
+    await page.selectOption(tid('input-strategy'), 'mean_reversion')
+    const order = (schema['x-order'] ?? Object.keys(schema.properties)).filter((k) => k in schema.properties)
+    await eventually('the fields of its schema, in its order', async () => {
+      const shown = await page
+        .locator(`${tid('schema-form')} > [data-testid^="field-"]`)
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid').slice('field-'.length)))
+      return shown.join() === order.join()
+    })
+    assertEqual(await page.locator(tid('input-lower_bound')).count(), 0, 'grid fields in the mean-reversion form')
+    assertEqual(await page.locator(tid('config-ai-optimize')).count(), mr.ai ? 1 : 0, 'AI Optimize buttons')
+    assertEqual(await page.inputValue(tid('input-window')), String(schema.properties.window.default ?? ''), 'the window, pre-filled')
+    assertEqual(await page.inputValue(tid('input-band')), String(schema.properties.band.default ?? ''), 'the band, pre-filled')
+    assertEqual(await text(page, tid('unit-band')), 'σ', "the band's unit")
+    assertEqual(await text(page, tid('unit-capital')), 'USDT', "the capital's unit")
+  })
+
+  await s.step("a band of 0 is refused by the server (422), beside its field", async () => {
+    await page.fill(tid('input-capital'), '1000')
+    // the schema gives the band no lower bound (its description says "above 0"): the server's check answers
+    await page.fill(tid('input-band'), '0')
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/bots/test-config'), { timeout: 5000 }).catch(() => null)
+    await page.click(tid('config-test'))
+    const err = await eventually('the band\'s error', async () => (await page.locator(tid('field-error-band')).count()) > 0 && text(page, tid('field-error-band')))
+    const res = await answered
+    s.note(`band 0: "${err}" (${res ? `the server's ${res.status()}` : 'the form\'s own check'})`)
+    if (res) assertEqual(res.status(), 422, 'test-config with band 0')
+  })
+
+  await s.step('Test Config previews it; Create lists it as a stopped paper mean-reversion bot with its settings', async () => {
+    await page.fill(tid('input-band'), '2')
+    await page.fill(tid('input-window'), '20')
+    await page.fill(tid('input-stop_loss_pct'), '5')
+    await page.click(tid('config-test'))
+    const result = page.locator(tid('test-config-result'))
+    await result.waitFor({ timeout: 30000 })
+    assertEqual(await result.getAttribute('data-valid'), 'true', 'test-config valid')
+    await scrollTo(page, 'config-form')
+    await s.screenshot('mean-reversion-form', { fullPage: false })
+    await page.click(tid('config-save'))
+    await page.waitForURL((u) => u.pathname === '/')
+    const c = page.locator(tid('bot-card')).first()
+    await c.waitFor()
+    botId = Number(await c.getAttribute('data-bot-id'))
+    assertEqual(await c.locator(tid('bot-strategy')).getAttribute('data-strategy'), 'mean_reversion', "the card's strategy")
+    assertEqual(await c.getAttribute('data-status'), 'stopped', 'a new bot')
+    assert((await c.locator(tid('bot-signal')).textContent()).includes('20-candle average'), 'the card says its entry rule')
+    const { body } = await api('GET', `/api/bots/${botId}`, { token })
+    assertEqual(`${body.strategy} ${body.mode}`, 'mean_reversion paper', 'GET /api/bots/{id}')
+    const want = { capital: '1000', window: 20, band: '2', stop_loss_pct: '5', fee_rate: '0.001', fee_asset: 'base' }
+    const got = Object.fromEntries(Object.keys(want).map((k) => [k, body.config[k]]))
+    assertEqual(JSON.stringify(got), JSON.stringify(want), 'the stored config')
+  })
+
+  await s.step("its page: no grid levels, the average and the lower band over the candles, flat", async () => {
+    await card(page, botId).click()
+    await page.waitForURL((u) => u.pathname === `/bots/${botId}`)
+    await page.locator(tid('levels-none')).waitFor()
+    const chart = page.locator(tid('price-chart'))
+    const drawn = await eventually('a band point per candle from the 20th', async () => {
+      const candles = Number(await chart.getAttribute('data-candles'))
+      const bands = Number(await chart.getAttribute('data-bands'))
+      return candles >= 20 && bands === candles - 19 ? { candles, bands } : false
+    })
+    s.note(`chart: ${JSON.stringify(drawn)}`)
+    assertEqual(await page.locator(tid('stat-position')).getAttribute('data-open'), 'false', 'a bot that never ran: its position')
+  })
+
+  await s.step('started: a close far below the band is an entry, the close back at the average an exit, both marked', async () => {
+    await card(page, botId).locator(tid('bot-start')).click()
+    await waitStatus(page, botId, 'running')
+    assert(config.simUrl, 'the market cannot be moved without E2E_SIM_URL')
+    // One trade 8 % down makes a candle of its own (the walk goes on from its own price): its close is far below the
+    // 20-candle average − 2σ (the walk moves ~0.3 % a candle), the next close is back at the average.
+    let fills = []
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await sleep(3000)
+      await simPause()
+      const p = await price(token)
+      await simPrice(fromCents(Math.round(cents(p) * 0.92)))
+      await simResume()
+      s.note(`attempt ${attempt}: ${p} → ${fromCents(Math.round(cents(p) * 0.92))}`)
+      fills = await eventually('an entry (buy) and an exit (sell)', async () => {
+        const f = await fillsApi()
+        return f.some((x) => x.side === 'buy') && f.some((x) => x.side === 'sell') ? f : false
+      }, { timeout: 20000 }).catch(() => [])
+      if (fills.length) break
+    }
+    assert(fills.length, 'no entry and exit after three drops of 8 %')
+    await eventually('the trade table shows them', async () => {
+      const sides = await page.locator(tid('trade-row')).evaluateAll((els) => els.map((e) => e.getAttribute('data-side')))
+      return sides.includes('buy') && sides.includes('sell')
+    })
+    const chart = page.locator(tid('price-chart'))
+    let seen
+    await eventually("the chart marks the current run's fills", async () => {
+      const current = (await api('GET', `/api/bots/${botId}/runs`, { token })).body.find((r) => r.current)
+      seen = { marked: Number(await chart.getAttribute('data-fills')), run: Number(await chart.getAttribute('data-run-fills')), api: current?.fills }
+      return seen.run === seen.api && seen.marked === seen.run && seen.marked >= 2
+    }).catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(seen)}`)
+    })
+    await page.locator(tid('stat-position')).waitFor()
+    await scrollTo(page, 'bot-detail')
+    await s.screenshot('mean-reversion-page', { fullPage: false })
+    await scrollTo(page, 'stats-panel')
+    await s.screenshot('mean-reversion-stats', { fullPage: false })
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
   })
 })
 

@@ -31,6 +31,7 @@ import type {
   TokenResponse,
   UpdateBotRequest,
 } from '@/types/api'
+import type { Strategy } from '@/types/strategy'
 import { http } from './http'
 
 const enc = encodeURIComponent
@@ -66,6 +67,10 @@ export const botsApi = {
   runs: (id: number) => http.get<BotRun[]>(`/api/bots/${id}/runs`),
   stats: (id: number) => http.get<BotStats>(`/api/bots/${id}/stats`),
   testConfig: (r: TestConfigRequest) => http.post<TestConfigResult>('/api/bots/test-config', r),
+}
+
+export const strategiesApi = {
+  list: () => http.get<Strategy[]>('/api/strategies'),
 }
 
 export const summaryApi = {

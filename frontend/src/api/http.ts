@@ -31,7 +31,7 @@ export class ApiError extends Error {
 }
 
 /** Field errors keyed by the form's field names ("config.lower_bound" → "lower_bound"). */
-export function normalizeFields(fields: Record<string, string> | undefined): Record<string, string> {
+export function normalizeFields(fields: Record<string, string> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(fields ?? {})) {
     out[k.replace(/^config[./]/, '')] = v

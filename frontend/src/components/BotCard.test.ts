@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bot, stats } from '@/test/fixtures'
+import { bot, mrBot, mrStats, stats } from '@/test/fixtures'
 import { render } from '@/test/render'
 import BotCard from './BotCard.vue'
 
@@ -10,5 +10,22 @@ describe('BotCard', () => {
     expect(r.attr('bot-stop', 'disabled')).toBeNull()
     expect(r.all('stop-dialog')).toEqual([])
     expect(r.all('bot-start')).toEqual([])
+  })
+
+  it('a grid shows its range and open orders', async () => {
+    const r = await render(BotCard, { bot: bot(), stats: stats() })
+    expect(r.text('bot-range')).toBe('95,000.00 – 105,000.00')
+    expect(r.text('bot-open-orders')).toBe('19/19')
+    expect(r.attr('bot-strategy', 'data-strategy')).toBe('grid')
+  })
+
+  it('a mean-reversion bot shows its entry rule and its position instead', async () => {
+    const r = await render(BotCard, { bot: mrBot(), stats: mrStats() })
+    expect(r.all('bot-range')).toEqual([])
+    expect(r.text('bot-strategy')).toBe('Mean reversion')
+    expect(r.text('bot-signal')).toBe('5-candle average − 2σ')
+    expect(r.text('bot-position')).toBe('0.01 BTC at 95,000.00')
+    const flat = await render(BotCard, { bot: mrBot(), stats: mrStats({ position: null }) })
+    expect(flat.text('bot-position')).toBe('flat')
   })
 })

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useMarketStore } from '@/stores/market'
 import { fill, stats } from '@/test/fixtures'
 import { render, testPinia } from '@/test/render'
+import { meanReversionBands } from '@/utils/bands'
 import PriceChart from './PriceChart.vue'
 
 const candle = (time: number) => ({ time, open: '100', high: '102', low: '99', close: '101', volume: '1' })
@@ -44,5 +45,15 @@ describe('PriceChart', () => {
     pinia = testPinia()
     useMarketStore().candles = Array.from({ length: 10 }, (_, i) => candle(now / 1000 + 36_000 + i * 60))
     expect((await render(PriceChart, { levels: [], fills }, pinia)).attr('price-chart', 'data-fills')).toBe('0')
+  })
+
+  it("draws a mean-reversion bot's average and lower band: one point per candle with a full window", async () => {
+    const pinia = testPinia()
+    useMarketStore().candles = Array.from({ length: 30 }, (_, i) => candle(1_747_699_200 + i * 60))
+    const bands = meanReversionBands(useMarketStore().candles, 20, '2')
+    const r = await render(PriceChart, { levels: [], fills: [], bands, entryPrice: '100', markerText: { buy: 'entry', sell: 'exit' } }, pinia)
+    expect(r.attr('price-chart', 'data-bands')).toBe('11')
+    expect(r.attr('price-chart', 'data-levels')).toBe('0')
+    expect((await render(PriceChart, { levels: [], fills: [] }, pinia)).attr('price-chart', 'data-bands')).toBe('0')
   })
 })

@@ -3,7 +3,7 @@ import { useBotsStore } from '@/stores/bots'
 import { useMarketStore } from '@/stores/market'
 import { useRunsStore } from '@/stores/runs'
 import { useTradingStore } from '@/stores/trading'
-import { bot, botRun, fill, stats } from '@/test/fixtures'
+import { bot, botRun, fill, mrBot, mrStats, stats } from '@/test/fixtures'
 import { asImpl, FakeWebSocket, mockFetch, stubSession } from '@/test/helpers'
 import { render, testPinia } from '@/test/render'
 import DashboardPage from './DashboardPage.vue'
@@ -58,5 +58,40 @@ describe('DashboardPage', () => {
     expect(r.all('level-row')).toHaveLength(3)
     expect(r.all('run-row')).toHaveLength(2)
     expect(r.all('bot-delete')).toHaveLength(1)
+  })
+
+  it("a mean-reversion bot's page: the bands over the candles, entry and exit marks, its position, no levels", async () => {
+    const pinia = testPinia()
+    const running = mrBot({ status: 'running', generation: 1 })
+    const candles = Array.from({ length: 12 }, (_, i) => ({
+      time: 1_747_699_200 + i * 60, open: '95000', high: '95100', low: '94900', close: String(95000 + (i % 3) * 10), volume: '1',
+    }))
+    mockFetch({
+      'GET /api/bots': { body: [running] },
+      'GET /api/bots/2/stats': { body: mrStats() },
+      'GET /api/bots/2/runs': { body: [] },
+      'GET /api/fills': { body: [] },
+      'GET /api/orders': { body: [] },
+      'GET /api/market/candles/BTCUSDT': { body: candles },
+      'GET /api/market/symbols': { body: [] },
+    })
+    const bots = useBotsStore()
+    bots.useSocketImpl(asImpl(FakeWebSocket))
+    const market = useMarketStore()
+    market.useSocketImpl(asImpl(FakeWebSocket))
+    bots.upsert(running)
+    bots.select(2)
+    bots.stats[2] = mrStats()
+    market.candles = candles
+    market.candlesSymbol = 'BTCUSDT'
+
+    const r = await render(DashboardPage, { botId: 2 }, pinia)
+    // window 5: a point for each candle from the 5th
+    expect(r.attr('price-chart', 'data-bands')).toBe('8')
+    expect(r.text('chart-legend')).toContain('5-candle average')
+    expect(r.text('chart-legend')).toContain('entry')
+    expect(r.text('stat-position-entry')).toBe('95,000.00 USDT')
+    expect(r.text('levels-none')).toContain('mean reversion holds one position at a time')
+    expect(r.all('level-row')).toEqual([])
   })
 })

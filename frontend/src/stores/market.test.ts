@@ -63,6 +63,26 @@ describe('market store', () => {
     expect(FakeWebSocket.last().url).toContain('/ws/market/ETHUSDT')
   })
 
+  it('keeps the candles that close on the stream after the loaded ones (what the bands are computed over)', async () => {
+    mockFetch({ 'GET /api/market/candles/BTCUSDT': { body: [candle(60, '100'), candle(120, '101')] } })
+    const m = useMarketStore()
+    m.useSocketImpl(asImpl(FakeWebSocket))
+    await m.fetchCandles('BTCUSDT')
+    m.subscribe('BTC/USDT')
+    const ws = FakeWebSocket.last()
+    ws.open()
+    const kline = (time: number, close: string, closed: boolean) =>
+      ws.receive({ type: 'kline', symbol: 'BTCUSDT', candle: { ...candle(time, close), closed } })
+    kline(120, '101.2', true) // the loaded last candle, closed
+    kline(180, '102', false)
+    kline(180, '102.5', true)
+    kline(240, '103', false)
+    expect(m.candles.map((c) => [c.time, c.close])).toEqual([[60, '100'], [120, '101.2'], [180, '102.5']])
+    expect(m.candles[2]).not.toHaveProperty('closed')
+    kline(60, '99', true) // an old one changes nothing
+    expect(m.candles).toHaveLength(3)
+  })
+
   it("reads the exchange's clock from trades: one sample a second of the page's clock", () => {
     vi.useFakeTimers({ now: 1_000_000, toFake: ['Date'] })
     try {

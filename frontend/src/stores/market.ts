@@ -53,11 +53,23 @@ export const useMarketStore = defineStore('market', () => {
     return res.price
   }
 
+  /** A candle that closed joins the loaded ones (in place: the chart draws it from the stream already), so what is
+   * computed over closes (mean reversion's bands) follows the market. */
+  function keepClosed(c: LiveCandle): void {
+    if (candlesSymbol.value !== streamSymbol.value) return
+    const list = candles.value
+    const last = list[list.length - 1]
+    const candle: Candle = { time: c.time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume }
+    if (last && last.time === c.time) list.splice(list.length - 1, 1, candle)
+    else if (!last || c.time > last.time) list.push(candle)
+  }
+
   function handleMessage(msg: MarketWsMessage): void {
     if (pairToSymbol(msg.symbol) !== streamSymbol.value) return
     if (msg.type === 'kline') {
       liveCandle.value = msg.candle
       lastPrice.value = msg.candle.close
+      if (msg.candle.closed) keepClosed(msg.candle)
     } else {
       lastPrice.value = msg.price
       if (Number.isFinite(msg.time)) clock.value = addSample(clock.value, { wall: Date.now(), market: msg.time })

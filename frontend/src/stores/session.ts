@@ -5,6 +5,7 @@ import { useAuthStore } from './auth'
 import { useBotsStore } from './bots'
 import { useMarketStore } from './market'
 import { useRunsStore } from './runs'
+import { useStrategiesStore } from './strategies'
 import { useTradingStore } from './trading'
 
 export function endSession(): void {
@@ -13,6 +14,7 @@ export function endSession(): void {
   useTradingStore().reset()
   useAiStore().reset()
   useRunsStore().reset()
+  useStrategiesStore().reset()
   useAuthStore().logout()
 }
 

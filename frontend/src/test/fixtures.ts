@@ -100,3 +100,26 @@ export function botRun(generation: number, over: Partial<BotRun> = {}): BotRun {
     ...over,
   }
 }
+
+/** A mean-reversion bot: no levels, one position at a time. */
+export function mrBot(over: Partial<Bot> = {}): Bot {
+  return bot({
+    id: 2,
+    strategy: 'mean_reversion',
+    config: { capital: '1000', window: 5, band: '2', stop_loss_pct: '5', fee_rate: '0.001', fee_asset: 'base' },
+    ...over,
+  })
+}
+
+/** A mean-reversion bot's stats: `levels` empty, holding 0.01 BTC bought at 95,000 with its stop at 90,250. */
+export function mrStats(over: Partial<BotStats> = {}): BotStats {
+  return stats({
+    levels: [],
+    open_orders: 0,
+    total_orders: 0,
+    qty_per_level: '0',
+    stop_loss_price: null,
+    position: { qty: '0.01', entry_price: '95000', stop_price: '90250' },
+    ...over,
+  })
+}

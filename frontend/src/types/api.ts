@@ -1,5 +1,17 @@
-// Types of the HTTP API (docs/api-contract.md). Every money, price, quantity,
-// percentage and ratio is a decimal string; times are RFC 3339 strings.
+// Types of the HTTP API (docs/api-contract.md): aliases of the ones generated from the server's OpenAPI document
+// (src/api/schema.d.ts, `npm run gen:api`). The document types an enumeration as a plain string and a config or an
+// AI suggestion as any object; `Narrow` puts the contract's types there. Hand-written only what OpenAPI cannot say:
+// the strategies' config shapes (strategy.ts), an AI suggestion's body and backtests, the WebSocket messages (ws.ts).
+// Every money, price, quantity, percentage and ratio is a decimal string; times are RFC 3339 strings.
+
+import type { components } from '@/api/schema'
+import type { FeeAsset, StrategyConfig } from './strategy'
+
+export type { FeeAsset, GridConfig, MeanReversionConfig, OutOfRange, Spacing, StrategyConfig } from './strategy'
+
+type Schemas = components['schemas']
+/** `T` with the fields of `U` typed as `U` says (the contract's narrower types). */
+type Narrow<T, U extends Partial<Record<keyof T, unknown>>> = Omit<T, keyof U> & U
 
 export type DecimalString = string
 
@@ -15,289 +27,77 @@ export type ErrorCode =
   | 'exchange'
   | 'internal'
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; fields?: Record<string, string> }
-}
+export type ErrorBody = { error: Narrow<Schemas['ErrorDetail'], { code: ErrorCode }> }
 
 // ---- auth & account ----------------------------------------------------------
-export interface Credentials {
-  email: string
-  password: string
-}
-export interface RegisteredUser {
-  id: number
-  email: string
-}
-export interface TokenResponse {
-  access_token: string
-  token_type: 'Bearer'
-  expires_in: number
-}
+export type Credentials = Schemas['Credentials']
+export type RegisteredUser = Schemas['UserOut']
+export type TokenResponse = Schemas['TokenOut']
 /** POST /api/auth/password: a wrong current password is a 422 naming `current_password`. */
-export interface PasswordChange {
-  current_password: string
-  new_password: string
-}
-export interface Me {
-  id: number
-  email: string
-  has_api_keys: boolean
-}
-export interface ApiKeysStatus {
-  configured: boolean
-  api_key_masked: string | null
-}
-export interface ApiKeysInput {
-  api_key: string
-  api_secret: string
-}
+export type PasswordChange = Schemas['PasswordChange']
+export type Me = Schemas['MeOut']
+export type ApiKeysStatus = Schemas['KeysOut']
+export type ApiKeysInput = Schemas['KeysIn']
 
 // ---- bots --------------------------------------------------------------------
 export type BotStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'error'
 export type BotMode = 'paper' | 'live'
-export type Spacing = 'arithmetic' | 'geometric'
 
-export interface GridConfig {
-  capital: DecimalString
-  lower_bound: DecimalString
-  upper_bound: DecimalString
-  grid_levels: number
-  spacing: Spacing
-  stop_loss_pct: DecimalString | null
-  take_profit_pct: DecimalString | null
-  max_daily_loss: DecimalString | null
-  /** Fee rate of the bot's trades (paper: the venue's when absent). */
-  fee_rate?: DecimalString | null
-  /** What pays the fees: `base` (Binance without BNB, the default) or `quote` (fees paid in BNB). */
-  fee_asset?: FeeAsset
-  /** When the price leaves the range: `hold` (default), `trail` or `stop`. */
-  out_of_range?: OutOfRange
-  /** Sell the base held when the bot stops (the dashboard's Stop dialog starts with this choice). */
-  sell_on_stop?: boolean
-}
+/** `stop_reason`: why the bot stopped or failed (null while it runs); `notice`: why a running bot places no orders
+ * (its symbol is not trading on the exchange). `config`: the strategy's settings, the shape its schema gives. */
+export type Bot = Narrow<Schemas['BotOut'], { mode: BotMode; status: BotStatus; config: StrategyConfig }>
+export type CreateBotRequest = Narrow<Schemas['CreateBot'], { mode: BotMode; config: StrategyConfig }>
+export type UpdateBotRequest = Narrow<Schemas['UpdateBot'], { mode?: BotMode | null; config?: StrategyConfig | null }>
 
-export type FeeAsset = 'base' | 'quote'
-export type OutOfRange = 'hold' | 'trail' | 'stop'
-
-export interface Bot {
-  id: number
-  strategy: string
-  pair: string
-  mode: BotMode
-  status: BotStatus
-  config: GridConfig
-  generation: number
-  /** why the bot stopped or failed; null while it runs */
-  stop_reason: string | null
-  /** why a running bot places no orders (its symbol is not trading on the exchange); null otherwise */
-  notice: string | null
-  created_at: string
-  updated_at: string
-}
-
-export interface CreateBotRequest {
-  strategy: string
-  pair: string
-  mode: BotMode
-  config: GridConfig
-}
-/** `GET /api/bots/{id}/runs`: one run (a generation: a start, or a trailing move of the range), newest first. */
-export interface BotRun {
-  generation: number
-  pair: string
-  mode: BotMode
-  /** the run the bot's stats describe (it runs, or it is the last one and the settings did not change since) */
-  current: boolean
-  started_at: string
-  start_price: DecimalString
-  /** the config the run started with */
-  config: GridConfig
-  fee_asset: FeeAsset
-  /** why its lots were sold at a stop (`stop_loss`, `take_profit`, …), and at what price */
-  stop_reason: string | null
-  stop_price: DecimalString | null
-  /** every fill of the run: the initial buy, the grid's fills and a stop's sale */
-  fills: number
-  /** as the stats count them (grid fills); null when the run's books cannot be rebuilt */
-  orders_filled: number | null
-  /** closed lots, a stop's included; null when the run's books cannot be rebuilt */
-  round_trips: number | null
-  realized_pnl: DecimalString
-  fees_paid: DecimalString | null
-  /** a fraction; null without round trips */
-  win_rate: DecimalString | null
-}
-
-export interface UpdateBotRequest {
-  pair?: string
-  mode?: BotMode
-  config?: GridConfig
-}
+/** `GET /api/bots/{id}/runs`: one run (a generation: a start, or a trailing move of the range), newest first.
+ * `current`: the run the stats describe; `fills`: every fill of the run; `orders_filled`/`round_trips` as the stats
+ * count them, null when the run's books cannot be rebuilt. */
+export type BotRun = Narrow<Schemas['RunOut'], { mode: BotMode; config: StrategyConfig; fee_asset: FeeAsset }>
 
 export type LevelState = 'buy' | 'sell' | 'empty'
-export interface GridLevel {
-  index: number
-  price: DecimalString
-  state: LevelState
-}
+export type GridLevel = Narrow<Schemas['LevelOut'], { state: LevelState }>
 
-export interface BotStats {
-  realized_pnl: DecimalString
-  unrealized_pnl: DecimalString
-  fees_paid: DecimalString
-  orders_filled: number
-  round_trips: number
-  win_rate: DecimalString | null
-  max_drawdown: DecimalString
-  pnl_today: DecimalString
-  avg_profit: DecimalString | null
-  grid_profit: DecimalString
-  inventory_pnl: DecimalString
-  equity: DecimalString
-  last_price: DecimalString | null
-  qty_per_level: DecimalString
-  open_orders: number
-  total_orders: number
-  stop_loss_price: DecimalString | null
-  take_profit_price: DecimalString | null
-  levels: GridLevel[]
-}
+/** A mean-reversion bot's open position: bought `qty` at `entry_price`, sold at `stop_price` if the price falls
+ * there (null: no stop loss). */
+export type Position = Schemas['PositionOut']
 
-export interface BacktestPreview {
-  days: number
-  orders_filled: number
-  round_trips: number
-  realized_pnl: DecimalString
-  final_equity: DecimalString
-  max_drawdown: DecimalString
-  win_rate: DecimalString | null
-  fees_paid: DecimalString
-}
+/** `levels`: every level of a grid, empty for mean reversion; `position`: mean reversion's (null while flat and for
+ * the grid). */
+export type BotStats = Narrow<Schemas['StatsOut'], { levels: GridLevel[] }>
 
-export interface TestConfigRequest {
-  pair: string
-  config: GridConfig
-}
-export interface TestConfigResult {
-  valid: boolean
-  levels: DecimalString[]
-  qty_per_level: DecimalString
-  profit_per_grid_min: DecimalString
-  profit_per_grid_max: DecimalString
-  profit_per_grid_pct_min: DecimalString
-  profit_per_grid_pct_max: DecimalString
-  initial_buy_qty: DecimalString
-  expected_fills_per_day: DecimalString
-  backtest: BacktestPreview | null
-}
+export type BacktestPreview = Schemas['BacktestOut']
+/** `strategy`: `grid` when absent. */
+export type TestConfigRequest = Narrow<Schemas['TestConfigIn'], { config: StrategyConfig }>
+/** Another strategy than the grid answers the grid's figures empty ("0", no levels). */
+export type TestConfigResult = Schemas['TestConfigOut']
 
 // ---- summary -----------------------------------------------------------------
-export interface Summary {
-  pnl_today: DecimalString
-  pnl_total: DecimalString
-  balance_quote: DecimalString
-  quote_asset: string
-  bots_running: number
-  live: boolean
-}
+export type Summary = Schemas['SummaryOut']
 export type Side = 'buy' | 'sell'
-export interface CancelledOrder {
-  bot_id: number
-  client_order_id: string
-  price: DecimalString
-  side: Side
-}
-export interface EmergencyStopResult {
-  stopped_bots: number[]
-  cancelled_orders: CancelledOrder[]
-  /** bots whose orders could not all be cancelled, with the reason (the server sends it; not yet in the contract) */
-  failures?: string[]
-}
-
+export type CancelledOrder = Narrow<Schemas['CancelledOut'], { side: Side }>
+/** `failures`: bots whose orders could not all be cancelled, with the reason. */
+export type EmergencyStopResult = Narrow<Schemas['EmergencyOut'], { cancelled_orders: CancelledOrder[] }>
 /** `POST /api/paper/reset`: the paper account as funded afresh. */
-export interface PaperResetResult {
-  balances: Balance[]
-}
+export type PaperResetResult = Schemas['ResetOut']
 
 // ---- trading -----------------------------------------------------------------
 export type OrderStatus = 'new' | 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired'
-export interface Order {
-  id: number
-  bot_id: number
-  client_order_id: string
-  exchange_order_id: string | null
-  side: Side
-  level_index: number
-  price: DecimalString
-  amount: DecimalString
-  filled_amount: DecimalString
-  avg_fill_price: DecimalString | null
-  fee: DecimalString
-  fee_asset: string | null
-  status: OrderStatus
-  created_at: string
-  updated_at: string
-}
-export interface Fill {
-  id: number
-  bot_id: number
-  order_id: number
-  time: string
-  side: Side
-  price: DecimalString
-  amount: DecimalString
-  fee: DecimalString
-  /** round trip profit on a sell that closes one, else null */
-  pnl: DecimalString | null
-}
-export interface RoundTrip {
-  id: number
-  bot_id: number
-  buy_order_id: number
-  sell_order_id: number
-  buy_price: DecimalString
-  sell_price: DecimalString
-  amount: DecimalString
-  profit: DecimalString
-  fees: DecimalString
-  created_at: string
-}
-export interface Balance {
-  asset: string
-  free: DecimalString
-  locked: DecimalString
-}
-export interface BalanceResponse {
-  mode: BotMode
-  balances: Balance[]
-}
+export type Order = Narrow<Schemas['OrderOut'], { side: Side; status: OrderStatus }>
+/** `pnl`: the round trip's profit on a sell that closes one, else null. */
+export type Fill = Narrow<Schemas['FillOut'], { side: Side }>
+export type RoundTrip = Schemas['TradeOut']
+export type Balance = Schemas['AssetBalance']
+export type BalanceResponse = Narrow<Schemas['BalanceOut'], { mode: BotMode }>
 
 // ---- market ------------------------------------------------------------------
-export interface MarketSymbol {
-  symbol: string
-  pair: string
-  base: string
-  quote: string
-  tick_size: DecimalString
-  step_size: DecimalString
-  min_notional: DecimalString
-}
-export interface Candle {
-  /** UNIX seconds */
-  time: number
-  open: DecimalString
-  high: DecimalString
-  low: DecimalString
-  close: DecimalString
-  volume: DecimalString
-}
-export interface PriceResponse {
-  symbol: string
-  price: DecimalString
-}
+export type MarketSymbol = Schemas['SymbolOut']
+/** `time`: the open time, UNIX seconds. */
+export type Candle = Schemas['CandleOut']
+export type PriceResponse = Schemas['PriceOut']
 
 // ---- AI ----------------------------------------------------------------------
 export type RiskLevel = 'low' | 'medium' | 'high'
+/** A suggestion's body (the document: any object). */
 export interface SuggestionBody {
   grid_lower: DecimalString
   grid_upper: DecimalString
@@ -331,24 +131,16 @@ export interface BacktestWindow {
   sweep_best: BacktestEntry
   hold: BacktestEntry
 }
-export interface Suggestion {
-  id: number
-  bot_id: number | null
-  pair: string
-  status: 'pending' | 'accepted' | 'rejected'
-  source: 'claude' | 'heuristic'
-  fallback_reason: string | null
-  suggestion: SuggestionBody
-  backtests: BacktestWindow[]
-  created_at: string
-}
-export interface OptimizeRequest {
-  pair: string
-  capital: DecimalString
-  bot_id?: number
-  current_config?: GridConfig
-}
-export interface AcceptResult {
-  suggestion: Suggestion
-  bot: Bot | null
-}
+/** `bot_id`: null when made for a pair without a bot. */
+export type Suggestion = Narrow<
+  Schemas['SuggestionOut'],
+  {
+    pair: string
+    status: 'pending' | 'accepted' | 'rejected'
+    source: 'claude' | 'heuristic'
+    suggestion: SuggestionBody
+    backtests: BacktestWindow[]
+  }
+>
+export type OptimizeRequest = Narrow<Schemas['OptimizeIn'], { current_config?: StrategyConfig | null }>
+export type AcceptResult = Narrow<Schemas['AcceptOut'], { suggestion: Suggestion; bot?: Bot | null }>

@@ -108,3 +108,9 @@ export function pnlClass(value: string | null | undefined): string {
   const s = pnlSign(value)
   return s > 0 ? 'text-emerald-400' : s < 0 ? 'text-red-400' : 'text-slate-300'
 }
+
+/** A name as a label: "fee_asset" → "Fee asset", "mean_reversion" → "Mean reversion". */
+export function humanize(name: string): string {
+  const words = name.replaceAll('_', ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}

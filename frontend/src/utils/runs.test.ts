@@ -38,9 +38,15 @@ describe('runs', () => {
   })
 
   it("sums a run's config up in one line", () => {
-    expect(configSummary(bot().config, 'BTC/USDT')).toBe('10,000.00 USDT · 95,000.00–105,000.00 · 20 levels arithmetic · SL 2%')
+    expect(configSummary('grid', bot().config, 'BTC/USDT')).toBe('10,000.00 USDT · 95,000.00–105,000.00 · 20 levels arithmetic · SL 2%')
     const c = { ...bot().config, take_profit_pct: '5', out_of_range: 'trail' as const, sell_on_stop: true }
-    expect(configSummary(c, 'BTC/USDT')).toContain('TP 5% · trails · sells on stop')
+    expect(configSummary('grid', c, 'BTC/USDT')).toContain('TP 5% · trails · sells on stop')
+    expect(configSummary('mean_reversion', { capital: '1000', window: 30, band: '2.50', stop_loss_pct: '5' }, 'BTC/USDT')).toBe(
+      '1,000.00 USDT · 30-candle average − 2.5σ · SL 5%',
+    )
+    // the server's defaults for what a config leaves out
+    expect(configSummary('mean_reversion', { capital: '1000' }, 'BTC/USDT')).toBe('1,000.00 USDT · 20-candle average − 2σ')
+    expect(configSummary('twap', { capital: '5' }, 'ETH/BTC')).toBe('5.00 BTC · twap')
   })
 
   it('says why a run ended', () => {

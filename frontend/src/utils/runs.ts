@@ -1,7 +1,8 @@
 // A bot's runs (generations): which run is the current one, which fills are its, and a run's config in one line.
 
-import type { Bot, BotRun, Fill, GridConfig } from '@/types/api'
-import { formatMoney, formatPercent, formatPrice } from './format'
+import type { Bot, BotRun, Fill } from '@/types/api'
+import { gridConfig, meanReversionConfig } from '@/types/strategy'
+import { formatDecimal, formatMoney, formatPercent, formatPrice } from './format'
 import { quoteOf } from './market'
 
 /** What every client order id of one run of a bot starts with (core/src/ids.rs: `gb{bot}-{generation}-`, base 36). */
@@ -54,19 +55,33 @@ export function fillsOfRun(
 
 const OUT_OF_RANGE = { hold: '', trail: 'trails', stop: 'stops out of range' } as const
 
-/** A run's config in one line: "1,000.00 USDT · 95,000.00–105,000.00 · 20 levels arithmetic · SL 2% · TP 5% · trails". */
-export function configSummary(config: GridConfig, pair: string): string {
-  const parts = [
-    formatMoney(config.capital, quoteOf(pair)),
-    `${formatPrice(config.lower_bound)}–${formatPrice(config.upper_bound)}`,
-    `${config.grid_levels} levels ${config.spacing}`,
-  ]
-  if (config.stop_loss_pct != null) parts.push(`SL ${formatPercent(config.stop_loss_pct)}`)
-  if (config.take_profit_pct != null) parts.push(`TP ${formatPercent(config.take_profit_pct)}`)
-  const oor = OUT_OF_RANGE[config.out_of_range ?? 'hold']
-  if (oor) parts.push(oor)
-  if (config.sell_on_stop) parts.push('sells on stop')
-  return parts.join(' · ')
+/**
+ * A run's config in one line: a grid's "1,000.00 USDT · 95,000.00–105,000.00 · 20 levels arithmetic · SL 2% · TP 5% ·
+ * trails", mean reversion's "1,000.00 USDT · 20-candle average − 2σ · SL 5%"; another strategy's capital and name.
+ */
+export function configSummary(strategy: string, config: Record<string, unknown>, pair: string): string {
+  const capital = formatMoney(typeof config.capital === 'string' ? config.capital : null, quoteOf(pair))
+  const grid = gridConfig(strategy, config)
+  if (grid) {
+    const parts = [
+      capital,
+      `${formatPrice(grid.lower_bound)}–${formatPrice(grid.upper_bound)}`,
+      `${grid.grid_levels} levels ${grid.spacing ?? 'arithmetic'}`,
+    ]
+    if (grid.stop_loss_pct != null) parts.push(`SL ${formatPercent(grid.stop_loss_pct)}`)
+    if (grid.take_profit_pct != null) parts.push(`TP ${formatPercent(grid.take_profit_pct)}`)
+    const oor = OUT_OF_RANGE[grid.out_of_range ?? 'hold']
+    if (oor) parts.push(oor)
+    if (grid.sell_on_stop) parts.push('sells on stop')
+    return parts.join(' · ')
+  }
+  const mr = meanReversionConfig(strategy, config)
+  if (mr) {
+    const parts = [capital, `${mr.window}-candle average − ${formatDecimal(mr.band)}σ`]
+    if (mr.stop_loss_pct != null) parts.push(`SL ${formatPercent(mr.stop_loss_pct)}`)
+    return parts.join(' · ')
+  }
+  return `${capital} · ${strategy}`
 }
 
 /** Why a run ended, as far as the dashboard knows: its own stop, else the bot's for the current run of a stopped bot. */

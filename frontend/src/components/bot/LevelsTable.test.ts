@@ -31,4 +31,11 @@ describe('LevelsTable', () => {
     const r = await render(LevelsTable, { levels, lastPrice: null, pair: 'BTC/USDT' })
     expect(r.all('level-row').filter((row) => row.includes('data-nearest="true"'))).toEqual([])
   })
+
+  it('mean reversion has no grid levels, and says so', async () => {
+    const r = await render(LevelsTable, { levels: [], lastPrice: '100123.45', pair: 'BTC/USDT', strategy: 'mean_reversion' })
+    expect(r.text('levels-none')).toBe('No grid levels: mean reversion holds one position at a time.')
+    expect(r.all('level-row')).toEqual([])
+    expect(r.text('levels-table')).not.toContain('0 buy')
+  })
 })
