@@ -58,6 +58,18 @@ async fn openapi_lists_every_route(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let doc = r.body;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    // docs/openapi.json is what the dashboard's API types are generated from (frontend: npm run gen:api): it must
+    // be the document served. UPDATE_OPENAPI=1 writes it.
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(file, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    }
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert!(
+        saved == doc,
+        "docs/openapi.json is not the served document: run `UPDATE_OPENAPI=1 cargo test -p gridbot-api --test api \
+         openapi`, then `npm run gen:api` in frontend/"
+    );
     let paths = doc["paths"].as_object().unwrap();
     for &(method, path) in ROUTES {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");

@@ -918,6 +918,8 @@ export interface components {
             /** @description Whether bots run it (else it is backtested only). */
             bots: boolean;
             description: string;
+            /** @description Whether live bots run it (else paper only, for now). */
+            live: boolean;
             /** @description What a bot's `strategy` names. */
             name: string;
             /**

@@ -23,6 +23,7 @@ export function gridStrategy(): Strategy {
     title: 'Grid',
     description: 'Buy and sell orders on a ladder of prices between two bounds.',
     bots: true,
+    live: true,
     ai: true,
     schema: {
       $schema: SCHEMA,
@@ -55,6 +56,7 @@ export function meanReversionStrategy(): Strategy {
     title: 'Mean reversion',
     description: 'Buys a close far below its moving average, sells at the average.',
     bots: true,
+    live: true,
     ai: false,
     schema: {
       $schema: SCHEMA,
@@ -81,6 +83,7 @@ export function backtestOnlyStrategy(): Strategy {
     title: 'Buy and hold',
     description: 'The benchmark.',
     bots: false,
+    live: false,
     ai: false,
     schema: { type: 'object', properties: { capital: decimal('Capital', 'quote', 'Quote spent at the start.') }, required: ['capital'] },
   }
