@@ -120,7 +120,8 @@ impl RuntimeBot {
     /// The market moved from `a` to `b`: what the runtime booked (paper), as fills to record; `None` when nothing
     /// changed.
     pub fn on_segment(&mut self, a: Decimal, b: Decimal) -> Result<Option<Record>, Error> {
-        if a == b {
+        // A move that reaches no watched price changes nothing (the contract of `watched`): most trades stop here.
+        if a == b || !self.runtime.watched().hit(b) {
             return Ok(None);
         }
         let (before, wanted) = (self.realized()?, self.runtime.wanted()?);

@@ -107,7 +107,8 @@ pub trait Runtime: Send + Sync + fmt::Debug {
     fn on_close(&mut self, close: Decimal, venue: Venue) -> Result<Vec<Booked>, Error>;
     /// An exchange filled the order tagged `fill.tag`.
     fn on_fill(&mut self, fill: &ExchangeFill) -> Result<(), Error>;
-    /// The prices the scheduler must watch.
+    /// The prices the scheduler must watch: a segment ending at a price they do not reach changes nothing, so a
+    /// driver may skip it.
     fn watched(&self) -> Watched;
     /// The books, the base held valued at `mark`.
     fn summary(&self, mark: Decimal) -> Result<Summary, Error>;
