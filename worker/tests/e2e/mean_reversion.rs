@@ -65,14 +65,8 @@ async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_
         })
         .await;
 
-    let info = stack.ctx.market.symbol_info(&bot.symbol).await.expect("filters");
-    let params = mean_reversion::bot_config(&config, &info.filters).expect("bot config");
-    let want = mean_reversion::backtest(&MeanReversionConfig::new(params.params().clone()).unwrap(), &candles).unwrap();
-    assert!(want.orders_filled >= 4, "the window trades: {want:?}");
-    let bot = stack.db().bots().get(bot.id).await.expect("bot");
-    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
-    let last = candles.as_slice().last().unwrap().close;
-    let got = rb.runtime().summary(last).expect("summary");
+    let (want, _) = backtest_of(&stack, &config, &candles).await;
+    let (bot, rb, got) = books(&stack, bot.id, &candles).await;
     assert_eq!(
         (got.orders_filled, got.round_trips, got.realized_pnl, got.fees_paid, got.final_equity, got.max_drawdown),
         (want.orders_filled, want.round_trips, want.realized_pnl, want.fees_paid, want.final_equity, want.max_drawdown),
@@ -92,6 +86,32 @@ async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_
     let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
     assert!(rb.runtime().position().is_none(), "flat after the stop's sale");
     stack.shutdown().await;
+}
+
+/// The mean-reversion backtest of `candles` with `config` and the simulator's filters, which trades; its config.
+async fn backtest_of(
+    stack: &Stack,
+    config: &serde_json::Value,
+    candles: &Candles,
+) -> (mean_reversion::MeanReversionResult, MeanReversionConfig) {
+    let info = stack.ctx.market.symbol_info(&"BTC/USDT".parse().expect("pair")).await.expect("filters");
+    let params = mean_reversion::bot_config(config, &info.filters).expect("bot config");
+    let want = mean_reversion::backtest(&params, candles).expect("backtest");
+    assert!(want.orders_filled >= 4, "the window trades: {want:?}");
+    (want, params)
+}
+
+/// The bot as stored, its runtime, and its books valued at the last close of `candles`.
+async fn books(
+    stack: &Stack,
+    id: gridbot_core::BotId,
+    candles: &Candles,
+) -> (gridbot_platform::db::types::Bot, RuntimeBot, gridbot_core::ledger::Summary) {
+    let bot = stack.db().bots().get(id).await.expect("bot");
+    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
+    let last = candles.as_slice().last().expect("candles").close;
+    let got = rb.runtime().summary(last).expect("summary");
+    (bot, rb, got)
 }
 
 fn mr_bot(user: i64, mode: BotMode, config: &serde_json::Value) -> NewBot {
@@ -140,14 +160,8 @@ async fn a_live_mean_reversion_bot_books_what_the_exchange_filled() {
             })
             .await;
     }
-    let info = stack.ctx.market.symbol_info(&bot.symbol).await.expect("filters");
-    let params = mean_reversion::bot_config(&config, &info.filters).expect("bot config");
-    let want = mean_reversion::backtest(&MeanReversionConfig::new(params.params().clone()).unwrap(), &candles).unwrap();
-    assert!(want.orders_filled >= 4, "the window trades: {want:?}");
-    let bot = stack.db().bots().get(bot.id).await.expect("bot");
-    let rb = RuntimeBot::load(stack.db(), &bot).await.expect("load").expect("a runtime");
-    let last = candles.as_slice().last().unwrap().close;
-    let got = rb.runtime().summary(last).expect("summary");
+    let (want, params) = backtest_of(&stack, &config, &candles).await;
+    let (bot, _, got) = books(&stack, bot.id, &candles).await;
     assert_eq!((got.orders_filled, got.round_trips), (want.orders_filled, want.round_trips), "the same decisions");
     let fills = stack.db().fills().list_for_bot(bot.id).await.expect("fills");
     assert_eq!(fills.len() as u64, got.orders_filled, "every order the exchange filled is booked");
