@@ -31,7 +31,7 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
                 // Bots first: a reconcile waits on nothing else; the dashboards' tick follows.
                 if !last.is_some_and(|l| l.covers(trade_id)) {
                     let filled = match last {
-                        Some(l) => watch.on_move(&name, l.price, price).await,
+                        Some(l) => watch.on_move(&name, l.price, price, true).await,
                         None => false,
                     };
                     let point = Point { price, seen: Some(Seen { time, trade_id }) };
@@ -45,6 +45,8 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
                     if let Err(e) = ctx.db.prices().upsert(&symbol, &[candle]).await {
                         tracing::warn!(symbol = %name, error = %e, "candle not recorded");
                     }
+                    // A close a gap hid (the gap's last minute closed before the stream came back) is fed first.
+                    fill_hole(&watch, &symbol, candle.open_time).await;
                     watch.on_close(&name, &candle).await;
                 }
                 ctx.events.publish(Event::Kline { symbol: s, candle, closed }).await;
@@ -126,12 +128,53 @@ async fn replay_gap(watch: &Watch, symbol: &Symbol, mut last: Last, gap_ms: i64)
         Ok(path) => {
             tracing::info!(symbol = %name, points = path.len(), gap_ms, "replaying the gap's price path");
             for p in path {
-                let filled = p.price != last.price && watch.on_move(&name, last.price, p.price).await;
+                // Runtimes get the gap as its candles instead, closes included, once its trades are fed.
+                let filled = p.price != last.price && watch.on_move(&name, last.price, p.price, false).await;
                 last = last.to(p);
                 watch.marks.processed(&watch.ctx.db, symbol, p, filled).await;
             }
         }
         Err(e) => tracing::warn!(symbol = %name, error = %e, "the gap's trades could not be read; reconciling only"),
     }
+    replay_candles(watch, symbol, last).await;
     last
+}
+
+/// Before the close of the candle opened at `open_time`: the closed candles between the runtimes' last close and it,
+/// replayed (path and close) when a gap hid them.
+async fn fill_hole(watch: &Watch, symbol: &Symbol, open_time: i64) {
+    let Some(from) = watch.runtimes_last_close(symbol) else { return };
+    if from == i64::MIN || from.saturating_add(replay::MINUTE_MS) >= open_time {
+        return;
+    }
+    replay_closed(watch, symbol, from.saturating_add(replay::MINUTE_MS), |c| c.open_time < open_time).await;
+}
+
+/// Replays to the runtimes on `symbol` the candles from `start` that `closed` says have closed, in order.
+async fn replay_closed(watch: &Watch, symbol: &Symbol, start: i64, closed: impl Fn(&gridbot_core::Candle) -> bool) {
+    let name = symbol.exchange_name();
+    match replay::minutes_from(watch.ctx.market.as_ref(), symbol, start).await {
+        Ok(candles) => {
+            let closed: Vec<_> = candles.into_iter().filter(|c| closed(c)).collect();
+            tracing::info!(symbol = %name, candles = closed.len(), "replaying closed candles to runtimes");
+            let mut prev = None;
+            for c in &closed {
+                watch.replay_candle(&name, prev, c).await;
+                prev = Some(c.close);
+            }
+        }
+        Err(e) => tracing::warn!(symbol = %name, error = %e, "missed candles could not be read"),
+    }
+}
+
+/// Feeds the runtimes on `symbol` the 1-minute candles that closed since the last close each was fed, in the
+/// backtest's order (each candle's path, then its close), up to the market's last trade `last`: a gap or a restart
+/// does not skip the closes their decisions are made on.
+async fn replay_candles(watch: &Watch, symbol: &Symbol, last: Last) {
+    let Some(from) = watch.runtimes_last_close(symbol).filter(|f| *f != i64::MIN) else { return };
+    let Some(now) = last.seen.map(|s| s.time) else { return };
+    let start = from.saturating_add(replay::MINUTE_MS);
+    if start + replay::MINUTE_MS <= now {
+        replay_closed(watch, symbol, start, |c| c.open_time + replay::MINUTE_MS <= now).await;
+    }
 }

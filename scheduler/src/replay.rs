@@ -7,7 +7,7 @@ use gridbot_exchange::{AggTrade, Exchange, Result};
 
 /// Binance's widest `aggTrades` time window is an hour; a gap longer than that is replayed from klines.
 pub(crate) const HOUR_MS: i64 = 3_600_000;
-const MINUTE_MS: i64 = 60_000;
+pub(crate) const MINUTE_MS: i64 = 60_000;
 const LIMIT: u16 = 1000;
 /// At most this many pages of trades (a million) per replay; beyond, the reconcile that follows catches up.
 const MAX_PAGES: usize = 1000;
@@ -95,7 +95,7 @@ async fn trades(
 }
 
 /// Every 1-minute candle from `start` on, oldest first.
-async fn minutes_from(market: &dyn Exchange, symbol: &Symbol, mut start: i64) -> Result<Vec<Candle>> {
+pub(crate) async fn minutes_from(market: &dyn Exchange, symbol: &Symbol, mut start: i64) -> Result<Vec<Candle>> {
     let mut candles: Vec<Candle> = Vec::new();
     for _ in 0..MAX_PAGES {
         let page = market.klines(symbol, "1m", Some(start), LIMIT).await?;

@@ -204,13 +204,16 @@ impl Watch {
     /// A move of `symbol` from `a` to `b`: fills the paper orders it touches (their counter-orders resting from
     /// then on) and enqueues `reconcile_fills` for every bot whose nearest order or stop it reached. Returns whether
     /// it filled a paper order (the matcher's state changed).
-    pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal) -> bool {
+    pub(crate) async fn on_move(&self, symbol: &str, a: Decimal, b: Decimal, runtimes: bool) -> bool {
         let mut todo = Vec::new();
         let mut records = Vec::new();
         {
             let mut bots = lock(&self.bots);
             for w in bots.values_mut().filter(|w| w.bot.symbol.exchange_name() == symbol) {
                 if let Some(rt) = w.runtime.as_mut() {
+                    if !runtimes {
+                        continue;
+                    }
                     match rt.on_segment(a, b) {
                         Ok(Some(r)) => records.push((rt.bot.id, rt.generation, r)),
                         Ok(None) => {}
@@ -268,6 +271,36 @@ impl Watch {
                     Ok(Some(r)) => records.push((rt.bot.id, rt.generation, r)),
                     Ok(None) => {}
                     Err(e) => tracing::warn!(bot = %rt.bot.id, error = %e, "runtime close failed"),
+                }
+            }
+        }
+        self.save(records).await;
+    }
+
+    /// The earliest last close the runtimes on `symbol` were fed; `None` without runtimes.
+    pub(crate) fn runtimes_last_close(&self, symbol: &gridbot_core::Symbol) -> Option<i64> {
+        let bots = lock(&self.bots);
+        bots.values()
+            .filter(|w| &w.bot.symbol == symbol)
+            .filter_map(|w| w.runtime.as_ref())
+            .map(|r| r.last_close())
+            .min()
+    }
+
+    /// A closed candle replayed after a gap: each runtime on `symbol` not fed it yet gets its path — from `prev`, the
+    /// close before it, when known — then its close.
+    pub(crate) async fn replay_candle(&self, symbol: &str, prev: Option<Decimal>, candle: &gridbot_core::Candle) {
+        let mut records = Vec::new();
+        let path: Vec<Decimal> = prev.into_iter().chain(candle.path()).collect();
+        for w in lock(&self.bots).values_mut().filter(|w| w.bot.symbol.exchange_name() == symbol) {
+            let Some(rt) = w.runtime.as_mut().filter(|r| r.last_close() < candle.open_time) else { continue };
+            let mut results: Vec<_> = path.windows(2).map(|s| rt.on_segment(s[0], s[1])).collect();
+            results.push(rt.on_close(candle.open_time, candle.close));
+            for result in results {
+                match result {
+                    Ok(Some(r)) => records.push((rt.bot.id, rt.generation, r)),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(bot = %rt.bot.id, error = %e, "runtime replay failed"),
                 }
             }
         }

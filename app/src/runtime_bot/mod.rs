@@ -167,6 +167,11 @@ impl RuntimeBot {
         Ok(Some(Record { fills: Vec::new(), booked, state, mark, wants_orders: !self.runtime.wanted()?.is_empty() }))
     }
 
+    /// The open time of the last candle whose close the runtime was fed.
+    pub fn last_close(&self) -> i64 {
+        self.last_close
+    }
+
     /// Fills of the run the runtime has booked.
     pub fn booked(&self) -> u64 {
         self.booked
