@@ -13,6 +13,7 @@ pub mod runs;
 pub mod sessions;
 pub mod stats;
 pub mod summary;
+pub mod system;
 pub mod test_config;
 pub mod trading;
 pub mod ws;

@@ -25,6 +25,7 @@ mod sessions;
 mod stats;
 mod strategies;
 mod summary;
+mod system;
 mod test_config;
 mod trading;
 mod ws;

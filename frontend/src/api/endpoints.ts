@@ -26,6 +26,7 @@ import type {
   RoundTrip,
   Suggestion,
   Summary,
+  SystemInfo,
   TestConfigRequest,
   TestConfigResult,
   TokenResponse,
@@ -77,6 +78,10 @@ export const summaryApi = {
   get: () => http.get<Summary>('/api/summary'),
   emergencyStop: () => http.post<EmergencyStopResult>('/api/emergency-stop'),
   resetPaper: () => http.post<PaperResetResult>('/api/paper/reset'),
+}
+
+export const systemApi = {
+  get: () => http.get<SystemInfo>('/api/system', { auth: false }),
 }
 
 export const tradingApi = {

@@ -73,6 +73,8 @@ export type TestConfigResult = Schemas['TestConfigOut']
 
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
+/** `GET /api/system`: where prices come from; `candle_ms`: real milliseconds of one 1-minute candle. */
+export type SystemInfo = Narrow<Schemas['SystemOut'], { market: 'simulator' | 'binance' }>
 export type Side = 'buy' | 'sell'
 export type CancelledOrder = Narrow<Schemas['CancelledOut'], { side: Side }>
 /** `failures`: bots whose orders could not all be cancelled, with the reason. */
