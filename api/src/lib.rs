@@ -119,6 +119,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::commands::router())
         .merge(routes::stats::router())
         .merge(routes::runs::router())
+        .merge(routes::equity::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
         .merge(routes::jobs::router())

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bots;
 pub mod commands;
 pub mod docs;
+pub mod equity;
 pub mod health;
 pub mod jobs;
 pub mod keys;

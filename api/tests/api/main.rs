@@ -14,6 +14,7 @@ mod bots;
 mod cache;
 mod commands;
 mod emergency;
+mod equity;
 mod jobs;
 mod keys;
 mod limits;

@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/bots/{id}/stop"),
     ("get", "/api/bots/{id}/stats"),
     ("get", "/api/bots/{id}/runs"),
+    ("get", "/api/bots/{id}/equity"),
     ("post", "/api/bots/test-config"),
     ("post", "/api/emergency-stop"),
     ("get", "/api/summary"),

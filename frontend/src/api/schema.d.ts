@@ -247,6 +247,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bots/{id}/equity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bot_equity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bots/{id}/runs": {
         parameters: {
             query?: never;
@@ -711,6 +727,15 @@ export interface components {
             /** @description Bots whose orders could not all be cancelled, with the reason: check these at the exchange by hand. */
             failures: string[];
             stopped_bots: number[];
+        };
+        EquityPoint: {
+            /** @description Quote + base × the candle's close, in the pair's quote asset. */
+            equity: string;
+            /**
+             * Format: int64
+             * @description The candle's open time, UNIX milliseconds (the market's clock).
+             */
+            time: number;
         };
         /** @description The one error shape. */
         ErrorBody: {
@@ -2148,6 +2173,53 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bot_equity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EquityPoint"][];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

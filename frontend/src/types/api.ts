@@ -71,6 +71,9 @@ export type TestConfigRequest = Narrow<Schemas['TestConfigIn'], { config: Strate
 /** Another strategy than the grid answers the grid's figures empty ("0", no levels). */
 export type TestConfigResult = Schemas['TestConfigOut']
 
+/** `GET /api/bots/{id}/equity`: `time` in UNIX milliseconds (a candle's open, the market's clock). */
+export type EquityPoint = Schemas['EquityPoint']
+
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
 /** `GET /api/system`: where prices come from; `candle_ms`: real milliseconds of one 1-minute candle. */
