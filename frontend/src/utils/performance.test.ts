@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bot, stats } from '@/test/fixtures'
-import { cloneLocation, formatApr, formatCandleSpan, formatAprPair, formatRunning, formatStarted, nextSort, sortRows, type OverviewRow } from './performance'
+import { cloneLocation, formatApr, formatCandleSpan, liveRunningSecs, formatAprPair, formatRunning, formatStarted, nextSort, sortRows, type OverviewRow } from './performance'
 
 describe('formatRunning', () => {
   it.each([
@@ -72,5 +72,17 @@ describe('candle span', () => {
     expect(formatCandleSpan(200)).toBe('3 h 20 min of candles')
     expect(formatCandleSpan(10080)).toBe('7 d of candles')
     expect(formatCandleSpan(undefined)).toBeNull()
+  })
+})
+
+describe('live running time', () => {
+  const s = { started_at: '2026-12-05T08:00:00Z', running_secs: 100 }
+  const now = Date.parse('2026-12-05T09:00:00Z')
+  it('a running bot counts on from its start; a stopped one keeps the figure; none before a run', () => {
+    expect(liveRunningSecs(s, 'running', now)).toBe(3600)
+    expect(liveRunningSecs(s, 'stopped', now)).toBe(100)
+    expect(liveRunningSecs({ started_at: null, running_secs: null }, 'running', now)).toBeNull()
+    // a client clock behind the server's never shows less than the server said
+    expect(liveRunningSecs(s, 'running', Date.parse('2026-12-05T08:00:30Z'))).toBe(100)
   })
 })

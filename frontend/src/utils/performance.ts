@@ -109,3 +109,17 @@ export function formatCandleSpan(candles: number | null | undefined): string | n
   if (candles == null || !Number.isFinite(candles) || candles < 0) return null
   return `${formatRunning(candles * 60)} of candles`
 }
+
+/** A bot's running time now: a running bot's counted on from its start (the stats' figure was true when they were
+ * read, and is the least it can be), a stopped one's as the stats say; null before a run. */
+export function liveRunningSecs(
+  stats: Pick<BotStats, 'started_at' | 'running_secs'> | null | undefined,
+  status: Bot['status'],
+  nowMs: number,
+): number | null {
+  const secs = stats?.running_secs ?? null
+  if (!stats?.started_at || !['running', 'starting', 'stopping'].includes(status)) return secs
+  const start = Date.parse(stats.started_at)
+  if (Number.isNaN(start)) return secs
+  return Math.max(secs ?? 0, Math.floor((nowMs - start) / 1000))
+}
