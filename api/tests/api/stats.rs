@@ -17,7 +17,8 @@ both!(
     stats_of_a_run,
     stats_without_the_exchange,
     returns_of_a_run,
-    returns_before_a_mean_reversion_run
+    returns_before_a_mean_reversion_run,
+    returns_of_a_mean_reversion_run,
 );
 
 fn d(v: &Value) -> Decimal {
@@ -205,5 +206,35 @@ async fn returns_before_a_mean_reversion_run(backend: Backend) {
         assert_eq!(r.body[k], Value::Null, "{k}: {}", r.text);
     }
     assert_eq!((r.body["total_pnl"].clone(), r.body["round_trips_24h"].as_u64()), (json!("0"), Some(0)));
+    app.finish().await;
+}
+
+/// A mean-reversion bot started by a worker, then stopped: its run's start and running time (fixed at the stop), a
+/// total P&L of 0 and no APR under a minute.
+async fn returns_of_a_mean_reversion_run(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, local_queue: true, ..Options::default() }).await;
+    let worker = app.worker();
+    let (_, token) = app.signup("a@b.co").await;
+    let config = json!({"capital": "1000", "window": 20, "band": "2", "stop_loss_pct": null, "fee_rate": "0.001",
+                        "fee_asset": "base"});
+    let body = json!({"strategy": "mean_reversion", "pair": "BTC/USDT", "mode": "paper", "config": config});
+    let id = app.post("/api/bots", Some(&token), body).await.body["id"].as_i64().unwrap();
+    let r = app.post(&format!("/api/bots/{id}/start"), Some(&token), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let s = app.wait_for(&format!("/api/bots/{id}/stats"), &token, |s| !s["started_at"].is_null()).await;
+    assert!(s["running_secs"].as_i64().is_some_and(|r| (0..60).contains(&r)), "{s}");
+    assert_eq!((s["total_pnl"].clone(), s["total_pnl_pct"].clone()), (json!("0"), json!("0")), "{s}");
+    assert_eq!((s["grid_apr"].clone(), s["total_apr"].clone()), (Value::Null, Value::Null), "under a minute: {s}");
+
+    let r = app.post(&format!("/api/bots/{id}/stop"), Some(&token), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    app.wait_for(&format!("/api/bots/{id}"), &token, |b| b["status"] == "stopped").await;
+    let bot = app.db.bots().get(BotId(id)).await.unwrap();
+    let run = RunState::from_bot(&bot).unwrap().unwrap();
+    let secs = (bot.updated_at - run.started_at).num_seconds();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let s = app.wait_for(&format!("/api/bots/{id}/stats"), &token, |s| s["running_secs"].as_i64() == Some(secs)).await;
+    assert_eq!(serde_json::from_value::<chrono::DateTime<Utc>>(s["started_at"].clone()).unwrap(), run.started_at);
+    worker.stop().await;
     app.finish().await;
 }
