@@ -34,6 +34,33 @@ pub struct ApiConfig {
     /// What a new paper account is funded with, and what a reset restores (`PAPER_FUNDING`, `ASSET=AMOUNT,…`,
     /// default `USDT=10000`).
     pub paper_funding: Vec<(String, Decimal)>,
+    /// Where market data comes from, as the binary decided it (`GET /api/system`); [`MarketSource::BINANCE`] by
+    /// default.
+    pub market: MarketSource,
+}
+
+/// The market the process trades on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarketSource {
+    /// The built-in simulator's market (else Binance's).
+    pub simulator: bool,
+    /// The simulator was chosen or fallen back to: its prices are not real.
+    pub offline: bool,
+    /// Real milliseconds one 1-minute candle takes; `None` when unknown.
+    pub candle_ms: Option<u64>,
+}
+
+impl MarketSource {
+    pub const BINANCE: MarketSource = MarketSource { simulator: false, offline: false, candle_ms: Some(60_000) };
+
+    /// The built-in simulator playing `candles_per_second`.
+    pub fn simulator(candles_per_second: f64) -> MarketSource {
+        let ms = 1000.0 / candles_per_second;
+        // A finite, positive pace in whole milliseconds (at least 1); anything else is unknown.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let candle_ms = (ms.is_finite() && ms > 0.0).then(|| (ms.round() as u64).max(1));
+        MarketSource { simulator: true, offline: true, candle_ms }
+    }
 }
 
 /// The default funding of a paper account: 10,000 USDT.
@@ -111,6 +138,7 @@ impl ApiConfig {
             static_dir: None,
             trust_proxy: false,
             paper_funding: default_paper_funding(),
+            market: MarketSource::BINANCE,
         }
     }
 
@@ -183,6 +211,7 @@ impl fmt::Debug for ApiConfig {
             .field("body_limit", &self.body_limit)
             .field("static_dir", &self.static_dir)
             .field("trust_proxy", &self.trust_proxy)
+            .field("market", &self.market)
             .finish()
     }
 }

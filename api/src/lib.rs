@@ -17,6 +17,7 @@ pub mod market_hub;
 pub mod metrics;
 pub mod openapi;
 pub mod password;
+pub mod returns;
 pub mod routes;
 pub mod sessions;
 pub mod views;
@@ -36,7 +37,7 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::{ApiConfig, RateLimits};
+pub use config::{ApiConfig, MarketSource, RateLimits};
 pub use error::{ApiError, ApiResult};
 
 /// What every handler shares.
@@ -118,12 +119,14 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::commands::router())
         .merge(routes::stats::router())
         .merge(routes::runs::router())
+        .merge(routes::equity::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
         .merge(routes::jobs::router())
         .merge(routes::summary::router())
         .merge(routes::ws::router())
         .merge(routes::health::router())
+        .merge(routes::system::router())
         .split_for_parts();
     doc.merge(public_doc);
     utoipa::Modify::modify(&openapi::StandardErrors, &mut doc);

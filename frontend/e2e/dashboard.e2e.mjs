@@ -1098,4 +1098,97 @@ scenario('mean reversion: a paper bot from its schema form, listed, its page wit
   })
 })
 
+scenario('overview: every bot in a sortable table, clone pre-fills the form, the market badge says Simulator', async (s) => {
+  const { page } = s
+  let token
+  const ids = []
+  s.cleanup(simResume)
+  s.cleanup(async () => {
+    for (const id of ids) await api('POST', `/api/bots/${id}/stop`, { token, expect: [202, 409] }).catch(() => {})
+  })
+  const order = () => page.locator(tid('overview-row')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-bot-id'))))
+  const statsOf = async (id) => (await api('GET', `/api/bots/${id}/stats`, { token })).body
+
+  await s.step('a user with three bots (one started) sees the simulator badge and one row per bot', async () => {
+    const email = newEmail('overview')
+    await apiAuth('/api/auth/register', { email, password: PASSWORD })
+    token = (await apiAuth('/api/auth/login', { email, password: PASSWORD })).access_token
+    const { body: system } = await api('GET', '/api/system')
+    assertEqual(system.market, 'simulator', 'GET /api/system market')
+    const grid = gridAround(await price(token))
+    const mr = { capital: '1000', window: 30, band: '2.5', stop_loss_pct: '4', fee_rate: '0.001', fee_asset: 'base' }
+    for (const [strategy, cfg] of [['grid', grid], ['mean_reversion', mr], ['grid', { ...grid, grid_levels: 10 }]]) {
+      const { body } = await api('POST', '/api/bots', { token, body: { strategy, pair: PAIR, mode: 'paper', config: cfg } })
+      ids.push(body.id)
+    }
+    await simPause()
+    await api('POST', `/api/bots/${ids[0]}/start`, { token, body: {}, expect: [202] })
+    await eventually('the started bot has a run', async () => (await statsOf(ids[0])).started_at != null, { timeout: 30000 })
+    await simResume()
+    await page.goto('/login')
+    await page.evaluate((t) => sessionStorage.setItem('gridbot.token', t), token)
+    await page.goto('/')
+    const badge = page.locator(tid('market-badge'))
+    await badge.waitFor()
+    assertEqual(await badge.getAttribute('data-market'), 'simulator', 'the badge')
+    assert((await badge.textContent()).includes('Simulator'), `badge text: ${await badge.textContent()}`)
+    await eventually('one row per bot', async () => (await order()).length === 3)
+  })
+
+  await s.step('a click on a header sorts by it, again the other way; each row links to its page', async () => {
+    await page.click(tid('overview-sort-running'))
+    await eventually('sorted by running time, longest first', async () =>
+      (await page.locator(tid('bots-overview')).getAttribute('data-sort')) === 'running:desc' && (await order())[0] === ids[0])
+    await page.click(tid('overview-sort-name'))
+    await page.click(tid('overview-sort-name'))
+    // same pair: ties go by id, whichever the direction
+    assertEqual((await page.locator(tid('bots-overview')).getAttribute('data-sort')), 'name:desc', 'sort after two clicks')
+    // by total P&L, highest first, then lowest first: the figures the table shows are in that order
+    const shownTotals = () =>
+      page.locator(tid('overview-total-pnl')).evaluateAll((els) => els.map((e) => Number(e.textContent.replace(/[^0-9.+-]/g, ''))))
+    for (const [dir, ok] of [['desc', (a, b) => a >= b], ['asc', (a, b) => a <= b]]) {
+      await page.click(tid('overview-sort-total_pnl'))
+      assertEqual(await page.locator(tid('bots-overview')).getAttribute('data-sort'), `total_pnl:${dir}`, 'sort')
+      const totals = await shownTotals()
+      s.note(`total P&L ${dir}: ${(await order()).join(',')} = ${totals.join(',')}`)
+      assert(totals.length === 3 && totals.every((t, i) => i === 0 || ok(totals[i - 1], t)), `not ${dir}: ${totals.join(', ')}`)
+    }
+    await page.click(tid('overview-sort-total_pnl'))
+    await page.locator(tid('bot-running')).first().waitFor()
+    await s.screenshot('overview', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await scrollTo(page, 'bots-overview')
+    await s.screenshot('overview-mobile', { fullPage: false })
+    assert(!(await overflowsSideways(page)), 'the page scrolls sideways at 390 px (the table may scroll inside itself)')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    const link = page.locator(`${tid('overview-row')}[data-bot-id="${ids[0]}"] ${tid('overview-link')}`)
+    await link.click()
+    await page.waitForURL((u) => u.pathname === `/bots/${ids[0]}`)
+    await page.locator(tid('stat-returns')).waitFor()
+    await eventually('the stats panel shows the running time', async () => (await text(page, tid('stat-running'))) !== '—')
+    await scrollTo(page, 'stats-panel')
+    await s.screenshot('bot-returns', { fullPage: false })
+  })
+
+  await s.step("Clone opens the new-bot form with the bot's strategy, pair and settings, in paper mode", async () => {
+    await page.goto('/')
+    await page.locator(`${tid('overview-row')}[data-bot-id="${ids[1]}"] ${tid('overview-clone')}`).click()
+    await page.waitForURL((u) => u.pathname === '/bots/new' && u.searchParams.get('from') === String(ids[1]))
+    await page.locator(tid('config-cloned')).waitFor()
+    await eventually('the form pre-filled', async () => (await page.inputValue(tid('input-window'))) === '30')
+    assertEqual(await page.inputValue(tid('input-strategy')), 'mean_reversion', 'strategy')
+    assertEqual(await page.inputValue(tid('input-band')), '2.5', 'band')
+    assertEqual(await page.inputValue(tid('input-pair')), PAIR, 'pair')
+    assertEqual(await page.locator(tid('input-mode')).getAttribute('data-mode'), 'paper', 'mode')
+    await page.click(tid('config-save'))
+    await page.waitForURL((u) => u.pathname === '/')
+    const { body: bots } = await api('GET', '/api/bots', { token })
+    const copy = bots.find((b) => !ids.includes(b.id))
+    assert(copy, 'no new bot')
+    ids.push(copy.id)
+    assertEqual(JSON.stringify([copy.strategy, copy.mode, copy.config.window, copy.config.band]), JSON.stringify(['mean_reversion', 'paper', 30, '2.5']), 'the clone')
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
+  })
+})
+
 process.exitCode = await run()

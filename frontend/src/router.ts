@@ -25,7 +25,13 @@ export const router = createRouter({
       component: () => import('@/pages/DashboardPage.vue'),
       props: (route) => ({ botId: Number(route.params.id) }),
     },
-    { path: '/bots/new', name: 'bot-new', component: () => import('@/pages/ConfigPage.vue') },
+    {
+      path: '/bots/new',
+      name: 'bot-new',
+      component: () => import('@/pages/ConfigPage.vue'),
+      // ?from=<id>: a clone of that bot
+      props: (route) => ({ cloneOf: /^\d+$/.test(String(route.query.from ?? '')) ? Number(route.query.from) : undefined }),
+    },
     {
       path: '/bots/:id(\\d+)/config',
       name: 'bot-config',

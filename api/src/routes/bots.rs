@@ -145,6 +145,7 @@ async fn list(State(ctx): State<ApiContext>, user: AuthUser) -> ApiResult<Json<V
         ("StopBot" = (operation_id = "stop_bot", parameters(("id" = "$response.body#/id")))),
         ("BotStats" = (operation_id = "bot_stats", parameters(("id" = "$response.body#/id")))),
         ("BotRuns" = (operation_id = "bot_runs", parameters(("id" = "$response.body#/id")))),
+        ("BotEquity" = (operation_id = "bot_equity", parameters(("id" = "$response.body#/id")))),
         ("DeleteBot" = (operation_id = "delete_bot", parameters(("id" = "$response.body#/id")))),
         ("TestItsConfig" = (operation_id = "test_config",
             request_body = json!({"pair": "$response.body#/pair", "config": "$response.body#/config"}))),

@@ -6,18 +6,22 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use chrono::{DateTime, Duration, Utc};
 use gridbot_app::runtime_bot::{RuntimeBot, is_runtime};
 use gridbot_core::{Decimal, GridConfig, GridEngine, engine::LevelState, levels::grid_levels, strategy::GridParams};
 use gridbot_platform::{
     DbError,
-    book::GridBook,
-    db::types::{Bot, OrderStatus},
+    book::{GridBook, RunState},
+    db::types::{Bot, BotStatus, OrderStatus},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{ApiContext, auth::AuthUser, error::ApiResult, openapi::ErrorBody, routes::bots::read_bot, views::dec};
+use crate::{
+    ApiContext, auth::AuthUser, error::ApiResult, openapi::ErrorBody, returns::returns, routes::bots::read_bot,
+    views::dec,
+};
 
 pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new().routes(routes!(stats))
@@ -54,6 +58,21 @@ pub struct StatsOut {
     pub levels: Vec<LevelOut>,
     /// The position held, for a strategy that holds one at a time (mean reversion); null when flat or for the grid.
     pub position: Option<PositionOut>,
+    /// When the current run started; null before a run.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Seconds from `started_at` to now (to the stop, for a stopped or failed bot); null before a run.
+    pub running_secs: Option<i64>,
+    /// `realized_pnl + unrealized_pnl`.
+    pub total_pnl: String,
+    /// `total_pnl / capital`, a fraction (8 places); null before a run or without a capital.
+    pub total_pnl_pct: Option<String>,
+    /// `realized_pnl / capital`, annualized over `running_secs` (a fraction: "0.5" = 50 % a year); null under a
+    /// minute of running, before a run, or on overflow.
+    pub grid_apr: Option<String>,
+    /// The same with `total_pnl`.
+    pub total_apr: Option<String>,
+    /// Round trips (fills that closed a lot, with a P&L) in the last 24 hours, over every run.
+    pub round_trips_24h: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -87,9 +106,21 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
             None
         }
     };
-    if is_runtime(bot) {
-        return runtime_stats(ctx, bot, last_price).await;
-    }
+    let (mut out, run) = match is_runtime(bot) {
+        true => runtime_stats(ctx, bot, last_price).await?,
+        false => grid_stats(ctx, bot, last_price, cached).await?,
+    };
+    add_returns(ctx, bot, run.as_ref(), &mut out).await?;
+    Ok(out)
+}
+
+/// A grid bot's stats, with the run they describe (none before a run).
+async fn grid_stats(
+    ctx: &ApiContext,
+    bot: &Bot,
+    last_price: Option<Decimal>,
+    cached: bool,
+) -> ApiResult<(StatsOut, Option<RunState>)> {
     let book = match cached {
         true => ctx.bots.book(&ctx.db, bot).await,
         false => GridBook::load(&ctx.db, bot).await.map(|b| b.map(std::sync::Arc::new)),
@@ -97,10 +128,34 @@ pub async fn bot_stats(ctx: &ApiContext, bot: &Bot, cached: bool) -> ApiResult<S
     match readable(bot, book)? {
         Some(book) => {
             let realized_today = gridbot_app::risk::realized_today(&ctx.db, bot.id, &[]).await?;
-            Ok(running(&book, last_price, realized_today))
+            Ok((running(&book, last_price, realized_today), Some(book.run.clone())))
         }
-        None => Ok(planned(ctx, bot, stored_config(bot).ok().as_ref(), last_price).await),
+        None => Ok((planned(ctx, bot, stored_config(bot).ok().as_ref(), last_price).await, None)),
     }
+}
+
+/// Fills in the run's time, total P&L and APRs from the figures already in `out`, and the last 24 hours' round
+/// trips.
+async fn add_returns(ctx: &ApiContext, bot: &Bot, run: Option<&RunState>, out: &mut StatsOut) -> ApiResult<()> {
+    let now = Utc::now();
+    let started_at = run.map(|r| r.started_at);
+    // A stopped bot's last change is its stop (a change of its config ends the run: no run then).
+    let stopped = matches!(bot.status, BotStatus::Stopped | BotStatus::Error);
+    let until = |start: DateTime<Utc>| if stopped && bot.updated_at >= start { bot.updated_at } else { now };
+    let running_secs = started_at.map(|s| (until(s) - s).num_seconds().max(0));
+    let config = run.and_then(|r| r.config.as_ref()).unwrap_or(&bot.config);
+    let capital = config.get("capital").and_then(|c| c.as_str()).and_then(|c| c.parse::<Decimal>().ok());
+    // The figures `out` was just given, read back exactly (normalized decimal strings).
+    let figure = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+    let r = returns(figure(&out.realized_pnl), figure(&out.unrealized_pnl), capital, running_secs);
+    out.started_at = started_at;
+    out.running_secs = running_secs;
+    out.total_pnl = dec(r.total_pnl);
+    out.total_pnl_pct = r.total_pnl_pct.filter(|_| run.is_some()).map(dec);
+    out.grid_apr = r.grid_apr.map(dec);
+    out.total_apr = r.total_apr.map(dec);
+    out.round_trips_24h = ctx.db.fills().closed_since(bot.id, now - Duration::hours(24)).await?;
+    Ok(())
 }
 
 /// A run's book, or `None` when its stored state cannot be rebuilt any more (logged): a read then shows the bot as
@@ -151,18 +206,29 @@ fn running(book: &GridBook, last_price: Option<Decimal>, realized_today: Decimal
         take_profit_price: plan.take_profit_price.map(dec),
         levels,
         position: None,
+        started_at: None,
+        running_secs: None,
+        total_pnl: "0".to_owned(),
+        total_pnl_pct: None,
+        grid_apr: None,
+        total_apr: None,
+        round_trips_24h: 0,
     }
 }
 
 /// The stats of a bot of another strategy than the grid, from its runtime's snapshot (zeros before its first run).
-async fn runtime_stats(ctx: &ApiContext, bot: &Bot, last_price: Option<Decimal>) -> ApiResult<StatsOut> {
+async fn runtime_stats(
+    ctx: &ApiContext,
+    bot: &Bot,
+    last_price: Option<Decimal>,
+) -> ApiResult<(StatsOut, Option<RunState>)> {
     let zero = || "0".to_owned();
     let Some(rb) = readable(bot, RuntimeBot::load(&ctx.db, bot).await)? else {
         let mut out = empty(None, last_price);
         out.equity = bot.config.get("capital").and_then(|c| c.as_str()).map_or_else(zero, str::to_owned);
-        return Ok(out);
+        return Ok((out, None));
     };
-    let run = gridbot_platform::book::RunState::from_bot(bot)?;
+    let run = RunState::from_bot(bot)?;
     let stop = run.as_ref().and_then(|r| r.stop.as_ref()).map(|s| s.price);
     let mark = stop.or(last_price).or(run.as_ref().map(|r| r.start_price)).unwrap_or(Decimal::ONE);
     let runtime = rb.runtime();
@@ -187,7 +253,7 @@ async fn runtime_stats(ctx: &ApiContext, bot: &Bot, last_price: Option<Decimal>)
         entry_price: dec(p.entry_price),
         stop_price: p.stop_price.map(dec),
     });
-    Ok(out)
+    Ok((out, run))
 }
 
 /// Before any run: zeros, and the grid as it would start at `price` (every level `empty` when it cannot start there;
@@ -232,6 +298,13 @@ fn empty(config: Option<&GridConfig>, price: Option<Decimal>) -> StatsOut {
         take_profit_price: config.and_then(GridConfig::take_profit_price).map(dec),
         levels: Vec::new(),
         position: None,
+        started_at: None,
+        running_secs: None,
+        total_pnl: zero(),
+        total_pnl_pct: None,
+        grid_apr: None,
+        total_apr: None,
+        round_trips_24h: 0,
     }
 }
 

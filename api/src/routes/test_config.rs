@@ -76,6 +76,8 @@ struct TestConfigOut {
 struct BacktestOut {
     /// Days of candles the backtest covered (rounded up).
     days: i64,
+    /// The 1-minute candles it replayed: its real span (a fresh simulator has hours, not days).
+    candles: usize,
     orders_filled: u64,
     round_trips: u64,
     realized_pnl: String,
@@ -138,6 +140,7 @@ async fn test_config(
             (Vec::new(), Decimal::ZERO)
         }
     };
+    let count = candles.len();
     let bt = run_backtest(&config, &info.filters, candles);
     let per_day =
         bt.as_ref().filter(|_| days > Decimal::ZERO).map(|r| dec((Decimal::from(r.orders_filled) / days).round_dp(1)));
@@ -153,6 +156,7 @@ async fn test_config(
         expected_fills_per_day: per_day,
         backtest: bt.map(|r| BacktestOut {
             days: days.ceil().try_into().unwrap_or(DAYS).max(1),
+            candles: count,
             orders_filled: r.orders_filled,
             round_trips: r.round_trips,
             realized_pnl: dec(r.realized_pnl),
@@ -181,6 +185,7 @@ async fn runtime_test(
             (Vec::new(), Decimal::ZERO)
         }
     };
+    let count = candles.len();
     let start = candles.first().map_or(Decimal::ONE, |c| c.open);
     let mut runtime = registry.runtime(strategy, config, filters, start, None)?;
     let series = Candles::new(candles).ok().filter(|c| !c.is_empty());
@@ -191,6 +196,7 @@ async fn runtime_test(
             let s = runtime.summary(last)?;
             Some(BacktestOut {
                 days: days.ceil().try_into().unwrap_or(DAYS).max(1),
+                candles: count,
                 orders_filled: s.orders_filled,
                 round_trips: s.round_trips,
                 realized_pnl: dec(s.realized_pnl),

@@ -55,6 +55,7 @@ async fn test_config_plans_and_backtests(backend: Backend) {
     let bt = &b["backtest"];
     assert!(bt.is_object(), "the simulator has minutes of history: {}", r.text);
     assert!(bt["days"].as_i64().unwrap() >= 1);
+    assert!(bt["candles"].as_u64().unwrap() >= 1, "{}", r.text);
     assert!(bt["orders_filled"].as_u64().is_some() && bt["round_trips"].as_u64().is_some());
     for k in ["realized_pnl", "final_equity", "max_drawdown", "fees_paid"] {
         d(&bt[k]);
@@ -84,6 +85,7 @@ async fn test_config_plans_and_backtests(backend: Backend) {
         .await;
     assert_eq!(stored.status, StatusCode::OK, "{}", stored.text);
     assert_eq!(stored.body["backtest"]["days"], 2, "1,500 minutes: {}", stored.text);
+    assert_eq!(stored.body["backtest"]["candles"], 1500, "{}", stored.text);
     assert!(stored.body["backtest"]["round_trips"].as_u64().unwrap() > 1000, "a swing across the grid every minute");
     assert!(d(&stored.body["expected_fills_per_day"]) > Decimal::from(1000));
     app.finish().await;

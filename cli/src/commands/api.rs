@@ -19,9 +19,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     roles::init_logging();
     let source = Source::env();
     let role = RoleSettings::read(&source)?;
-    let config = settings::api(&source)?;
+    let mut config = settings::api(&source)?;
     let advisor = settings::advisor(&source);
     let market = roles::market(&role.endpoints, false, false).await?;
+    config.market = market.source;
     let ctx = roles::context(&role, &market, false).await?;
     serve_api(ctx, config, advisor, args.bind, roles::shutdown_signal()).await
 }

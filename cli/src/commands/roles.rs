@@ -65,6 +65,8 @@ const DEMO_SECRET: &str = "gridbot-offline-demo-secret";
 pub struct Market {
     pub exchange: Arc<dyn Exchange>,
     pub endpoints: Endpoints,
+    /// What the API reports of it (`GET /api/system`).
+    pub source: gridbot_api::MarketSource,
     /// The simulator started because Binance was unreachable; kept alive with the process.
     pub _sim: Option<gridbot_sim::SimHandle>,
 }
@@ -78,7 +80,8 @@ pub async fn market(endpoints: &Endpoints, fallback: bool, force_sim: bool) -> a
         let health = probe.health().await;
         if health.reachable {
             tracing::info!(rest = %endpoints.rest, "market data from Binance");
-            return Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, _sim: None });
+            let exchange = Arc::new(Binance::new(endpoints.clone(), None)?);
+            return Ok(Market { exchange, endpoints, source: gridbot_api::MarketSource::BINANCE, _sim: None });
         }
         if !fallback {
             anyhow::bail!(
@@ -95,10 +98,11 @@ pub async fn market(endpoints: &Endpoints, fallback: bool, force_sim: bool) -> a
     }
     let account = format!("{DEMO_KEY}:{DEMO_SECRET}:USDT=100000,BTC=2,ETH=20");
     let args = gridbot_sim::SimArgs::try_from_flags(["--port", "0", "--account", &account])?;
+    let source = gridbot_api::MarketSource::simulator(args.speed);
     let sim = gridbot_sim::start(args).await.context("starting the built-in simulator")?;
     let endpoints = Endpoints::single_host(&sim.rest_url, &sim.ws_url, &sim.ws_api_url);
     tracing::info!(rest = %sim.rest_url, api_key = DEMO_KEY, api_secret = DEMO_SECRET, "simulator market running; its live account's keys (not real keys) are these");
-    Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, _sim: Some(sim) })
+    Ok(Market { exchange: Arc::new(Binance::new(endpoints.clone(), None)?), endpoints, source, _sim: Some(sim) })
 }
 
 /// The worker context per `settings`: database (migrated when `migrate`), queue, events, locks, live accounts

@@ -25,9 +25,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // One source for every part: the environment, then the secrets generated on first run.
     let source = Source::with_local_secrets(Path::new(LOCAL_SECRETS))?;
     let role = RoleSettings::read(&source)?;
-    let config = settings::api(&source)?;
+    let mut config = settings::api(&source)?;
     let advisor = settings::advisor(&source);
     let market = roles::market(&role.endpoints, true, args.offline).await?;
+    config.market = market.source;
     let ctx = roles::context(&role, &market, true).await?;
     let stop = roles::shutdown_signal();
     // Joined, not spawned: apalis' worker future is not `Send` for every lifetime.

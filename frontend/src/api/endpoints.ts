@@ -13,6 +13,7 @@ import type {
   CreateBotRequest,
   Credentials,
   EmergencyStopResult,
+  EquityPoint,
   PaperResetResult,
   Fill,
   MarketSymbol,
@@ -26,6 +27,7 @@ import type {
   RoundTrip,
   Suggestion,
   Summary,
+  SystemInfo,
   TestConfigRequest,
   TestConfigResult,
   TokenResponse,
@@ -66,6 +68,7 @@ export const botsApi = {
   stop: (id: number, sell = false) => http.post<Bot>(`/api/bots/${id}/stop`, { sell }),
   runs: (id: number) => http.get<BotRun[]>(`/api/bots/${id}/runs`),
   stats: (id: number) => http.get<BotStats>(`/api/bots/${id}/stats`),
+  equity: (id: number) => http.get<EquityPoint[]>(`/api/bots/${id}/equity`),
   testConfig: (r: TestConfigRequest) => http.post<TestConfigResult>('/api/bots/test-config', r),
 }
 
@@ -77,6 +80,10 @@ export const summaryApi = {
   get: () => http.get<Summary>('/api/summary'),
   emergencyStop: () => http.post<EmergencyStopResult>('/api/emergency-stop'),
   resetPaper: () => http.post<PaperResetResult>('/api/paper/reset'),
+}
+
+export const systemApi = {
+  get: () => http.get<SystemInfo>('/api/system', { auth: false }),
 }
 
 export const tradingApi = {

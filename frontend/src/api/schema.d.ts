@@ -247,6 +247,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bots/{id}/equity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bot_equity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bots/{id}/runs": {
         parameters: {
             query?: never;
@@ -487,6 +503,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["system"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trades": {
         parameters: {
             query?: never;
@@ -597,6 +629,8 @@ export interface components {
             locked: string;
         };
         BacktestOut: {
+            /** @description The 1-minute candles it replayed: its real span (a fresh simulator has hours, not days). */
+            candles: number;
             /**
              * Format: int64
              * @description Days of candles the backtest covered (rounded up).
@@ -693,6 +727,15 @@ export interface components {
             /** @description Bots whose orders could not all be cancelled, with the reason: check these at the exchange by hand. */
             failures: string[];
             stopped_bots: number[];
+        };
+        EquityPoint: {
+            /** @description Quote + base × the candle's close, in the pair's quote asset. */
+            equity: string;
+            /**
+             * Format: int64
+             * @description The candle's open time, UNIX milliseconds (the market's clock).
+             */
+            time: number;
         };
         /** @description The one error shape. */
         ErrorBody: {
@@ -876,6 +919,11 @@ export interface components {
             avg_profit?: string | null;
             equity: string;
             fees_paid: string;
+            /**
+             * @description `realized_pnl / capital`, annualized over `running_secs` (a fraction: "0.5" = 50 % a year); null under a
+             *     minute of running, before a run, or on overflow.
+             */
+            grid_apr?: string | null;
             /** @description The round trips' profit (= `realized_pnl`). */
             grid_profit: string;
             /** @description The held lots' value change (= `unrealized_pnl`). */
@@ -899,9 +947,30 @@ export interface components {
             realized_pnl: string;
             /** Format: int64 */
             round_trips: number;
+            /**
+             * Format: int64
+             * @description Round trips (fills that closed a lot, with a P&L) in the last 24 hours, over every run.
+             */
+            round_trips_24h: number;
+            /**
+             * Format: int64
+             * @description Seconds from `started_at` to now (to the stop, for a stopped or failed bot); null before a run.
+             */
+            running_secs?: number | null;
+            /**
+             * Format: date-time
+             * @description When the current run started; null before a run.
+             */
+            started_at?: string | null;
             stop_loss_price?: string | null;
             take_profit_price?: string | null;
+            /** @description The same with `total_pnl`. */
+            total_apr?: string | null;
             total_orders: number;
+            /** @description `realized_pnl + unrealized_pnl`. */
+            total_pnl: string;
+            /** @description `total_pnl / capital`, a fraction (8 places); null before a run or without a capital. */
+            total_pnl_pct?: string | null;
             unrealized_pnl: string;
             win_rate?: string | null;
         };
@@ -981,6 +1050,17 @@ export interface components {
             step_size: string;
             symbol: string;
             tick_size: string;
+        };
+        SystemOut: {
+            /**
+             * Format: int64
+             * @description Real milliseconds one 1-minute candle takes on this market (60000 on Binance); null when unknown.
+             */
+            candle_ms?: number | null;
+            /** @description `simulator` or `binance`. */
+            market: string;
+            /** @description The simulator was chosen (`--offline`) or fallen back to: its prices are not real. */
+            offline: boolean;
         };
         TestConfigIn: {
             /** @description As a bot's config of that strategy. */
@@ -2111,6 +2191,53 @@ export interface operations {
             };
         };
     };
+    bot_equity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EquityPoint"][];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     bot_runs: {
         parameters: {
             query?: never;
@@ -2923,6 +3050,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    system: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemOut"];
                 };
             };
             /** @description over the rate limit; retry after `Retry-After` seconds */

@@ -28,4 +28,16 @@ describe('BotCard', () => {
     const flat = await render(BotCard, { bot: mrBot(), stats: mrStats({ position: null }) })
     expect(flat.text('bot-position')).toBe('flat')
   })
+
+  it('its returns: total P&L with ROI, APRs, running time; and Clone', async () => {
+    const r = await render(BotCard, { bot: bot({ id: 4 }), stats: stats() })
+    expect(r.text('bot-total-pnl')).toBe('+9.40 USDT (0.09%)')
+    expect(r.text('bot-apr')).toBe('2.1% / 1.6%')
+    expect(r.text('bot-running')).toMatch(/^2 d 3 h · started /)
+    expect(r.html).toContain('Grid profit')
+    expect(r.all('bot-clone')[0]).toContain('href="/bots/new?from=4"')
+    const none = await render(BotCard, { bot: bot(), stats: null })
+    expect(none.text('bot-running')).toBe('—')
+    expect(none.text('bot-apr')).toBe('— / —')
+  })
 })

@@ -32,4 +32,24 @@ describe('StatsPanel', () => {
     expect(r.text('stats-panel')).toContain('Qty per level')
     expect(r.text('stat-pnl-split')).toContain('Grid profit')
   })
+
+  it('the returns: total P&L with its ROI, APRs, running time and start', async () => {
+    const r = await render(StatsPanel, { stats: stats(), pair: 'BTC/USDT', strategy: 'grid' })
+    expect(r.text('stat-total-pnl')).toBe('+9.40 USDT')
+    expect(r.text('stat-total-pnl-pct')).toBe('0.09%')
+    expect(r.text('stat-apr')).toBe('2.1% / 1.6%')
+    expect(r.text('stat-running')).toBe('2 d 3 h')
+    expect(r.text('stat-started')).toMatch(/^started \S/)
+    expect(r.text('stat-round-trips-24h')).toBe('3')
+    expect(r.text('stat-pnl-split')).toContain('Floating')
+  })
+
+  it('before a run: dashes, never NaN', async () => {
+    const s = stats({ started_at: null, running_secs: null, grid_apr: null, total_apr: null, total_pnl: '0', total_pnl_pct: null })
+    const r = await render(StatsPanel, { stats: s, pair: 'BTC/USDT', strategy: 'grid' })
+    expect(r.text('stat-apr')).toBe('— / —')
+    expect(r.text('stat-running')).toBe('—')
+    expect(r.text('stat-started')).toBe('started —')
+    expect(r.text('stats-panel')).not.toContain('NaN')
+  })
 })

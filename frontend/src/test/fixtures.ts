@@ -51,6 +51,14 @@ export function stats(over: Partial<BotStats> = {}): BotStats {
       { index: 9, price: '99736.84', state: 'empty' },
       { index: 10, price: '100263.16', state: 'sell' },
     ],
+    position: null,
+    started_at: '2026-12-05T08:00:00Z',
+    running_secs: 183600,
+    total_pnl: '9.4',
+    total_pnl_pct: '0.00094',
+    grid_apr: '0.02146568',
+    total_apr: '0.01614117',
+    round_trips_24h: 3,
     ...over,
   }
 }

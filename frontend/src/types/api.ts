@@ -71,8 +71,13 @@ export type TestConfigRequest = Narrow<Schemas['TestConfigIn'], { config: Strate
 /** Another strategy than the grid answers the grid's figures empty ("0", no levels). */
 export type TestConfigResult = Schemas['TestConfigOut']
 
+/** `GET /api/bots/{id}/equity`: `time` in UNIX milliseconds (a candle's open, the market's clock). */
+export type EquityPoint = Schemas['EquityPoint']
+
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
+/** `GET /api/system`: where prices come from; `candle_ms`: real milliseconds of one 1-minute candle. */
+export type SystemInfo = Narrow<Schemas['SystemOut'], { market: 'simulator' | 'binance' }>
 export type Side = 'buy' | 'sell'
 export type CancelledOrder = Narrow<Schemas['CancelledOut'], { side: Side }>
 /** `failures`: bots whose orders could not all be cancelled, with the reason. */

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, bot, fill};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Query,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
 use super::Result;
@@ -53,6 +53,16 @@ impl Fills<'_> {
     pub async fn realized_since(&self, bot: BotId, since: DateTime<Utc>) -> Result<Decimal> {
         let by_bot = self.realized(Condition::all().add(fill::Column::BotId.eq(bot.0)), since).await?;
         Ok(by_bot.get(&bot).copied().unwrap_or_default())
+    }
+
+    /// How many of `bot`'s fills at or after `since` closed a round trip (carry a P&L), over every run.
+    pub async fn closed_since(&self, bot: BotId, since: DateTime<Utc>) -> Result<u64> {
+        Ok(fill::Entity::find()
+            .filter(fill::Column::BotId.eq(bot.0))
+            .filter(fill::Column::Time.gte(since))
+            .filter(fill::Column::Pnl.is_not_null())
+            .count(self.0)
+            .await?)
     }
 
     /// Per bot of the user's account: the realized P&L of its fills at or after `since`, every run; a bot without

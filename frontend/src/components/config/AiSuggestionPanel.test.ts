@@ -14,7 +14,7 @@ const hold: BacktestEntry = { lower: null, upper: null, levels: null, realized_p
 const suggestion = (): Suggestion => ({
   id: 3, bot_id: 1, pair: 'BTC/USDT', status: 'pending', source: 'heuristic', fallback_reason: null,
   suggestion: { grid_lower: '95000', grid_upper: '105000', num_levels: 20, confidence: 78, reasoning: 'r', risk_level: 'medium' },
-  backtests: [{ window: '7d', suggested: grid(), current: null, sweep_best: grid({ return_pct: '-0.005', realized_pnl: '-5' }), hold }],
+  backtests: [{ window: '7d', candles: 4320, suggested: grid(), current: null, sweep_best: grid({ return_pct: '-0.005', realized_pnl: '-5' }), hold }],
   created_at: '2026-11-23T10:00:00Z',
 })
 
@@ -33,6 +33,8 @@ describe('AiSuggestionPanel', () => {
     expect(holding).toContain('10,394.00 USDT')
     expect(holding).not.toContain('+0.00 USDT')
     expect(holding).toContain('—')
+    // a 7d window with 3 days of history says so
+    expect(suggested).toContain('3 d of candles')
   })
 
   it('a contender the window could not run shows no figures, and its reason on hover', async () => {

@@ -3,7 +3,7 @@ import { render } from '@/test/render'
 import type { TestConfigResult } from '@/types/api'
 import TestConfigPanel from './TestConfigPanel.vue'
 
-const backtest = { days: 7, orders_filled: 12, round_trips: 6, realized_pnl: '4.5', final_equity: '1004.5', max_drawdown: '0.01', win_rate: '0.5', fees_paid: '1.2' }
+const backtest = { days: 1, candles: 200, orders_filled: 12, round_trips: 6, realized_pnl: '4.5', final_equity: '1004.5', max_drawdown: '0.01', win_rate: '0.5', fees_paid: '1.2' }
 const grid: TestConfigResult = {
   valid: true, levels: ['95000', '100000', '105000'], qty_per_level: '0.00526', profit_per_grid_min: '2.51', profit_per_grid_max: '2.63',
   profit_per_grid_pct_min: '0.0034', profit_per_grid_pct_max: '0.0036', initial_buy_qty: '0.05', expected_fills_per_day: '12.4', backtest,
@@ -21,6 +21,8 @@ describe('TestConfigPanel', () => {
     expect(r.text('test-qty-per-level')).toBe('0.00526 BTC')
     expect(r.all('test-levels')).toHaveLength(1)
     expect(r.text('test-backtest')).toContain('+4.50 USDT')
+    // the span it really had, not the rounded-up day
+    expect(r.text('test-backtest-span')).toBe('Backtest, last 3 h 20 min of candles')
   })
 
   it("another strategy's: no grid figures, its expected fills and backtest", async () => {
