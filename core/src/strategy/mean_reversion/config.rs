@@ -244,7 +244,10 @@ mod tests {
         let e = MeanReversionConfig::from_json(&json!({"capital": "1000", "fee_asset": "bnb"})).unwrap_err();
         assert_eq!(e.fields()[0].field, "fee_asset", "{e}");
         let e = MeanReversionConfig::from_json(&json!({"capital": "1000", "levels": 20})).unwrap_err();
-        assert_eq!(e.to_string(), format!("levels: unknown field; the mean_reversion config has {}", FIELDS.join(", ")));
+        assert_eq!(
+            e.to_string(),
+            format!("levels: unknown field; the mean_reversion config has {}", FIELDS.join(", "))
+        );
         assert!(MeanReversionConfig::from_json(&json!([1, 2])).is_err());
     }
 }
