@@ -64,6 +64,11 @@ fn keep_running<K: Eq + std::hash::Hash>(tasks: &mut HashMap<K, JoinHandle<()>>,
     });
 }
 
+/// Whether a runtime wants no order now (a failure to tell counts as wanting one).
+fn wants_nothing(rt: &RuntimeBot) -> bool {
+    rt.runtime().wanted().is_ok_and(|w| w.is_empty())
+}
+
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -329,10 +334,14 @@ impl Watch {
     }
 
     /// Books into a live runtime the fills a worker recorded since it last booked (its only writer is this
-    /// scheduler while the bot runs).
+    /// scheduler while the bot runs). A worker sends only the orders the runtime wants, so a runtime that wants
+    /// none has no fill to book: its orders and fills are not read.
     async fn book_live(&self, bot_id: gridbot_core::BotId) {
         let Some((bot, generation, booked)) = lock(&self.bots).get(&bot_id).and_then(|w| {
             let rt = w.runtime.as_ref().filter(|r| r.mode() == gridbot_platform::db::types::BotMode::Live)?;
+            if wants_nothing(rt) {
+                return None;
+            }
             Some((w.bot.clone(), rt.generation, rt.booked()))
         }) else {
             return;
