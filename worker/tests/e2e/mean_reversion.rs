@@ -41,19 +41,13 @@ async fn a_paper_mean_reversion_bot_books_what_the_backtest_of_the_same_candles_
     let Some((file, candles)) = window(dir.path()) else { return };
     let replay = format!("BTCUSDT={}", file.display());
     let stack = Stack::start_on(Backend::Sqlite, 1, &["--replay", &replay]).await;
-    let user = stack.user().await;
-    let config = json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"});
-    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
-    let bot = stack.db().bots().create(&mr_bot(user, BotMode::Paper, &config)).await.expect("bot");
-    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
-    stack
-        .until(20, "the bot to run", || async {
-            stack.status(bot.id).await == BotStatus::Running
-                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
-        })
-        .await;
+    let (bot, config) = running_bot(
+        &stack,
+        BotMode::Paper,
+        json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"}),
+    )
+    .await;
     // The scheduler reads the running bot's runtime, then the market plays, ten candles at a time.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let last_open = candles.as_slice().last().expect("candles").open_time;
     for _ in 0..CANDLES / 10 {
         stack.control("/sim/step", json!({"candles": 10})).await;
@@ -115,6 +109,27 @@ async fn books(
     (bot, rb, got)
 }
 
+/// A mean-reversion bot of `config`, created for a new user and started in `mode`, once it runs and the scheduler
+/// has had time to read its runtime; its config as stored.
+async fn running_bot(
+    stack: &Stack,
+    mode: BotMode,
+    config: serde_json::Value,
+) -> (gridbot_platform::db::types::Bot, serde_json::Value) {
+    let user = stack.user().await;
+    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
+    let bot = stack.db().bots().create(&mr_bot(user, mode, &config)).await.expect("bot");
+    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
+    stack
+        .until(20, "the bot to run", || async {
+            stack.status(bot.id).await == BotStatus::Running
+                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
+        })
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    (bot, config)
+}
+
 fn mr_bot(user: i64, mode: BotMode, config: &serde_json::Value) -> NewBot {
     NewBot {
         user_id: user,
@@ -137,19 +152,13 @@ async fn a_live_mean_reversion_bot_books_what_the_exchange_filled() {
     let Some((file, candles)) = window(dir.path()) else { return };
     let replay = format!("BTCUSDT={}", file.display());
     let stack = Stack::start_on(Backend::Sqlite, 1, &["--replay", &replay]).await;
-    let user = stack.user().await;
-    let config = json!({"capital": "1000", "window": 20, "band": "1.5", "fee_asset": "base"});
-    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
-    let bot = stack.db().bots().create(&mr_bot(user, BotMode::Live, &config)).await.expect("bot");
     let (usdt, btc) = (balance(&stack, "USDT").await, balance(&stack, "BTC").await);
-    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
-    stack
-        .until(20, "the bot to run", || async {
-            stack.status(bot.id).await == BotStatus::Running
-                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
-        })
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (bot, config) = running_bot(
+        &stack,
+        BotMode::Live,
+        json!({"capital": "1000", "window": 20, "band": "1.5", "fee_asset": "base"}),
+    )
+    .await;
     // One candle at a time, each decision sent, filled and booked before the next: the market orders fill at the
     // close's book (a buy one tick above, at the ask).
     for c in candles.as_slice() {
@@ -181,18 +190,12 @@ async fn a_stream_gap_is_replayed_to_a_paper_mean_reversion_bot_candle_by_candle
     let Some((file, candles)) = window(dir.path()) else { return };
     let replay = format!("BTCUSDT={}", file.display());
     let stack = Stack::start_on(Backend::Sqlite, 1, &["--replay", &replay]).await;
-    let user = stack.user().await;
-    let config = json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"});
-    let config = Registry::default().bot_config("mean_reversion", &config).expect("config");
-    let bot = stack.db().bots().create(&mr_bot(user, BotMode::Paper, &config)).await.expect("bot");
-    gridbot_app::commands::start(&stack.ctx, &bot).await.expect("start");
-    stack
-        .until(20, "the bot to run", || async {
-            stack.status(bot.id).await == BotStatus::Running
-                && stack.db().strategy_states().get(bot.id).await.expect("state").is_some()
-        })
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (bot, config) = running_bot(
+        &stack,
+        BotMode::Paper,
+        json!({"capital": "10000", "window": 20, "band": "1.5", "stop_loss_pct": "0.2", "fee_asset": "base"}),
+    )
+    .await;
     let fed = |n: usize| candles.as_slice()[n - 1].open_time;
     let evaluated = |open_time: i64| {
         let stack = &stack;
