@@ -144,28 +144,16 @@ impl Strategy for GridStrategy {
     }
 
     fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
-        let i = &m.indicators;
-        let list = |v: &[Decimal]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         let prompt = format!(
             "Propose a spot grid for {pair} on Binance.\n\
-             Current price: {price}\n24h range: {low} - {high}\n24h volume (base): {vol}\n\
-             Volatility of 1-minute log returns: {v:.6} (annualized {va:.4})\nATR(14, 1h): {atr}\n\
-             Support levels: {sup}\nResistance levels: {res}\n\
+             {facts}\
              Capital: {cap} {quote}\nTick size: {tick}; step size: {step}; minimum order value: {mn} {quote}\n\
              Fee per fill: 0.1% of notional.\nCurrent config: {cur} .\n\
              Each grid round trip earns one level's spacing minus two fees, so spacing must exceed 0.2% of price. \
              The price must lie strictly inside [grid_lower, grid_upper]; every order must be worth at least the minimum \
              order value (capital / levels per order).",
             pair = m.symbol.pair(),
-            price = i.price,
-            low = i.low_24h,
-            high = i.high_24h,
-            vol = i.volume_24h,
-            v = i.volatility,
-            va = i.volatility_annualized,
-            atr = i.atr,
-            sup = list(&i.support),
-            res = list(&i.resistance),
+            facts = m.facts(),
             cap = m.capital,
             quote = m.symbol.quote(),
             tick = m.filters.tick_size,

@@ -29,6 +29,28 @@ pub struct MarketSnapshot {
     pub filters: SymbolFilters,
 }
 
+impl MarketSnapshot {
+    /// The market's facts as every strategy's prompt states them, one a line (each line ends with a newline).
+    pub fn facts(&self) -> String {
+        let i = &self.indicators;
+        let list = |v: &[Decimal]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        format!(
+            "Current price: {price}\n24h range: {low} - {high}\n24h volume (base): {vol}\n\
+             Volatility of 1-minute log returns: {v:.6} (annualized {va:.4})\nATR(14, 1h): {atr}\n\
+             Support levels: {sup}\nResistance levels: {res}\n",
+            price = i.price,
+            low = i.low_24h,
+            high = i.high_24h,
+            vol = i.volume_24h,
+            v = i.volatility,
+            va = i.volatility_annualized,
+            atr = i.atr,
+            sup = list(&i.support),
+            res = list(&i.resistance),
+        )
+    }
+}
+
 /// What a strategy hands the AI: instructions, the facts, and the JSON schema its answer must follow.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AiContext {

@@ -1,7 +1,6 @@
 //! Mean reversion as the registry knows it: its [`Plugin`] (runtime, config schema, bot config) and
 //! [`MeanReversionStrategy`], its AI prompt and answer schema.
 
-use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{
@@ -43,14 +42,10 @@ impl Strategy for MeanReversionStrategy {
     }
 
     fn ai_context(&self, m: &MarketSnapshot) -> AiContext {
-        let i = &m.indicators;
-        let list = |v: &[Decimal]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         let current: &MeanReversionParams = self.config.params();
         let prompt = format!(
             "Propose a mean-reversion (Bollinger band) strategy for {pair} on Binance spot, on 1-minute candles.\n\
-             Current price: {price}\n24h range: {low} - {high}\n24h volume (base): {vol}\n\
-             Volatility of 1-minute log returns: {v:.6} (annualized {va:.4})\nATR(14, 1h): {atr}\n\
-             Support levels: {sup}\nResistance levels: {res}\n\
+             {facts}\
              Capital: {cap} {quote}\nStep size: {step}; minimum order value: {mn} {quote}\n\
              Fee per fill: {fee} of notional.\nCurrent config: {cur} .\n\
              The bot buys with all its quote when a candle closes more than `band` population standard deviations \
@@ -58,15 +53,7 @@ impl Strategy for MeanReversionStrategy {
              mean, or when the price falls to entry * (1 - stop_loss_pct/100). A round trip must move more than two \
              fees to earn anything; a wider band trades less often on deeper dips.",
             pair = m.symbol.pair(),
-            price = i.price,
-            low = i.low_24h,
-            high = i.high_24h,
-            vol = i.volume_24h,
-            v = i.volatility,
-            va = i.volatility_annualized,
-            atr = i.atr,
-            sup = list(&i.support),
-            res = list(&i.resistance),
+            facts = m.facts(),
             cap = m.capital,
             quote = m.symbol.quote(),
             step = m.filters.step_size,
