@@ -62,11 +62,12 @@ fn stored(runtime: &dyn Runtime, last_close: i64) -> Result<serde_json::Value, E
     Ok(json!({"runtime": runtime.snapshot()?, "last_close": last_close}))
 }
 
-/// How the paper venue charges the fills of a bot of `config`: its `fee_rate` and `fee_asset`.
+/// How the paper venue charges the fills of a bot of `config` (as stored: decimals are strings): its `fee_rate` and
+/// `fee_asset`.
 fn paper_fees(config: &serde_json::Value) -> PaperFees {
     let rate = config
         .get("fee_rate")
-        .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_f64().map(|f| f.to_string())))
+        .and_then(|v| v.as_str())
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(gridbot_core::config::default_fee_rate);
     let asset = match config.get("fee_asset").and_then(|v| v.as_str()) {
