@@ -30,7 +30,7 @@ pub(crate) struct Kept {
 
 /// Whether `now` (the bot's row just read) still runs the grid of `kept` (the row its book was kept with): same
 /// account, symbol, mode, configuration, generation and run state.
-pub(crate) fn same_grid(kept: &Bot, now: &Bot) -> bool {
+pub fn same_grid(kept: &Bot, now: &Bot) -> bool {
     (kept.id, kept.user_id, &kept.symbol, kept.mode, kept.generation)
         == (now.id, now.user_id, &now.symbol, now.mode, now.generation)
         && kept.config == now.config

@@ -6,7 +6,7 @@
 //! idempotent: an order is written before it is sent and looked up by its client id before any resend, so a job
 //! retried after a crash changes nothing twice.
 
-mod books;
+pub mod books;
 pub mod commands;
 mod context;
 mod error;

@@ -9,7 +9,7 @@ use gridbot_core::{
 };
 use gridbot_platform::{
     Db, DbError,
-    book::{GridBook, charged_fee, next_to_book},
+    book::{GridBook, RunState, charged_fee, next_to_book},
     db::types::{Bot, BotMode, NewOrder, Order, OrderStatus},
 };
 
@@ -96,32 +96,57 @@ impl PaperBook {
 }
 
 impl Triggers {
-    /// From the database: the bot's grid (for paper, with every recorded fill booked) and its stop prices.
+    /// From the database: the bot's stop prices and its nearest orders. A paper bot's grid is rebuilt from its
+    /// run's fills (every recorded fill booked) once, when the scheduler starts watching it: the matcher moves it
+    /// from then on. A live bot's triggers are its resting orders: its history is not read.
     pub async fn load(db: &Db, bot: &Bot) -> Result<Triggers, DbError> {
-        let Some(mut book) = GridBook::load(db, bot).await? else { return Ok(Triggers::default()) };
-        let plan = book.engine.plan().clone();
-        let fees = PaperFees { rate: plan.fee_rate, asset: plan.fee_asset };
-        let mut triggers = Triggers {
-            stop_loss: plan.stop_loss_price,
-            take_profit: plan.take_profit_price,
-            fees,
-            ..Triggers::default()
-        };
         if bot.mode == BotMode::Paper {
+            let Some(mut book) = GridBook::load(db, bot).await? else { return Ok(Triggers::default()) };
+            let mut triggers = Triggers::of_plan(book.engine.plan());
             book_recorded_fills(&mut book, &bot.symbol)?;
             let paper = PaperBook { bot: bot.id, generation: book.run.generation, engine: book.engine };
             (triggers.buy, triggers.sell) = paper.nearest();
             triggers.paper = Some(paper);
-        } else {
-            let resting: Vec<&Order> = book
-                .orders
-                .iter()
-                .filter(|o| o.level.is_some() && matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyFilled))
-                .collect();
-            let price = |side: Side| resting.iter().filter(move |o| o.side == side).map(|o| o.price.get());
-            (triggers.buy, triggers.sell) = (price(Side::Buy).max(), price(Side::Sell).min());
+            return Ok(triggers);
         }
+        let Some(run) = RunState::from_bot(bot)? else { return Ok(Triggers::default()) };
+        let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
+        let start = GridBook::build(bot, &bot.symbol, run, &[], &[])?;
+        let mut triggers = Triggers::of_plan(start.engine.plan());
+        let resting: Vec<Order> = resting_grid_orders(db, bot, &prefix).await?;
+        let price = |side: Side| resting.iter().filter(move |o| o.side == side).map(|o| o.price.get());
+        (triggers.buy, triggers.sell) = (price(Side::Buy).max(), price(Side::Sell).min());
         Ok(triggers)
+    }
+
+    fn of_plan(plan: &gridbot_core::engine::GridPlan) -> Triggers {
+        Triggers {
+            stop_loss: plan.stop_loss_price,
+            take_profit: plan.take_profit_price,
+            fees: PaperFees { rate: plan.fee_rate, asset: plan.fee_asset },
+            ..Triggers::default()
+        }
+    }
+
+    /// Whether a paper bot's book rests exactly the grid orders the database has resting for its run: what the
+    /// scheduler checks when a worker changed the bot's orders, instead of rebuilding the book.
+    pub async fn agrees_with(&self, db: &Db, bot: &Bot) -> Result<bool, DbError> {
+        let Some(paper) = &self.paper else { return Ok(false) };
+        let prefix = ClientOrderId::generation_prefix(bot.id, paper.generation);
+        let mut stored: Vec<(bool, usize, Decimal)> = resting_grid_orders(db, bot, &prefix)
+            .await?
+            .iter()
+            .map(|o| (o.side == Side::Buy, o.level.unwrap_or_default() as usize, o.price.get()))
+            .collect();
+        let mut resting: Vec<(bool, usize, Decimal)> = paper
+            .engine
+            .resting_orders()
+            .iter()
+            .map(|o| (o.side == Side::Buy, o.level.unwrap_or_default(), o.price))
+            .collect();
+        stored.sort();
+        resting.sort();
+        Ok(stored == resting)
     }
 
     /// Whether a tick at `price` may fill an order or reach a stop.
@@ -140,6 +165,12 @@ impl Triggers {
         }
         fills
     }
+}
+
+/// The grid orders of the run whose client ids start with `prefix` that rest now (open or partly filled).
+async fn resting_grid_orders(db: &Db, bot: &Bot, prefix: &str) -> Result<Vec<Order>, DbError> {
+    let resting = db.orders().list_with_status(bot.id, &[OrderStatus::Open, OrderStatus::PartiallyFilled]).await?;
+    Ok(resting.into_iter().filter(|o| o.level.is_some() && o.client_order_id.as_str().starts_with(prefix)).collect())
 }
 
 /// Books the filled grid orders the worker has not booked yet, in the engine's order, so that the book is the paper

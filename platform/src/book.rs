@@ -32,8 +32,8 @@ impl GridBook {
         let Some(run) = RunState::from_bot(bot)? else { return Ok(None) };
         // Fills first: a reader without the bot's lock (the paper matcher) then sees every booked fill's order, and
         // an order booked in between as filled and unbooked.
-        let booked = db.fills().booked(bot.id).await?;
-        let orders = db.orders().list_for_bot(bot.id).await?;
+        let booked = db.fills().booked_for_run(bot.id, run.generation).await?;
+        let orders = db.orders().list_for_run(bot.id, run.generation).await?;
         GridBook::build(bot, &bot.symbol, run, &orders, &booked).map(Some)
     }
 

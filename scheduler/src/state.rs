@@ -91,7 +91,7 @@ impl Watch {
                     Some(Received::Event(e)) => {
                         if let Event::Bot { bot_id, change } = *e {
                             match change {
-                                BotChange::Status => self.refresh_all().await,
+                                BotChange::Status => self.refresh_one(bot_id).await,
                                 BotChange::Orders | BotChange::Fill => self.refresh_bot(bot_id).await,
                             }
                         }
@@ -103,71 +103,99 @@ impl Watch {
         }
     }
 
-    /// Reloads the running bots, their triggers and the streams they need.
+    /// Lists the running bots: a bot already watched on the same run is kept as it is (its book is the matcher's,
+    /// moved in memory; a live grid's resting orders are read again), a new one is read, one no longer running is
+    /// dropped; then the streams they need are opened. One query, and nothing of a watched bot's history.
     pub(crate) async fn refresh_all(self: &Arc<Self>) {
         let bots = match self.ctx.db.bots().list_with_status(&[BotStatus::Running]).await {
             Ok(b) => b,
             Err(e) => return tracing::warn!(error = %e, "scheduler could not list running bots"),
         };
-        let mut fresh = HashMap::new();
+        let running: HashSet<gridbot_core::BotId> = bots.iter().map(|b| b.id).collect();
+        lock(&self.bots).retain(|id, _| running.contains(id));
         for bot in bots {
-            let version = lock(&self.bots).get(&bot.id).map_or(0, |w| w.version);
-            if is_runtime(&bot) {
-                // Kept in memory while it runs the same generation: the scheduler is its only writer.
-                let kept = lock(&self.bots)
-                    .get(&bot.id)
-                    .is_some_and(|w| w.runtime.as_ref().is_some_and(|r| r.generation == bot.generation));
-                let runtime = if kept {
-                    None
-                } else {
-                    match RuntimeBot::load(&self.ctx.db, &bot).await {
-                        Ok(r) => r,
-                        Err(e) => {
-                            tracing::warn!(bot = %bot.id, error = %e, "runtime not loaded");
-                            continue;
-                        }
-                    }
+            self.watch(bot).await;
+        }
+        self.open_streams();
+        for bot in running {
+            self.book_live(bot).await;
+        }
+    }
+
+    /// A status event of `bot_id`: its row is read again, and it is watched while it runs.
+    async fn refresh_one(self: &Arc<Self>, bot_id: gridbot_core::BotId) {
+        match self.ctx.db.bots().get(bot_id).await {
+            Ok(bot) if bot.status == BotStatus::Running => self.watch(bot).await,
+            Ok(_) => {
+                lock(&self.bots).remove(&bot_id);
+            }
+            Err(e) => return tracing::warn!(bot = %bot_id, error = %e, "scheduler could not read the bot"),
+        }
+        self.open_streams();
+        self.book_live(bot_id).await;
+    }
+
+    /// Watches `bot`, a running bot's row just read. A bot already watched on the same run keeps its book; a live
+    /// grid's triggers are read again (its resting orders only). Otherwise its triggers or its runtime are read.
+    async fn watch(&self, bot: Bot) {
+        let id = bot.id;
+        let (known, version) = match lock(&self.bots).get_mut(&id) {
+            Some(w) => {
+                let same = match &w.runtime {
+                    Some(r) => r.generation == bot.generation,
+                    None => !is_runtime(&bot) && gridbot_app::books::same_grid(&w.bot, &bot),
                 };
-                let w =
-                    Watched { bot, triggers: Triggers::default(), last_push: None, version, writing: false, runtime };
-                fresh.insert(w.bot.id, w);
-                continue;
+                if same {
+                    w.bot = bot.clone();
+                }
+                (same, w.version)
             }
+            None => (false, 0),
+        };
+        if known {
+            if bot.mode == BotMode::Live && !is_runtime(&bot) {
+                self.refresh_bot(id).await;
+            }
+            return;
+        }
+        let (triggers, runtime) = if is_runtime(&bot) {
+            match RuntimeBot::load(&self.ctx.db, &bot).await {
+                Ok(r) => (Triggers::default(), r),
+                Err(e) => return tracing::warn!(bot = %id, error = %e, "runtime not loaded"),
+            }
+        } else {
             match Triggers::load(&self.ctx.db, &bot).await {
-                Ok(triggers) => {
-                    let w = Watched { bot, triggers, last_push: None, version, writing: false, runtime: None };
-                    fresh.insert(w.bot.id, w);
-                }
-                Err(e) => tracing::warn!(bot = %bot.id, error = %e, "triggers not loaded"),
+                Ok(t) => (t, None),
+                Err(e) => return tracing::warn!(bot = %id, error = %e, "triggers not loaded"),
+            }
+        };
+        let mut w = Watched { bot, triggers, last_push: None, version, writing: false, runtime };
+        // Swapped under one hold of the lock, so no paper fill lands in between: a bot the matcher filled while its
+        // triggers were read keeps the matcher's.
+        let mut bots = lock(&self.bots);
+        if let Some(o) = bots.remove(&id) {
+            w.last_push = o.last_push;
+            if (o.writing || o.version != w.version) && o.bot.generation == w.bot.generation && o.runtime.is_none() {
+                w.triggers = o.triggers;
+                (w.version, w.writing) = (o.version, o.writing);
             }
         }
-        let live: Vec<gridbot_core::BotId> =
-            fresh.values().filter(|w| is_runtime(&w.bot) && w.bot.mode == BotMode::Live).map(|w| w.bot.id).collect();
-        let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
-            self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
-        by_symbol.extend(fresh.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
+        bots.insert(id, w);
+    }
+
+    /// Opens the market stream of every watched symbol (and of `always`) and the user-data stream of every account
+    /// with a live bot; closes the others.
+    fn open_streams(self: &Arc<Self>) {
+        let (by_symbol, live_users) = {
+            let bots = lock(&self.bots);
+            let mut by_symbol: HashMap<String, gridbot_core::Symbol> =
+                self.always.iter().map(|s| (s.exchange_name(), s.clone())).collect();
+            by_symbol.extend(bots.values().map(|w| (w.bot.symbol.exchange_name(), w.bot.symbol.clone())));
+            let live_users: HashSet<i64> =
+                bots.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
+            (by_symbol, live_users)
+        };
         let symbols: HashSet<String> = by_symbol.keys().cloned().collect();
-        let live_users: HashSet<i64> =
-            fresh.values().filter(|w| w.bot.mode == BotMode::Live).map(|w| w.bot.user_id).collect();
-        {
-            // Swapped under one hold of the lock, so no paper fill lands in between: a bot the matcher filled
-            // while its triggers were read keeps the matcher's.
-            let mut old = lock(&self.bots);
-            for (id, w) in fresh.iter_mut() {
-                if let Some(o) = old.remove(id) {
-                    w.last_push = o.last_push;
-                    if is_runtime(&w.bot) && w.runtime.is_none() && o.bot.generation == w.bot.generation {
-                        w.runtime = o.runtime;
-                        continue;
-                    }
-                    if (o.writing || o.version != w.version) && o.bot.generation == w.bot.generation {
-                        w.triggers = o.triggers;
-                        (w.version, w.writing) = (o.version, o.writing);
-                    }
-                }
-            }
-            *old = fresh;
-        }
         {
             let mut streams = lock(&self.streams);
             keep_running(&mut streams, &symbols);
@@ -175,23 +203,36 @@ impl Watch {
                 streams.entry(name).or_insert_with(|| tokio::spawn(crate::market::run(Arc::clone(self), symbol)));
             }
         }
-        {
-            let mut users = lock(&self.users);
-            keep_running(&mut users, &live_users);
-            for user in live_users {
-                users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
-            }
-        }
-        for bot in live {
-            self.book_live(bot).await;
+        let mut users = lock(&self.users);
+        keep_running(&mut users, &live_users);
+        for user in live_users {
+            users.entry(user).or_insert_with(|| tokio::spawn(crate::user::run(Arc::clone(self), user)));
         }
     }
 
-    /// Re-reads one bot's triggers, unless the matcher filled its paper orders meanwhile (its own are newer then).
+    /// A worker changed the bot's orders or booked its fills. A live grid's triggers are read again (its resting
+    /// orders); a paper grid's book is the matcher's, checked against the database's resting orders and rebuilt only
+    /// when they differ (a worker placed or cancelled what the matcher did not), unless the matcher filled meanwhile
+    /// (its own book is newer then); a runtime books the exchange's fills.
     async fn refresh_bot(&self, bot_id: gridbot_core::BotId) {
-        let Some((bot, version)) = lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version)) else { return };
+        let Some((bot, version, paper)) =
+            lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version, w.triggers.paper.is_some()))
+        else {
+            return;
+        };
         if is_runtime(&bot) {
             return self.book_live(bot_id).await;
+        }
+        if paper {
+            let Some(triggers) = lock(&self.bots).get(&bot_id).filter(|w| !w.writing).map(|w| w.triggers.clone())
+            else {
+                return;
+            };
+            match triggers.agrees_with(&self.ctx.db, &bot).await {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(e) => return tracing::warn!(bot = %bot_id, error = %e, "paper orders not checked"),
+            }
         }
         match Triggers::load(&self.ctx.db, &bot).await {
             Ok(t) => {

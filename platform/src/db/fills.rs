@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Decimal, Price, Qty};
-use gridbot_entity::{Amount, bot, fill};
+use gridbot_entity::{Amount, bot, fill, order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
@@ -47,6 +47,21 @@ impl Fills<'_> {
     /// A bot's fills in the order they were booked (the order its engine must book them again).
     pub async fn booked(&self, bot: BotId) -> Result<Vec<Fill>> {
         self.list(bot, false).await
+    }
+
+    /// The fills of `bot`'s run `generation`, in the order they were booked: the bot's other runs are not read.
+    pub async fn booked_for_run(&self, bot: BotId, generation: u32) -> Result<Vec<Fill>> {
+        let prefix = gridbot_core::ClientOrderId::generation_prefix(bot, generation);
+        let orders = Query::select()
+            .column(order::Column::Id)
+            .from(order::Entity)
+            .and_where(order::Column::BotId.eq(bot.0))
+            .and_where(order::Column::ClientOrderId.starts_with(&prefix))
+            .to_owned();
+        let q = fill::Entity::find()
+            .filter(fill::Column::BotId.eq(bot.0))
+            .filter(fill::Column::OrderId.in_subquery(orders));
+        rows_to_fills(q.order_by_asc(fill::Column::Id).all(self.0).await?)
     }
 
     /// Realized P&L of `bot`'s fills at or after `since`, over every run (generation) of the bot.
@@ -100,24 +115,27 @@ impl Fills<'_> {
         if by_time {
             q = q.order_by_asc(fill::Column::Time);
         }
-        let rows = q.order_by_asc(fill::Column::Id).all(self.0).await?;
-        rows.into_iter()
-            .map(|m| {
-                Ok(Fill {
-                    bot: BotId(m.bot_id),
-                    order_id: m.order_id,
-                    side: m.side.parse()?,
-                    level: level_from_db(m.level)?,
-                    price: Price::new(m.price.0)?,
-                    qty: Qty::new(m.qty.0)?,
-                    fee: m.fee.0,
-                    fee_asset: m.fee_asset,
-                    fee_quote: m.fee_quote.map(|v| v.0),
-                    exchange_trade_id: m.exchange_trade_id,
-                    pnl: m.pnl.map(|p| p.0),
-                    time: m.time,
-                })
-            })
-            .collect()
+        rows_to_fills(q.order_by_asc(fill::Column::Id).all(self.0).await?)
     }
+}
+
+fn rows_to_fills(rows: Vec<fill::Model>) -> Result<Vec<Fill>> {
+    rows.into_iter()
+        .map(|m| {
+            Ok(Fill {
+                bot: BotId(m.bot_id),
+                order_id: m.order_id,
+                side: m.side.parse()?,
+                level: level_from_db(m.level)?,
+                price: Price::new(m.price.0)?,
+                qty: Qty::new(m.qty.0)?,
+                fee: m.fee.0,
+                fee_asset: m.fee_asset,
+                fee_quote: m.fee_quote.map(|v| v.0),
+                exchange_trade_id: m.exchange_trade_id,
+                pnl: m.pnl.map(|p| p.0),
+                time: m.time,
+            })
+        })
+        .collect()
 }

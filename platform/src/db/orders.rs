@@ -62,6 +62,32 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
+    /// The orders of `bot`'s run `generation` (their client ids carry its prefix), oldest first: the bot's other
+    /// runs are not read.
+    pub async fn list_for_run(&self, bot: BotId, generation: u32) -> Result<Vec<Order>> {
+        let prefix = ClientOrderId::generation_prefix(bot, generation);
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .filter(order::Column::ClientOrderId.starts_with(&prefix))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        // LIKE ignores ASCII case in SQLite: the prefix is checked exactly here.
+        let orders = rows.into_iter().map(to_order).collect::<Result<Vec<_>>>()?;
+        Ok(orders.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect())
+    }
+
+    /// `bot`'s orders written after the order `after` (by id), oldest first.
+    pub async fn written_after(&self, bot: BotId, after: i64) -> Result<Vec<Order>> {
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .filter(order::Column::Id.gt(after))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
     /// How many of `bot`'s orders, of any run, are still live ([`OrderStatus::LIVE`]: resting, or sent and not yet
     /// answered).
     pub async fn count_live(&self, bot: BotId) -> Result<u64> {
