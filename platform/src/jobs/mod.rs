@@ -207,6 +207,11 @@ impl Queue {
     /// queue keeps them otherwise, and every acknowledgement reads every job its worker ever finished, so its cost
     /// would grow with the queue's age. A worker prunes as it starts and every [`PRUNE_EVERY`]. Redis keeps no
     /// finished job (`persist_results(false)`): nothing to do there.
+    ///
+    /// apalis-sqlite's acknowledgement (`queries/task/ack.sql`: an `UPDATE … FROM json_each(?)` joined on `id` and
+    /// `lock_by`) is planned by SQLite as a scan of every job the worker locked that the queue still holds, each
+    /// joined with its parsed payload: pruning every few seconds keeps that to the last seconds' jobs. (The upstream
+    /// fix: `AND Jobs.id IN (SELECT task_id FROM j)` in that statement makes it an id lookup.)
     pub async fn prune(&self) -> Result<u64, QueueError> {
         match &self.store {
             Store::Redis { .. } => Ok(0),
@@ -303,8 +308,9 @@ impl Queue {
     }
 }
 
-/// How often a worker on the SQLite queue deletes the jobs that are over ([`Queue::prune`]).
-pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// How often a worker on the SQLite queue deletes the jobs that are over ([`Queue::prune`]): at a thousand bots'
+/// pace (tens of jobs a second) the queue then holds a few hundred jobs at most.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(5);
 
 /// Prunes `queue` now and every `every`, until aborted; a failure is logged and tried again next time.
 async fn prune_every(queue: Queue, every: Duration) {
