@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod jwt;
+pub mod ledgers;
 pub mod limits;
 pub mod login_throttle;
 pub mod market_cache;
@@ -53,6 +54,8 @@ pub struct ApiContext {
     pub market: Arc<market_cache::MarketCache>,
     /// Bot rows and books for the hot reads.
     pub bots: Arc<bot_cache::BotCache>,
+    /// Per bot, the sums `/api/summary` adds up, brought forward with each new fill.
+    pub ledgers: Arc<ledgers::Ledgers>,
     /// Which sessions are open (user exists, token version current, token not logged out), so every authenticated
     /// request and WebSocket checks its token cheaply.
     pub sessions: Arc<sessions::SessionCache>,
@@ -80,6 +83,7 @@ impl ApiContext {
             ai: Arc::new(gridbot_ai::Advisor::without_claude("no ANTHROPIC_API_KEY is set")),
             market: Arc::default(),
             bots: Arc::default(),
+            ledgers: Arc::default(),
             sessions: Arc::default(),
             logins,
             hub: market_hub::MarketHub::default(),

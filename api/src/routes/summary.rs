@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::{Json, extract::State};
 use gridbot_core::Decimal;
-use gridbot_platform::{
-    book::GridBook,
-    db::types::{Bot, BotMode, BotStatus},
-};
+use gridbot_platform::db::types::{Bot, BotMode, BotStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -57,19 +54,19 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
     };
     let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
     let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
-    let since = gridbot_app::risk::start_of_day(chrono::Utc::now());
-    let realized_today = ctx.db.fills().realized_since_by_bot(user.id, since).await?;
-    for bot in bots.iter().filter(|b| b.symbol.quote() == quote) {
-        let realized = realized_today.get(&bot.id).copied().unwrap_or_default();
+    let (funding, funded_at) = ctx.db.paper_balances().funding(user.id).await?;
+    let ledgers = ctx.ledgers.of(&ctx.db, &bots, funded_at, chrono::Utc::now()).await?;
+    for (bot, ledger) in bots.iter().zip(&ledgers).filter(|(b, _)| b.symbol.quote() == quote) {
         // Every run's realized P&L; the held lots' value change only of the run the bot is on.
-        total += ctx.db.fills().list_for_bot(bot.id).await?.iter().filter_map(|f| f.pnl).sum::<Decimal>();
+        let realized = ledger.realized_today;
+        total += ledger.realized_total;
         if gridbot_app::runtime_bot::is_runtime(bot) {
             let unrealized = runtime_unrealized(&ctx, bot).await?;
             today += realized + unrealized;
             total += unrealized;
             continue;
         }
-        let Some(book) = crate::routes::stats::readable(bot, GridBook::load(&ctx.db, bot).await)? else {
+        let Some(book) = &ledger.book else {
             today += realized;
             continue;
         };
@@ -77,7 +74,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             Ok(p) => p,
             Err(_) => book.fills.last().map(|f| f.price.get()).unwrap_or(book.run.start_price),
         };
-        today += gridbot_app::risk::pnl_today(realized, &book, mark);
+        today += gridbot_app::risk::pnl_today(realized, book, mark);
         total += book.engine.summary(mark).unrealized_pnl;
     }
     let balance_quote = if live {
@@ -89,7 +86,15 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
             }
         }
     } else {
-        let account = ctx.db.paper_balances().account(user.id).await?;
+        let mut moved = funding;
+        let paper: Vec<Bot> = bots.iter().filter(|b| b.mode == BotMode::Paper).cloned().collect();
+        for (asset, delta) in
+            ledgers.iter().zip(&bots).filter(|(_, b)| b.mode == BotMode::Paper).flat_map(|(l, _)| &l.moved)
+        {
+            *moved.entry(asset.clone()).or_default() += *delta;
+        }
+        let locked = ctx.db.paper_balances().locked(&paper).await?;
+        let account = gridbot_platform::db::settle(user.id, moved, &locked);
         Some(account.iter().filter(|b| b.asset == quote).map(|b| b.free + b.locked).sum())
     };
     Ok(Json(SummaryOut {

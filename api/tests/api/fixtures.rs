@@ -32,7 +32,7 @@ pub struct Run {
     pub realized: Decimal,
 }
 
-async fn order(
+pub async fn order(
     db: &Db,
     bot: BotId,
     id: ClientOrderId,
@@ -55,7 +55,7 @@ async fn order(
     db.orders().by_client_id(&id).await.unwrap().unwrap()
 }
 
-async fn fill(db: &Db, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Order {
+pub async fn fill(db: &Db, o: &Order, fee: Decimal, pnl: Option<Decimal>) -> Order {
     let exchange_id = format!("x-{}", o.id);
     db.orders()
         .update_state(

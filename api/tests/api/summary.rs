@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::fixtures::{config, fake_run};
+use crate::fixtures::{config, fake_run, fill};
 use crate::harness::{Backend, Options, SIM_KEY, SIM_SECRET, spawn_app, spawn_app_with};
 
 both!(
@@ -15,7 +15,8 @@ both!(
     the_paper_account_resets_to_its_funding_once_no_paper_bot_runs,
     today_counts_every_run_of_every_bot,
     live_balance_from_the_exchange,
-    balance_refuses_bad_input
+    balance_refuses_bad_input,
+    the_summary_follows_the_fills_booked_after_it_was_asked
 );
 
 fn d(v: &Value) -> Decimal {
@@ -190,5 +191,35 @@ async fn balance_refuses_bad_input(backend: Backend) {
     app.put("/api/account/api-keys", &token, json!({"api_key": SIM_KEY, "api_secret": SIM_SECRET})).await;
     let r = app.get("/api/balance?mode=live", &token).await;
     assert_eq!((r.status, r.code()), (StatusCode::BAD_GATEWAY, "exchange"), "{}", r.text);
+    app.finish().await;
+}
+
+/// The summary keeps each bot's sums between requests and brings them forward with the fills booked since: a grid
+/// fill booked after it was asked moves its total, today and the paper balance as a first read of the same fills
+/// does.
+async fn the_summary_follows_the_fills_booked_after_it_was_asked(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("later@b.co").await;
+    let id = BotId(app.post("/api/bots", Some(&token), bot("paper")).await.body["id"].as_i64().unwrap());
+    let run = fake_run(&app.db, id, None).await;
+    app.db.bots().set_status(id, gridbot_platform::db::types::BotStatus::Running, None).await.unwrap();
+    let price = d(&app.get("/api/market/price/BTCUSDT", &token).await.body["price"]);
+    let first = app.get("/api/summary", &token).await;
+    assert_eq!(d(&first.body["pnl_total"]), run.realized + run.engine.summary(price).unrealized_pnl);
+
+    // The resting buy fills: the engine books it, and so must the kept sums.
+    let buy = &run.resting[0];
+    let mut engine = run.engine.clone();
+    let before = engine.summary(Decimal::ZERO).fees_paid;
+    engine.book_fill(buy.side, buy.level.unwrap() as usize).unwrap();
+    let fee = (engine.summary(Decimal::ZERO).fees_paid - before).normalize();
+    fill(&app.db, buy, fee, None).await;
+    let s = engine.summary(price);
+    let second = app.get("/api/summary", &token).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text);
+    assert_eq!(d(&second.body["pnl_total"]), run.realized + s.unrealized_pnl, "{}", second.text);
+    assert_eq!(d(&second.body["pnl_today"]), run.realized + s.unrealized_pnl, "{}", second.text);
+    assert_eq!(d(&second.body["balance_quote"]), s.quote_balance, "{}", second.text);
+    assert_ne!(second.body["balance_quote"], first.body["balance_quote"], "the buy spent quote");
     app.finish().await;
 }

@@ -64,6 +64,20 @@ impl Fills<'_> {
         rows_to_fills(q.order_by_asc(fill::Column::Id).all(self.0).await?)
     }
 
+    /// The fills of each bot of `marks` booked after the fill id given with it, with their ids, in booking order (a
+    /// bot's fills are written one after another by the job holding its lock: its new fills are the ones after the
+    /// last one read).
+    pub async fn after(&self, marks: &[(BotId, i64)]) -> Result<Vec<(i64, Fill)>> {
+        if marks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let which = marks.iter().fold(Condition::any(), |c, (bot, after)| {
+            c.add(Condition::all().add(fill::Column::BotId.eq(bot.0)).add(fill::Column::Id.gt(*after)))
+        });
+        let rows = fill::Entity::find().filter(which).order_by_asc(fill::Column::Id).all(self.0).await?;
+        rows.into_iter().map(|m| Ok((m.id, to_fill(m)?))).collect()
+    }
+
     /// Realized P&L of `bot`'s fills at or after `since`, over every run (generation) of the bot.
     pub async fn realized_since(&self, bot: BotId, since: DateTime<Utc>) -> Result<Decimal> {
         let by_bot = self.realized(Condition::all().add(fill::Column::BotId.eq(bot.0)), since).await?;
@@ -120,22 +134,22 @@ impl Fills<'_> {
 }
 
 fn rows_to_fills(rows: Vec<fill::Model>) -> Result<Vec<Fill>> {
-    rows.into_iter()
-        .map(|m| {
-            Ok(Fill {
-                bot: BotId(m.bot_id),
-                order_id: m.order_id,
-                side: m.side.parse()?,
-                level: level_from_db(m.level)?,
-                price: Price::new(m.price.0)?,
-                qty: Qty::new(m.qty.0)?,
-                fee: m.fee.0,
-                fee_asset: m.fee_asset,
-                fee_quote: m.fee_quote.map(|v| v.0),
-                exchange_trade_id: m.exchange_trade_id,
-                pnl: m.pnl.map(|p| p.0),
-                time: m.time,
-            })
-        })
-        .collect()
+    rows.into_iter().map(to_fill).collect()
+}
+
+fn to_fill(m: fill::Model) -> Result<Fill> {
+    Ok(Fill {
+        bot: BotId(m.bot_id),
+        order_id: m.order_id,
+        side: m.side.parse()?,
+        level: level_from_db(m.level)?,
+        price: Price::new(m.price.0)?,
+        qty: Qty::new(m.qty.0)?,
+        fee: m.fee.0,
+        fee_asset: m.fee_asset,
+        fee_quote: m.fee_quote.map(|v| v.0),
+        exchange_trade_id: m.exchange_trade_id,
+        pnl: m.pnl.map(|p| p.0),
+        time: m.time,
+    })
 }

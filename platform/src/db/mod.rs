@@ -30,7 +30,7 @@ pub use error::{DbError, Result};
 pub use fills::Fills;
 pub use market_marks::MarketMarks;
 pub use orders::Orders;
-pub use paper_balances::PaperBalances;
+pub use paper_balances::{PaperBalances, move_by, settle};
 pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;
 pub use running_jobs::RunningJobs;

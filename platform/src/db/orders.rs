@@ -124,6 +124,20 @@ impl Orders<'_> {
         rows.into_iter().map(to_order).collect()
     }
 
+    /// The orders of `bots` resting now (open or partly filled), oldest first.
+    pub async fn resting_for_bots(&self, bots: &[BotId]) -> Result<Vec<Order>> {
+        if bots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.is_in(bots.iter().map(|b| b.0)))
+            .filter(order::Column::Status.is_in([OrderStatus::Open.as_str(), OrderStatus::PartiallyFilled.as_str()]))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
     /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Compare-and-set:
     /// only an order still live (new, open, partly filled), or already in `status`, changes, so two writers can never
     /// both fill, or fill and cancel, one order. Returns the order as recorded — the other writer's state when that

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use gridbot_core::{Decimal, Side};
+use gridbot_core::{BotId, Decimal, Side, Symbol};
 use gridbot_entity::{Amount, paper_balance};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -13,7 +13,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::types::{BotMode, OrderStatus, PaperBalance};
+use super::types::{Bot, BotMode, Fill, PaperBalance};
 use super::{Bots, Fills, Orders, Result};
 
 #[derive(Debug, Clone, Copy)]
@@ -74,42 +74,67 @@ impl PaperBalances<'_> {
     /// The account now: the funding, moved by every fill of the user's paper bots since it was funded (each fee out
     /// of the asset it was paid in), less what their resting orders hold, which is `locked`.
     pub async fn account(&self, user_id: i64) -> Result<Vec<PaperBalance>> {
-        let rows = paper_balance::Entity::find().filter(paper_balance::Column::UserId.eq(user_id)).all(self.0).await?;
-        let since: Option<DateTime<Utc>> = rows.iter().filter_map(|r| r.funded_at).max();
-        let mut total: BTreeMap<String, Decimal> = rows.into_iter().map(|r| (r.asset, r.free.0 + r.locked.0)).collect();
-        let mut locked: BTreeMap<String, Decimal> = BTreeMap::new();
-        let bots = Bots(self.0).list_for_user(user_id).await?;
-        for bot in bots.iter().filter(|b| b.mode == BotMode::Paper) {
-            let (base, quote) = (bot.symbol.base().to_owned(), bot.symbol.quote().to_owned());
+        let (mut total, since) = self.funding(user_id).await?;
+        let bots: Vec<Bot> =
+            Bots(self.0).list_for_user(user_id).await?.into_iter().filter(|b| b.mode == BotMode::Paper).collect();
+        for bot in &bots {
             for f in Fills(self.0).list_for_bot(bot.id).await? {
-                if since.is_some_and(|s| f.time < s) {
-                    continue;
-                }
-                let (qty, notional) = (f.qty.get(), f.qty.get() * f.price.get());
-                let (base_delta, quote_delta) = match f.side {
-                    Side::Buy => (qty, -notional),
-                    Side::Sell => (-qty, notional),
-                };
-                *total.entry(base.clone()).or_default() += base_delta;
-                *total.entry(quote.clone()).or_default() += quote_delta;
-                let fee_asset = f.fee_asset.clone().unwrap_or_else(|| quote.clone());
-                *total.entry(fee_asset).or_default() -= f.fee;
-            }
-            for o in Orders(self.0).list_with_status(bot.id, &[OrderStatus::Open, OrderStatus::PartiallyFilled]).await?
-            {
-                let left = o.amount.get() - o.filled.get();
-                match o.side {
-                    Side::Buy => *locked.entry(quote.clone()).or_default() += left * o.price.get(),
-                    Side::Sell => *locked.entry(base.clone()).or_default() += left,
+                if since.is_none_or(|s| f.time >= s) {
+                    move_by(&mut total, &bot.symbol, &f);
                 }
             }
         }
-        Ok(total
-            .into_iter()
-            .map(|(asset, total)| {
-                let held = locked.get(&asset).copied().unwrap_or_default();
-                PaperBalance { user_id, free: (total - held).normalize(), locked: held.normalize(), asset }
-            })
-            .collect())
+        let locked = self.locked(&bots).await?;
+        Ok(settle(user_id, total, &locked))
     }
+
+    /// The funding: per asset, what was funded (free plus locked as stored), and when (the latest row's time).
+    pub async fn funding(&self, user_id: i64) -> Result<(BTreeMap<String, Decimal>, Option<DateTime<Utc>>)> {
+        let rows = paper_balance::Entity::find().filter(paper_balance::Column::UserId.eq(user_id)).all(self.0).await?;
+        let since: Option<DateTime<Utc>> = rows.iter().filter_map(|r| r.funded_at).max();
+        Ok((rows.into_iter().map(|r| (r.asset, r.free.0 + r.locked.0)).collect(), since))
+    }
+
+    /// What the resting orders of `bots` hold, per asset, as Binance locks it: a buy's notional in quote, a sell's
+    /// base.
+    pub async fn locked(&self, bots: &[Bot]) -> Result<BTreeMap<String, Decimal>> {
+        let ids: Vec<BotId> = bots.iter().map(|b| b.id).collect();
+        let symbols: BTreeMap<BotId, &Symbol> = bots.iter().map(|b| (b.id, &b.symbol)).collect();
+        let mut locked: BTreeMap<String, Decimal> = BTreeMap::new();
+        for o in Orders(self.0).resting_for_bots(&ids).await? {
+            let Some(symbol) = symbols.get(&o.bot) else { continue };
+            let left = o.amount.get() - o.filled.get();
+            match o.side {
+                Side::Buy => *locked.entry(symbol.quote().to_owned()).or_default() += left * o.price.get(),
+                Side::Sell => *locked.entry(symbol.base().to_owned()).or_default() += left,
+            }
+        }
+        Ok(locked)
+    }
+}
+
+/// Moves `total` by fill `f` of a bot trading `symbol`: the base bought or sold, its notional, and the fee out of
+/// the asset it was paid in.
+pub fn move_by(total: &mut BTreeMap<String, Decimal>, symbol: &Symbol, f: &Fill) {
+    let (base, quote) = (symbol.base().to_owned(), symbol.quote().to_owned());
+    let (qty, notional) = (f.qty.get(), f.qty.get() * f.price.get());
+    let (base_delta, quote_delta) = match f.side {
+        Side::Buy => (qty, -notional),
+        Side::Sell => (-qty, notional),
+    };
+    *total.entry(base).or_default() += base_delta;
+    let fee_asset = f.fee_asset.clone().unwrap_or_else(|| quote.clone());
+    *total.entry(quote).or_default() += quote_delta;
+    *total.entry(fee_asset).or_default() -= f.fee;
+}
+
+/// The account's balances from each asset's `total` and what is `locked` of it.
+pub fn settle(user_id: i64, total: BTreeMap<String, Decimal>, locked: &BTreeMap<String, Decimal>) -> Vec<PaperBalance> {
+    total
+        .into_iter()
+        .map(|(asset, total)| {
+            let held = locked.get(&asset).copied().unwrap_or_default();
+            PaperBalance { user_id, free: (total - held).normalize(), locked: held.normalize(), asset }
+        })
+        .collect()
 }
