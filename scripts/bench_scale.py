@@ -270,6 +270,74 @@ class TradeTape(threading.Thread):
             pass
 
 
+class Poller(threading.Thread):
+    """Polls the database every --poll seconds while prices move: when each fill row first appears, and the
+    matcher's saved mark (`market_marks`: the trade it processed and when), turned into its lag behind the exchange
+    with the moment the trade reached the benchmark's own subscriber."""
+
+    def __init__(self, run, tape):
+        super().__init__(daemon=True)
+        self.run_, self.tape, self.halt = run, tape, threading.Event()
+        # fill id -> (UNIX seconds the row was first seen, the row's `time`); None: booked before prices moved
+        self.seen = {i: None for i, _ in run.new_fills(-1)}
+        self.watermark = max(self.seen, default=0)
+        self.lags = []  # (matcher's processing instant, seconds it was behind the exchange's trade)
+        self.last_mark = None
+
+    def run(self):
+        while not self.halt.is_set():
+            self.poll()
+            self.halt.wait(self.run_.args.poll)
+
+    def poll(self):
+        t = time.time()  # rows visible now were written before this instant
+        for i, ftime in self.run_.new_fills(self.watermark - 300):  # ids may commit out of order (PostgreSQL)
+            if i not in self.seen:
+                self.seen[i] = (t, ftime)
+                self.watermark = max(self.watermark, i)
+        m = self.run_.mark()
+        if m and m != self.last_mark and m[0] in self.tape.arrived:
+            self.lags.append((m[1], m[1] - self.tape.arrived[m[0]]))
+        self.last_mark = m
+
+    def stop(self):
+        self.halt.set()
+        self.join()
+        self.poll()
+
+    def booked(self, until=None):
+        return sum(1 for v in list(self.seen.values()) if v and (until is None or v[0] <= until))
+
+    def delays(self, end, speed):
+        """p99 of each window fill's delay: (first seen − its `time`) + the matcher's lag then (interpolated)."""
+        lags, lag_t = self.lags, [t for t, _ in self.lags]
+
+        def lag_at(t):
+            if not lags:
+                return 0.0
+            j = bisect.bisect_left(lag_t, t)
+            (ta, la), (tb, lb) = lags[max(0, j - 1)], lags[min(len(lags) - 1, j)]
+            return max(0.0, la if tb == ta else la + (lb - la) * (t - ta) / (tb - ta))
+
+        fills = [v for v in self.seen.values() if v and v[1] <= end]
+        booking = [s - f for s, f in fills]
+        total = [s - f + lag_at(f) for s, f in fills]
+        behind = [lag for t, lag in lags if t <= end]
+        def r3(x):
+            return None if x is None else round(x, 3)
+
+        return {
+            "fill_delay_p99_s": r3(p99(total)),
+            "fill_delay_max_s": r3(max(total, default=None)),
+            "booking_p99_s": r3(p99(booking)),
+            "behind_p99_s": r3(p99(behind)),
+            "behind_max_s": r3(max(behind, default=None)),
+            "behind_max_candles": r3(max(behind) * speed) if behind else None,
+            "lag_samples": len(lags),
+            "fills_measured": len(fills),
+        }
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -287,8 +355,9 @@ class Run:
 
     def spawn(self, name, argv, env, cwd=None):
         out = open(os.path.join(self.work, f"{name}.log"), "w")
+        # Same process group: a Ctrl-C reaches the stack too (and the driver still stops it and drops the database).
         return subprocess.Popen([self.args.bin, *argv], env=env, cwd=cwd or self.work, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT)
 
     def env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "GRIDBOT_")) and k not in (
@@ -369,14 +438,17 @@ class Run:
             for i in range(0, len(keys), 500):
                 subprocess.run(["redis-cli", "-h", "127.0.0.1", "del", *keys[i:i + 500]],
                                stdout=subprocess.DEVNULL, check=False)
-        self.result["errors_logged"] = self.count_errors()
+        if getattr(self, "rss", None):
+            self.rss.done.set()
+        self.result["errors_logged"] = self.count_logged(" ERROR ")
+        self.result["warnings_logged"] = self.count_logged(" WARN ")
 
-    def count_errors(self):
+    def count_logged(self, level):
         counts = {}
         for name in list(self.procs) + ["sim"]:
             try:
                 with open(os.path.join(self.work, f"{name}.log"), errors="replace") as f:
-                    counts[name] = sum(1 for line in f if " ERROR " in line or line.startswith("ERROR"))
+                    counts[name] = sum(1 for line in f if level in line)
             except OSError:
                 pass
         return counts
@@ -463,128 +535,96 @@ class Run:
         rss = RssWatch(self.procs)
         rss.reset()
         rss.start()
+        self.rss = rss
         self.setup_bots()
-        expect = a.levels - 1  # a started grid rests one order per level but the one nearest the price
-        log(f"{self.mode} N={n}: starting {n} bots; a grid is placed when {expect} orders rest")
-        t0 = self.start_bots()
-        placed, last_log = 0, 0
-        while True:
-            placed, most = self.placed(expect)
-            now = time.time()
-            if placed >= n:
-                r["grids_placed_secs"] = round(now - t0, 1)
-                break
-            status = self.bot_status()
-            failed_all = status.get("error", 0) > 0 and status["error"] + placed >= n  # nothing more to wait for
-            if now - t0 > a.place_timeout or failed_all:
-                r["grids_placed_secs"] = None
-                r["grids_placed"] = f"timeout: {placed}/{n} after {now - t0:.0f} s"
-                log(f"{self.mode} N={n}: placement incomplete: {placed}/{n} grids, bots {status}")
-                return
-            if now - last_log >= 10:
-                log(f"{self.mode} N={n}: {placed}/{n} grids placed after {now - t0:.0f} s; bots {status}")
-                last_log = now
-            time.sleep(0.5)
-        failed = [f for f in self.start_futures if f.exception()]
-        status = self.bot_status()
-        r.update(bots_status=status, start_failures=len(failed), max_open_per_bot=most)
-        log(f"{self.mode} N={n}: {n} grids placed in {r['grids_placed_secs']} s; bots {status}")
-
+        if not self.place():
+            return
         tape = TradeTape(self.sim_port)
         tape.start()
-        seen = {}  # fill id -> (UNIX seconds the benchmark first saw the row, the row's time)
-        for i, t in self.new_fills(-1):
-            seen[i] = None  # booked before the market moved (the initial buys): not measured
-        lags, last_mark = [], None  # (matcher time, seconds the matcher was behind the exchange's trade)
-        watermark = max(seen, default=0)
-
-        def poll():
-            nonlocal last_mark, watermark
-            t = time.time()
-            for i, ftime in self.new_fills(watermark - 300):  # ids may commit out of order (PostgreSQL)
-                if i not in seen:
-                    seen[i] = (t, ftime)
-                    watermark = max(watermark, i)
-            m = self.mark()
-            if m and m != last_mark and m[0] in tape.arrived:
-                lags.append((m[1], m[1] - tape.arrived[m[0]]))
-            last_mark = m
-
+        poller = Poller(self, tape)
         rss.reset()
-        cpu = Cpu(self.procs)
+        cpu, sim_cpu = Cpu(self.procs), Cpu({"sim": self.sim})
         cpu.start()
-        sim_cpu = Cpu({"sim": self.sim})
         sim_cpu.start()
         self.sim_post("/sim/resume")
+        poller.start()
         w0 = time.time()
-        end, last_log = w0 + a.minutes * 60, w0
+        end = w0 + a.minutes * 60
         while time.time() < end:
-            poll()
-            if time.time() - last_log >= 30:
-                got = sum(1 for v in seen.values() if v)
-                log(f"{self.mode} N={n}: trading {time.time() - w0:.0f} s: {got} fills booked, "
-                    f"matcher behind by {lags[-1][1] if lags else float('nan'):.2f} s")
-                last_log = time.time()
-            time.sleep(a.poll)
+            time.sleep(min(30.0, max(0.0, end - time.time())))
+            lag = poller.lags[-1][1] if poller.lags else float("nan")
+            log(f"{self.mode} N={n}: trading {time.time() - w0:.0f} s: {poller.booked()} fills booked, "
+                f"matcher behind by {lag:.2f} s")
         r["cpu_trading_pct"], r["cpu_trading_per_process"] = cpu.stop()
         r["sim_cpu_pct"] = sim_cpu.stop()[0]
         r["rss_trading_mb_per_process"] = rss.peak()
         r["rss_trading_mb"] = round(sum(r["rss_trading_mb_per_process"].values()), 1)
-        window = [v for v in seen.values() if v and v[0] <= end]
-        r["fills_booked"] = len(window)
-        r["fills_per_min"] = round(len(window) / a.minutes, 1)
-        r["fills_per_bot_per_min"] = round(len(window) / a.minutes / n, 2)
-        played = self.sim_state()
-        r["candles_played"] = played["candles_played"]
+        booked = poller.booked(until=end)
+        r["fills_booked"] = booked
+        r["fills_per_min"] = round(booked / a.minutes, 1)
+        r["fills_per_bot_per_min"] = round(booked / a.minutes / n, 2)
+        r["candles_played"] = self.sim_state()["candles_played"]
 
-        # /api/summary while the market still moves, round robin over the users, paced under the per-user limit.
+        # /api/summary while the market still moves (the poller goes on booking what fills meanwhile).
         r["summary_p99_ms"], r["summary_errors"] = self.summary_p99()
         r["summary_bots_per_user"] = min(n, a.bots_per_user)
 
+        # Pause; the matcher catches up with the last trade and the workers book the backlog.
         self.sim_post("/sim/pause")
         paused_at = time.time()
+        time.sleep(0.5)  # the paused player's last trades reach the subscriber
         last_trade = max(tape.arrived, default=None)
-        while time.time() - paused_at < a.settle:  # the matcher catches up, the workers book the backlog
-            poll()
-            if (last_mark and last_mark[0] == last_trade) and self.unbooked() == 0:
+        while time.time() - paused_at < a.settle:
+            caught_up = poller.last_mark is not None and poller.last_mark[0] == last_trade
+            if caught_up and self.unbooked() == 0:
                 break
-            time.sleep(a.poll)
-        poll()
+            time.sleep(0.5)
+        poller.stop()
         r["settle_secs"] = round(time.time() - paused_at, 1)
         r["unbooked_at_end"] = self.unbooked()
-        r["matcher_caught_up"] = bool(last_mark and last_mark[0] == last_trade)
-
-        # Delay per fill = (row first seen here − fills.time) + the matcher's lag then: see the README.
-        lag_t = [t for t, _ in lags]
-
-        def lag_at(t):
-            if not lags:
-                return 0.0
-            j = bisect.bisect_left(lag_t, t)
-            (ta, la), (tb, lb) = lags[max(0, j - 1)], lags[min(len(lags) - 1, j)]
-            return max(0.0, la if tb == ta else la + (lb - la) * (t - ta) / (tb - ta))
-
-        booked = [s - f for s, f in (v for v in seen.values() if v)]
-        delays = [s - f + lag_at(f) for s, f in (v for v in seen.values() if v)]
-        r["fill_delay_p99_s"] = round(p99(delays), 3) if delays else None
-        r["booking_p99_s"] = round(p99(booked), 3) if booked else None
-        during = [lag for t, lag in lags if t <= end]
-        r["behind_p99_s"] = round(p99(during), 3) if during else None
-        r["behind_max_s"] = round(max(during), 3) if during else None
-        r["behind_max_candles"] = round(r["behind_max_s"] * a.speed, 2) if during else None
-        r["lag_samples"] = len(lags)
-        r["poll_secs"] = a.poll
-        r["keeps_up"] = bool(r["unbooked_at_end"] == 0 and r["matcher_caught_up"] and delays
-                             and r["fill_delay_p99_s"] < 1.0)
+        r["matcher_caught_up"] = poller.last_mark is not None and poller.last_mark[0] == last_trade
         tape.close()
+        r.update(poller.delays(end, a.speed))
+        r["keeps_up"] = bool(r["unbooked_at_end"] == 0 and r["matcher_caught_up"]
+                             and r["fill_delay_p99_s"] is not None and r["fill_delay_p99_s"] < 1.0)
 
         time.sleep(a.idle_warmup)
         cpu.start()
         time.sleep(a.idle_secs)
         r["cpu_idle_pct"], r["cpu_idle_per_process"] = cpu.stop()
         r["rss_peak_mb_per_process"] = rss.peak()
-        rss.done.set()
         log(f"{self.mode} N={n}: done: {json.dumps({k: r[k] for k in COLUMNS_KEYS if k in r})}")
+
+    def place(self):
+        """Starts every bot and waits until each rests its grid; False when that does not happen."""
+        a, n, r = self.args, self.n, self.result
+        expect = a.levels - 1  # a started grid rests one order per level but the empty one at the price
+        log(f"{self.mode} N={n}: starting {n} bots; a grid is placed when {expect} orders rest")
+        t0 = self.start_bots()
+        last_log = t0
+        while True:
+            placed, most = self.placed(expect)
+            now = time.time()
+            if placed >= n:
+                break
+            status = self.bot_status()
+            refused = sum(1 for f in self.start_futures if f.done() and f.exception())
+            hopeless = (refused or status.get("error")) and placed + refused + status.get("error", 0) >= n
+            if now - t0 > a.place_timeout or hopeless:
+                r["grids_placed"] = f"{placed}/{n} placed in {now - t0:.0f} s"
+                errors = [str(f.exception()) for f in self.start_futures if f.done() and f.exception()]
+                log(f"{self.mode} N={n}: placement incomplete: {placed}/{n} grids, bots {status}, "
+                    f"{refused} starts refused{': ' + errors[0] if errors else ''}")
+                return False
+            if now - last_log >= 10:
+                log(f"{self.mode} N={n}: {placed}/{n} grids placed after {now - t0:.0f} s; bots {status}")
+                last_log = now
+            time.sleep(0.5)
+        r["grids_placed_secs"] = round(now - t0, 1)
+        r["bots_status"] = self.bot_status()
+        r["max_open_orders_per_bot"] = most
+        log(f"{self.mode} N={n}: {n} grids placed in {r['grids_placed_secs']} s; bots {r['bots_status']}")
+        return True
 
     def summary_p99(self):
         a = self.args
@@ -686,7 +726,8 @@ def main():
               f"fills/bot/min expected; {a.minutes:g} min measured; {a.bots_per_user} bots per user; "
               f"RUST_LOG={a.rust_log}")
     log(params)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # stop the stack on the way out (`finally` below)
+        signal.signal(sig, lambda *_: sys.exit(143))
     results = []
     for mode in modes:
         for n in sizes:
