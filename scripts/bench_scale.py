@@ -74,8 +74,9 @@ def request(port, method, path, body=None, token=None, source=None, timeout=60):
         conn.close()
 
 
-def call(port, method, path, body=None, token=None, source=None, tries=30):
-    """A request that must succeed: 429s wait their Retry-After, connection errors and 5xx are retried a few times."""
+def call(port, method, path, body=None, token=None, source=None, tries=30, accept=()):
+    """A request that must succeed (or answer a status in `accept`): 429s wait their Retry-After, connection errors
+    and 5xx are retried a few times."""
     last = None
     for _ in range(tries):
         try:
@@ -84,7 +85,7 @@ def call(port, method, path, body=None, token=None, source=None, tries=30):
             last = str(e)
             time.sleep(1)
             continue
-        if status < 300:
+        if status < 300 or status in accept:
             return doc
         last = f"{status} {doc}"
         if status == 429:
@@ -146,6 +147,10 @@ class Psql:
     def close(self):
         self.p.stdin.close()
         self.p.wait(10)
+
+
+def redis(*argv):
+    return subprocess.run(["redis-cli", "-h", "127.0.0.1", *argv], capture_output=True, text=True, check=False).stdout
 
 
 # ---------------------------------------------------------------- processes
@@ -282,7 +287,8 @@ class Poller(threading.Thread):
         self.seen = {i: None for i, _ in run.new_fills(-1)}
         self.watermark = max(self.seen, default=0)
         self.lags = []  # (matcher's processing instant, seconds it was behind the exchange's trade)
-        self.last_mark = None
+        self.last_mark, self.mark_moved = None, time.time()
+        self.swept = 0.0  # when ids below the watermark were last read again
 
     def run(self):
         while not self.halt.is_set():
@@ -291,14 +297,26 @@ class Poller(threading.Thread):
 
     def poll(self):
         t = time.time()  # rows visible now were written before this instant
-        for i, ftime in self.run_.new_fills(self.watermark - 300):  # ids may commit out of order (PostgreSQL)
+        # Once a second, also below the watermark: PostgreSQL may commit ids out of order.
+        sweep = 300 if t - self.swept >= 1 else 0
+        if sweep:
+            self.swept = t
+        for i, ftime in self.run_.new_fills(self.watermark - sweep):
             if i not in self.seen:
                 self.seen[i] = (t, ftime)
                 self.watermark = max(self.watermark, i)
         m = self.run_.mark()
-        if m and m != self.last_mark and m[0] in self.tape.arrived:
-            self.lags.append((m[1], m[1] - self.tape.arrived[m[0]]))
+        if m != self.last_mark:
+            self.mark_moved = t
+            if m and m[0] in self.tape.arrived:
+                self.lags.append((m[1], m[1] - self.tape.arrived[m[0]]))
         self.last_mark = m
+
+    def caught_up(self, last_trade):
+        """The matcher has processed the market's last trade: its mark names it, or has not moved for longer than
+        the matcher saves it while it processes trades (mark.rs: on a fill, else every 5 s)."""
+        at_last = self.last_mark is not None and self.last_mark[0] == last_trade
+        return at_last or time.time() - self.mark_moved > 6
 
     def stop(self):
         self.halt.set()
@@ -414,17 +432,18 @@ class Run:
         raise RuntimeError(f"{what} did not answer in {secs} s")
 
     def stop(self):
-        everything = list(self.procs.values()) + ([self.sim] if self.sim else [])
-        for p in everything:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for p in everything:
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        # The stack first, then the simulator: a stack outliving its market only logs the disconnection.
+        for group in (list(self.procs.values()), [self.sim] if self.sim else []):
+            for p in group:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for p in group:
+                try:
+                    p.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
         if self.db:
             try:
                 self.db.close()
@@ -433,11 +452,14 @@ class Run:
         if self.pg:
             subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
                             f"DROP DATABASE IF EXISTS {self.pg} WITH (FORCE)", "postgres"], check=False)
-            keys = subprocess.run(["redis-cli", "-h", "127.0.0.1", "--scan", "--pattern", f"{self.pg}*"],
-                                  capture_output=True, text=True, check=False).stdout.split()
+            keys = redis("--scan", "--pattern", f"{self.pg}:*").split()
             for i in range(0, len(keys), 500):
-                subprocess.run(["redis-cli", "-h", "127.0.0.1", "del", *keys[i:i + 500]],
-                               stdout=subprocess.DEVNULL, check=False)
+                redis("del", *keys[i:i + 500])
+            # apalis lists its queues in a key of its own, outside the namespace
+            queues = redis("zrange", "core:apalis:queues:list", "0", "-1").split()
+            mine = [q for q in queues if q.startswith(f"{self.pg}:")]
+            if mine:
+                redis("zrem", "core:apalis:queues:list", *mine)
         if getattr(self, "rss", None):
             self.rss.done.set()
         self.result["errors_logged"] = self.count_logged(" ERROR ")
@@ -452,6 +474,11 @@ class Run:
             except OSError:
                 pass
         return counts
+
+    def check_alive(self):
+        dead = [n for n, p in [*self.procs.items(), ("sim", self.sim)] if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"{', '.join(dead)} exited (logs in {self.work})")
 
     # -- the simulator
 
@@ -498,7 +525,8 @@ class Run:
         """Starts every bot (a small thread pool); returns when the first request was sent."""
         t0 = time.time()
         pool = cf.ThreadPoolExecutor(self.args.threads)
-        self.start_futures = [pool.submit(call, self.api_port, "POST", f"/api/bots/{b}/start", {}, tok)
+        # Every bot is stopped: a 409 can only answer the retry of a start that went through but timed out.
+        self.start_futures = [pool.submit(call, self.api_port, "POST", f"/api/bots/{b}/start", {}, tok, accept=(409,))
                               for b, tok in self.bots]
         pool.shutdown(wait=False)
         return t0
@@ -552,6 +580,7 @@ class Run:
         end = w0 + a.minutes * 60
         while time.time() < end:
             time.sleep(min(30.0, max(0.0, end - time.time())))
+            self.check_alive()
             lag = poller.lags[-1][1] if poller.lags else float("nan")
             log(f"{self.mode} N={n}: trading {time.time() - w0:.0f} s: {poller.booked()} fills booked, "
                 f"matcher behind by {lag:.2f} s")
@@ -575,14 +604,13 @@ class Run:
         time.sleep(0.5)  # the paused player's last trades reach the subscriber
         last_trade = max(tape.arrived, default=None)
         while time.time() - paused_at < a.settle:
-            caught_up = poller.last_mark is not None and poller.last_mark[0] == last_trade
-            if caught_up and self.unbooked() == 0:
+            if poller.caught_up(last_trade) and self.unbooked() == 0:
                 break
             time.sleep(0.5)
+        r["matcher_caught_up"] = poller.caught_up(last_trade)
         poller.stop()
         r["settle_secs"] = round(time.time() - paused_at, 1)
         r["unbooked_at_end"] = self.unbooked()
-        r["matcher_caught_up"] = poller.last_mark is not None and poller.last_mark[0] == last_trade
         tape.close()
         r.update(poller.delays(end, a.speed))
         r["keeps_up"] = bool(r["unbooked_at_end"] == 0 and r["matcher_caught_up"]
@@ -607,6 +635,7 @@ class Run:
             now = time.time()
             if placed >= n:
                 break
+            self.check_alive()
             status = self.bot_status()
             refused = sum(1 for f in self.start_futures if f.done() and f.exception())
             hopeless = (refused or status.get("error")) and placed + refused + status.get("error", 0) >= n
@@ -708,14 +737,17 @@ def main():
     ap.add_argument("--settle", type=float, default=30, help="seconds for the backlog to drain after the pause")
     ap.add_argument("--idle-warmup", type=float, default=5)
     ap.add_argument("--idle-secs", type=float, default=30)
-    ap.add_argument("--poll", type=float, default=0.2, help="seconds between the benchmark's database polls")
+    ap.add_argument("--poll", type=float, default=0.1, help="seconds between the benchmark's database polls")
     ap.add_argument("--rust-log", default=os.environ.get("RUST_LOG") or PRODUCT_LOG)
     ap.add_argument("--out", default="bench-scale.json")
     ap.add_argument("--keep", action="store_true", help="keep each run's directory (logs, SQLite files)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 20 bots, 30 s of trading, short idle")
     a = ap.parse_args()
-    if a.quick:
-        a.sizes, a.minutes, a.summary_requests, a.settle, a.idle_warmup, a.idle_secs = "20", 0.5, 50, 20, 2, 10
+    quick = {"sizes": "20", "minutes": 0.5, "summary_requests": 50, "settle": 20, "idle_warmup": 2, "idle_secs": 10}
+    for name, value in quick.items():
+        given = any(arg.split("=")[0] == "--" + name.replace("_", "-") for arg in sys.argv[1:])
+        if a.quick and not given:
+            setattr(a, name, value)
     sizes, modes = [int(s) for s in a.sizes.replace(",", " ").split()], a.modes.replace(",", " ").split()
     # Expected fills: a resting pair fills when the price moves one spacing; a walk of σ per candle takes about
     # (spacing/σ)² candles to do that, so a bot makes about 60 × speed × (σ/spacing)² fills a minute.
