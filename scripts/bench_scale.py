@@ -407,7 +407,8 @@ class Run:
         else:
             subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {self.pg}",
                             "postgres"], check=True)
-            subprocess.run([a.bin, "migrate"], env=env, cwd=self.work, check=True, stdout=subprocess.DEVNULL)
+            with open(os.path.join(self.work, "migrate.log"), "w") as out:
+                subprocess.run([a.bin, "migrate"], env=env, cwd=self.work, check=True, stdout=out, stderr=out)
             self.procs["api"] = self.spawn("api", ["api", "--bind", bind], env)
             self.procs["scheduler"] = self.spawn("scheduler", ["scheduler"], env)
             for w in ("a", "b"):
@@ -689,6 +690,10 @@ class Run:
             time.sleep(max(0.0, gap - (time.perf_counter() - t)))
         for c in conns:
             c.close()
+        if times:
+            self.result.setdefault("summary_samples_ms", []).append(
+                {"p50": round(sorted(times)[len(times) // 2] * 1000, 1), "p99": round(p99(times) * 1000, 1),
+                 "max": round(max(times) * 1000, 1), "n": len(times)})
         return (round(p99(times) * 1000, 1) if times else None), errors
 
 
