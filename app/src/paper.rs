@@ -10,7 +10,10 @@ use gridbot_core::{
 use gridbot_platform::{
     Db, DbError,
     book::{GridBook, RunState, charged_fee, next_to_book},
-    db::types::{Bot, BotMode, NewOrder, Order, OrderStatus},
+    db::{
+        ConnectionTrait, Orders,
+        types::{Bot, BotMode, NewOrder, Order, OrderStatus},
+    },
 };
 
 /// The prices at which a bot's grid needs attention: its highest resting buy, its lowest resting sell, and its stop
@@ -193,12 +196,17 @@ fn book_recorded_fills(book: &mut GridBook, symbol: &Symbol) -> Result<(), DbErr
 /// Records paper fills: each filled order (written first if the worker had not written it yet) becomes filled at
 /// its own price, charged as `fees` says, only while it still rests; its counter-order is written resting. Returns
 /// false when an order had left the book meanwhile (cancelled by a stop): the caller reloads the book then.
-pub async fn fill(db: &Db, bot: &Bot, book: &PaperBook, fees: PaperFees, fills: &[PaperFill]) -> Result<bool, DbError> {
+pub async fn fill<C: ConnectionTrait>(
+    orders: Orders<'_, C>,
+    bot: &Bot,
+    book: &PaperBook,
+    fees: PaperFees,
+    fills: &[PaperFill],
+) -> Result<bool, DbError> {
     for f in fills {
-        let o = rest(db, bot, book, &f.filled).await?;
+        let o = rest(orders, bot, book, &f.filled).await?;
         let (fee, asset) = fees.commission(&bot.symbol, o.side, o.amount.get(), o.price.get());
-        let now = db
-            .orders()
+        let now = orders
             .update_state(
                 &o.client_order_id,
                 o.exchange_order_id.as_deref(),
@@ -213,16 +221,21 @@ pub async fn fill(db: &Db, bot: &Bot, book: &PaperBook, fees: PaperFees, fills: 
             return Ok(false);
         }
         if let Some(counter) = &f.counter {
-            rest(db, bot, book, counter).await?;
+            rest(orders, bot, book, counter).await?;
         }
     }
     Ok(true)
 }
 
 /// The paper order of `intent`, written and resting (as the worker's paper venue places it) unless it was before.
-async fn rest(db: &Db, bot: &Bot, book: &PaperBook, intent: &OrderIntent) -> Result<Order, DbError> {
+async fn rest<C: ConnectionTrait>(
+    orders: Orders<'_, C>,
+    bot: &Bot,
+    book: &PaperBook,
+    intent: &OrderIntent,
+) -> Result<Order, DbError> {
     let id = book.id(intent);
-    let o = match db.orders().by_client_id(&id).await? {
+    let o = match orders.by_client_id(&id).await? {
         Some(o) => o,
         None => {
             let new = NewOrder {
@@ -233,10 +246,10 @@ async fn rest(db: &Db, bot: &Bot, book: &PaperBook, intent: &OrderIntent) -> Res
                 price: Price::new(intent.price).map_err(invalid)?,
                 amount: Qty::new(intent.qty).map_err(invalid)?,
             };
-            match db.orders().insert(&new).await {
+            match orders.insert(&new).await {
                 Ok(o) => o,
                 Err(DbError::DuplicateClientOrderId(_)) => {
-                    db.orders().by_client_id(&id).await?.ok_or_else(|| invalid(format!("order {id} vanished")))?
+                    orders.by_client_id(&id).await?.ok_or_else(|| invalid(format!("order {id} vanished")))?
                 }
                 Err(e) => return Err(e),
             }
@@ -246,7 +259,7 @@ async fn rest(db: &Db, bot: &Bot, book: &PaperBook, intent: &OrderIntent) -> Res
         return Ok(o);
     }
     let exchange_id = format!("paper-{}", o.id);
-    db.orders().update_state(&id, Some(&exchange_id), OrderStatus::Open, Qty::ZERO, None, Decimal::ZERO, None).await
+    orders.update_state(&id, Some(&exchange_id), OrderStatus::Open, Qty::ZERO, None, Decimal::ZERO, None).await
 }
 
 fn invalid(reason: impl ToString) -> DbError {

@@ -50,6 +50,11 @@ impl std::fmt::Debug for Watch {
     }
 }
 
+/// A bot a move reached: its row, its paper fees, its paper book when the move filled some of its orders, and those
+/// fills.
+type Hit =
+    (Bot, gridbot_app::paper::PaperFees, Option<gridbot_app::paper::PaperBook>, Vec<gridbot_app::paper::PaperFill>);
+
 /// A bot that keeps being hit is reconciled at most this often, unless a paper order filled.
 const MIN_PUSH_GAP: Duration = Duration::from_millis(200);
 
@@ -286,9 +291,9 @@ impl Watch {
         }
         let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some()) || !records.is_empty();
         self.save(records).await;
-        for (bot, fees, paper, fills) in todo {
-            if let Some(paper) = paper {
-                let recorded = gridbot_app::paper::fill(&self.ctx.db, &bot, &paper, fees, &fills).await;
+        let recorded = self.record_paper(&todo).await;
+        for ((bot, _, _, _), recorded) in todo.iter().zip(recorded) {
+            if let Some(recorded) = recorded {
                 // Triggers read while these fills were being written may have missed them: they are stale too.
                 if let Some(w) = lock(&self.bots).get_mut(&bot.id) {
                     w.version += 1;
@@ -303,9 +308,44 @@ impl Watch {
                     }
                 }
             }
-            self.reconcile(&bot, "price", Some(b)).await;
+            self.reconcile(bot, "price", Some(b)).await;
         }
         filled
+    }
+
+    /// Writes the paper fills of one move, per bot (`None` for a bot it filled nothing of): all in one transaction
+    /// — one commit, where each fill would take three — and, should that fail, bot by bot.
+    async fn record_paper(&self, todo: &[Hit]) -> Vec<Option<Result<bool, gridbot_platform::DbError>>> {
+        let papers = todo.iter().filter(|(_, _, paper, _)| paper.is_some()).count();
+        if papers > 1 {
+            match self.record_together(todo).await {
+                Ok(done) => return done.into_iter().map(|d| d.map(Ok)).collect(),
+                Err(e) => {
+                    tracing::debug!(error = %e, bots = papers, "paper fills not written together; one bot at a time")
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(todo.len());
+        for (bot, fees, paper, fills) in todo {
+            out.push(match paper {
+                Some(p) => Some(gridbot_app::paper::fill(self.ctx.db.orders(), bot, p, *fees, fills).await),
+                None => None,
+            });
+        }
+        out
+    }
+
+    async fn record_together(&self, todo: &[Hit]) -> Result<Vec<Option<bool>>, gridbot_platform::DbError> {
+        let tx = self.ctx.db.begin().await?;
+        let mut out = Vec::with_capacity(todo.len());
+        for (bot, fees, paper, fills) in todo {
+            out.push(match paper {
+                Some(p) => Some(gridbot_app::paper::fill(tx.orders(), bot, p, *fees, fills).await?),
+                None => None,
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// A 1-minute candle of `symbol` closed: every runtime bot on it evaluates the close, and its snapshot is saved.

@@ -35,6 +35,8 @@ pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;
 pub use running_jobs::RunningJobs;
 pub use runs::Runs;
+/// What [`Orders`] runs on: the pool, or a [`Tx`].
+pub use sea_orm::ConnectionTrait;
 pub use strategy_states::{RuntimeFill, StrategyState, StrategyStates};
 pub use trades::Trades;
 pub use users::Users;
@@ -73,6 +75,19 @@ pub async fn migrate(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// A transaction of [`Db::begin`]; dropped without [`Tx::commit`], it is rolled back.
+#[derive(Debug)]
+pub struct Tx(sea_orm::DatabaseTransaction);
+
+impl Tx {
+    pub fn orders(&self) -> Orders<'_, sea_orm::DatabaseTransaction> {
+        Orders(&self.0)
+    }
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.0.commit().await?)
+    }
+}
+
 impl Db {
     pub fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
@@ -85,6 +100,10 @@ impl Db {
     }
     pub fn orders(&self) -> Orders<'_> {
         Orders(&self.conn)
+    }
+    /// Begins a transaction: what is written through it is written together at [`Tx::commit`], or not at all.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx(sea_orm::TransactionTrait::begin(&self.conn).await?))
     }
     pub fn fills(&self) -> Fills<'_> {
         Fills(&self.conn)

@@ -6,17 +6,26 @@ use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, order};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use super::types::{NewOrder, Order, OrderStatus, level_from_db, level_to_db};
 use super::{DbError, Result};
 
-#[derive(Debug, Clone, Copy)]
-pub struct Orders<'a>(pub(crate) &'a DatabaseConnection);
+/// The `orders` table, through a connection or a transaction ([`super::Tx`]).
+#[derive(Debug)]
+pub struct Orders<'a, C = DatabaseConnection>(pub(crate) &'a C);
 
-impl Orders<'_> {
+impl<C> Clone for Orders<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Orders<'_, C> {}
+
+impl<C: ConnectionTrait> Orders<'_, C> {
     /// Records an order before it is sent, status `new`.
     pub async fn insert(&self, new: &NewOrder) -> Result<Order> {
         let now = Utc::now();
