@@ -26,7 +26,8 @@ const LEADER_TTL: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Cron schedule (seconds first) of the periodic reconciliation of every running bot.
+    /// Cron schedule (seconds first) of the periodic reconciliation: every running live bot at each tick, a paper bot
+    /// at one tick in ten.
     pub reconcile_cron: String,
     /// How often the set of running bots, their streams and triggers are refreshed without an event.
     pub refresh_every: Duration,
