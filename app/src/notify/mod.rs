@@ -225,6 +225,14 @@ impl Notifier {
     }
 }
 
+/// `bot` stopped for `reason`, a change this process made: its user is told, unless it was a trailing move (the bot
+/// starts again by itself).
+pub(crate) fn stopped(ctx: &crate::Ctx, bot: &Bot, reason: &str) {
+    if reason != crate::reconcile::TRAILING {
+        ctx.notifier.about(&ctx.db, bot, Message::stop(bot, reason));
+    }
+}
+
 /// `bot` failed with `reason` (`code`: the exchange's error code), a change this process made: its user is told.
 pub fn failed(ctx: &crate::Ctx, bot: &Bot, reason: &str, code: Option<i64>) {
     ctx.notifier.about(&ctx.db, bot, Message::error(bot, reason, code));
