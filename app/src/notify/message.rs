@@ -301,6 +301,30 @@ mod tests {
     }
 
     #[test]
+    fn a_runtime_fill_is_named_by_its_client_order_id() {
+        let fill = RuntimeFill {
+            client_order_id: gridbot_core::ClientOrderId::tagged(BotId(7), 2, "entry-3").expect("an id"),
+            side: Side::Buy,
+            price: Price::new(dec!(64000.5)).expect("price"),
+            qty: Qty::new(dec!(0.015)).expect("qty"),
+            fee: dec!(0.000015),
+            fee_asset: "BTC".into(),
+            pnl: None,
+            time: Utc.with_ymd_and_hms(2026, 12, 10, 9, 31, 0).single().expect("a time"),
+        };
+        let m = Message::runtime_fill(&bot(), &fill);
+        let body: Value = serde_json::from_slice(&m.body()).expect("json");
+        assert_eq!(body["id"], format!("fill-{}", fill.client_order_id));
+        assert_eq!(body["client_order_id"], fill.client_order_id.to_string());
+        assert_eq!((body["side"].as_str(), body["price"].as_str()), (Some("buy"), Some("64000.5")));
+        assert_eq!(
+            (body["fee"].as_str(), body["fee_asset"].as_str(), &body["pnl"]),
+            (Some("0.000015"), Some("BTC"), &Value::Null)
+        );
+        assert!(m.text.contains("bought 0.015 BTC at 64000.5 USDT"), "{}", m.text);
+    }
+
+    #[test]
     fn stops_name_their_cause_and_errors_their_code() {
         let stop: Value = serde_json::from_slice(&Message::stop(&bot(), "take_profit").body()).expect("json");
         assert_eq!((stop["event"].as_str(), stop["reason"].as_str()), (Some("stop"), Some("take_profit")));

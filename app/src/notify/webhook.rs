@@ -32,7 +32,7 @@ pub fn new_secret() -> String {
 /// Posts `msg` to `url`, signed with `secret`.
 pub(super) async fn send(http: &reqwest::Client, url: &str, secret: &str, msg: &Message) -> Result<(), Failure> {
     let body = msg.body();
-    let timestamp = msg_timestamp();
+    let timestamp = chrono::Utc::now().timestamp();
     let response = http
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -47,10 +47,6 @@ pub(super) async fn send(http: &reqwest::Client, url: &str, secret: &str, msg: &
         return Ok(());
     }
     Err(Failure(format!("the receiver answered HTTP {}", status_text(status))))
-}
-
-fn msg_timestamp() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// `500 Internal Server Error`.

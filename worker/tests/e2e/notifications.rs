@@ -46,11 +46,8 @@ impl Hook {
     }
 }
 
-async fn run(backend: Backend, workers: usize) {
-    let hook = Hook::start().await;
-    let stack = Stack::start(backend, workers).await;
-    stack.price(dec!(100000)).await;
-    let user = stack.user().await;
+/// `user`'s notifications, every event, to `hook`.
+async fn notify(stack: &Stack, user: i64, hook: &Hook) {
     let secret = encrypt(&KEY, user, "webhook_secret", "whsec_e2e").unwrap();
     let update = NotificationUpdate {
         enabled: true,
@@ -61,6 +58,14 @@ async fn run(backend: Backend, workers: usize) {
         telegram_token: SecretChange::Keep,
     };
     stack.db().notifications().save(user, &update).await.unwrap();
+}
+
+async fn run(backend: Backend, workers: usize) {
+    let hook = Hook::start().await;
+    let stack = Stack::start(backend, workers).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.user().await;
+    notify(&stack, user, &hook).await;
     let bot = stack.bot(user, BotMode::Paper, config()).await;
     stack.run_bot(&bot).await;
     settled(&stack, bot.id, 0).await;
@@ -114,4 +119,40 @@ async fn a_paper_bots_fills_and_stop_reach_the_webhook_once_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_paper_bots_fills_and_stop_reach_the_webhook_once_on_postgres_with_two_workers() {
     run(Backend::Postgres, 2).await;
+}
+
+/// A live bot whose stored key the exchange refuses: its start fails for good, and its user hears of it once, with
+/// the exchange's error code.
+async fn refused(backend: Backend) {
+    let hook = Hook::start().await;
+    let stack = Stack::start(backend, 1).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.db().users().create(&format!("{}@e2e.test", uuid::Uuid::new_v4().simple()), "x").await.unwrap();
+    let key = encrypt(&KEY, user.id, "api_key", "not-a-key-of-the-exchange").unwrap();
+    let secret = encrypt(&KEY, user.id, "api_secret", "not-its-secret").unwrap();
+    stack.db().users().set_api_keys(user.id, &key, &secret).await.unwrap();
+    notify(&stack, user.id, &hook).await;
+    let bot = stack.bot(user.id, BotMode::Live, config()).await;
+    gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
+    stack.until(60, "the bot to fail", || async { stack.status(bot.id).await == BotStatus::Error }).await;
+    stack.until(10, "the error's webhook", || async { !hook.of("error").is_empty() }).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let errors = hook.of("error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let reason = stack.db().bots().get(bot.id).await.unwrap().stop_reason.unwrap();
+    assert_eq!((errors[0]["bot_id"].as_i64(), errors[0]["message"].as_str()), (Some(bot.id.0), Some(reason.as_str())));
+    let code = errors[0]["code"].as_i64();
+    assert!(matches!(code, Some(-2015 | -2014 | -1022)), "the exchange's code: {:?} ({reason})", errors[0]);
+    assert_eq!(errors[0]["mode"], "live");
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bot_the_exchange_refuses_reaches_the_webhook_once_with_its_code_on_sqlite() {
+    refused(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bot_the_exchange_refuses_reaches_the_webhook_once_with_its_code_on_postgres() {
+    refused(Backend::Postgres).await;
 }
