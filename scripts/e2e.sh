@@ -39,7 +39,10 @@ artifacts="$root/frontend/e2e/artifacts"
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
 
-port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+port=$(free_port)
+# The notifications scenario's stand-in for Telegram's Bot API listens here; the server is pointed at it.
+telegram="http://127.0.0.1:$(free_port)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gridbot-e2e.XXXXXX")
 log="$tmp/serve.log"
 pid=""
@@ -65,7 +68,7 @@ echo "== e2e: gridbot serve --offline on 127.0.0.1:$port (in $tmp)"
   exec env -u DATABASE_URL -u REDIS_URL -u GRIDBOT_JOBS_DB -u JWT_SECRET -u ENCRYPTION_KEY -u GRIDBOT_BIND \
     -u GRIDBOT_TRUST_PROXY -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL \
     -u BINANCE_REST_URL -u BINANCE_WS_URL -u BINANCE_WS_API_URL \
-    GRIDBOT_STATIC_DIR="$root/frontend/dist" RUST_LOG="${RUST_LOG:-info}" NO_COLOR=1 \
+    GRIDBOT_STATIC_DIR="$root/frontend/dist" RUST_LOG="${RUST_LOG:-info}" NO_COLOR=1 TELEGRAM_API_URL="$telegram" \
     "$bin" serve --offline --bind "127.0.0.1:$port"
 ) >"$log" 2>&1 &
 pid=$!
@@ -86,4 +89,5 @@ if [ -z "$sim" ]; then
 fi
 echo "== e2e: up after $(( $(date +%s) - started )) s; simulator ${sim:-unknown}"
 
-(cd frontend && E2E_BASE_URL="$base" E2E_SIM_URL="$sim" E2E_ARTIFACTS="$artifacts" node e2e/dashboard.e2e.mjs)
+(cd frontend && E2E_BASE_URL="$base" E2E_SIM_URL="$sim" E2E_TELEGRAM_URL="$telegram" E2E_ARTIFACTS="$artifacts" \
+  node e2e/dashboard.e2e.mjs)

@@ -118,6 +118,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::sessions::router())
         .merge(routes::bots::router())
         .merge(routes::keys::router())
+        .merge(routes::notifications::router())
         .merge(routes::market::router())
         .merge(routes::ai::router())
         .merge(routes::commands::router())

@@ -98,14 +98,20 @@ pub async fn emergency_stop(ctx: &Ctx, user_id: i64) -> Result<EmergencyReport, 
         ctx.db.bots().transition(bot.id, &from, BotStatus::Stopping, Some(REASON)).await.map_err(JobError::from)?;
         match cancel_all(ctx, bot, &mut report).await {
             Ok(()) => {
-                ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Stopped, Some(REASON)).await.ok();
+                let to = [BotStatus::Stopping];
+                if let Ok(true) = ctx.db.bots().transition(bot.id, &to, BotStatus::Stopped, Some(REASON)).await {
+                    crate::notify::stopped(ctx, bot, REASON);
+                }
                 record_event(ctx, bot.id, "emergency_stop", Some(bot.status), Some(BotStatus::Stopped), Some(REASON))
                     .await;
                 report.stopped_bots.push(bot.id.0);
             }
             Err(e) => {
                 let reason = format!("emergency stop could not cancel every order: {e}");
-                ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Error, Some(&reason)).await.ok();
+                let to = [BotStatus::Stopping];
+                if let Ok(true) = ctx.db.bots().transition(bot.id, &to, BotStatus::Error, Some(&reason)).await {
+                    crate::notify::failed(ctx, bot, &reason, e.code);
+                }
                 report.failures.push(format!("bot {}: {reason}", bot.id));
             }
         }

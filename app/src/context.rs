@@ -20,7 +20,12 @@ use gridbot_platform::{
     db::types::{Bot, BotMode},
 };
 
-use crate::{Books, JobError, paper::PaperFees, venue::Venue};
+use crate::{
+    Books, JobError,
+    notify::{Notifier, NotifySettings},
+    paper::PaperFees,
+    venue::Venue,
+};
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -36,6 +41,8 @@ pub struct Ctx {
     /// `PAPER_FEE_RATE` as the binary read it (default [`gridbot_core::config::default_fee_rate()`]). Stored for the
     /// paper venue; a paper bot's fills are charged its own config's fee rate for now.
     pub paper_fee_rate: Decimal,
+    /// Tells users about fills, stops and errors (webhook, Telegram).
+    pub notifier: Notifier,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -119,7 +126,15 @@ impl Ctx {
         live: Arc<LiveAccounts>,
     ) -> Self {
         let paper_fee_rate = gridbot_core::config::default_fee_rate();
-        Ctx { db, queue, events, locks, market, live, books: Books::default(), paper_fee_rate }
+        // The secrets of notifications are sealed with the same key as API keys.
+        let notifier = Notifier::new(NotifySettings::default(), live.key);
+        Ctx { db, queue, events, locks, market, live, books: Books::default(), paper_fee_rate, notifier }
+    }
+
+    /// The same context with notifications delivered as `settings` say (`TELEGRAM_API_URL`).
+    pub fn with_notify_settings(mut self, settings: NotifySettings) -> Self {
+        self.notifier = Notifier::new(settings, self.live.key);
+        self
     }
 
     /// The same context with the paper fee rate the binary read (`PAPER_FEE_RATE`).

@@ -10,28 +10,30 @@ pub struct JobError {
     pub retryable: bool,
     /// The exchange refused a new order because the symbol is not trading: placing pauses, the bot is not failed.
     pub market_closed: bool,
+    /// The exchange's error code, when the exchange refused (Binance's `-2010`, …).
+    pub code: Option<i64>,
 }
 
 impl JobError {
     pub fn fatal(message: impl Into<String>) -> Self {
-        JobError { message: message.into(), retryable: false, market_closed: false }
+        JobError { message: message.into(), retryable: false, market_closed: false, code: None }
     }
     pub fn retry(message: impl Into<String>) -> Self {
-        JobError { message: message.into(), retryable: true, market_closed: false }
+        JobError { message: message.into(), retryable: true, market_closed: false, code: None }
     }
 }
 
 impl From<ExchangeError> for JobError {
     fn from(e: ExchangeError) -> Self {
         let market_closed = matches!(e, ExchangeError::MarketClosed(_));
-        JobError { retryable: e.is_retryable(), message: e.to_string(), market_closed }
+        JobError { retryable: e.is_retryable(), message: e.to_string(), market_closed, code: e.code() }
     }
 }
 
 impl From<DbError> for JobError {
     fn from(e: DbError) -> Self {
         let retryable = matches!(e, DbError::Database { retryable: true, .. });
-        JobError { retryable, message: e.to_string(), market_closed: false }
+        JobError { retryable, message: e.to_string(), market_closed: false, code: None }
     }
 }
 

@@ -14,7 +14,7 @@ use gridbot_platform::{
     db::types::{Fill, Order, OrderStatus, Trade},
 };
 
-use crate::{JobError, grid::Run};
+use crate::{JobError, grid::Run, notify::Message};
 
 impl Run<'_> {
     /// Books every filled grid order the engine can take, in the engine's order (a buy just below the empty level,
@@ -222,10 +222,15 @@ impl Run<'_> {
         }
     }
 
-    /// Writes a fill row; one written before (a retried job) is left as it is.
+    /// Writes a fill row; one written before (a retried job) is left as it is. The process whose insert wrote it
+    /// tells the user (see [`crate::notify`]: the unique insert elects one sender).
     async fn insert_fill(&self, fill: &Fill) -> Result<(), JobError> {
         match self.ctx.db.fills().insert(fill).await {
-            Ok(()) | Err(DbError::Conflict(_)) => Ok(()),
+            Ok(()) => {
+                self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, fill));
+                Ok(())
+            }
+            Err(DbError::Conflict(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }

@@ -12,6 +12,7 @@ mod context;
 mod error;
 mod fills;
 mod grid;
+pub mod notify;
 pub mod paper;
 mod place;
 mod reconcile;

@@ -107,6 +107,9 @@ async fn fresh<'a>(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> 
     Run::of(ctx, bot).await
 }
 
+/// The stop reason of a trailing move (the bot starts again at once: not a stop its user is told about).
+pub(crate) const TRAILING: &str = "out_of_range: trailing the price";
+
 /// Sells the lots, moves the range so it is centred on `price` (same width, on tick) and starts a new generation.
 async fn trail(ctx: &Ctx, run: Run<'_>, price: Decimal) -> Result<(), JobError> {
     let (bot_id, mut params, filters) = (run.bot.id, run.params.clone(), run.book.run.filters.clone());
@@ -115,7 +118,7 @@ async fn trail(ctx: &Ctx, run: Run<'_>, price: Decimal) -> Result<(), JobError> 
     params.lower_bound = filters.round_price(params.lower_bound + shift);
     params.upper_bound = filters.round_price(params.upper_bound + shift);
     tracing::info!(bot = %bot_id, %price, lower = %params.lower_bound, upper = %params.upper_bound, "price left the range: trailing");
-    crate::stop::stop(ctx, bot_id, "out_of_range: trailing the price", true, None).await?;
+    crate::stop::stop(ctx, bot_id, TRAILING, true, None).await?;
     let config = serde_json::to_value(&params).map_err(|e| JobError::fatal(e.to_string()))?;
     let changes = BotChanges { config: Some(config), ..Default::default() };
     if !ctx.db.bots().update_if_idle(bot_id, changes).await? {

@@ -80,7 +80,9 @@ pub(crate) async fn stop(
         }
         run.publish(BotChange::Orders).await;
     }
-    ctx.db.bots().transition(bot_id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await?;
+    if ctx.db.bots().transition(bot_id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await? {
+        crate::notify::stopped(ctx, &bot, reason);
+    }
     crate::commands::record_event(
         ctx,
         bot_id,

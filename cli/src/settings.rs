@@ -8,6 +8,7 @@ use anyhow::Context;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use gridbot_ai::{Advisor, ClaudeSettings};
 use gridbot_api::ApiConfig;
+use gridbot_app::notify::{DEFAULT_TELEGRAM_API_URL, NotifySettings};
 use gridbot_core::Decimal;
 use gridbot_exchange::binance::config::Endpoints;
 use gridbot_platform::Settings;
@@ -89,6 +90,8 @@ pub struct RoleSettings {
     pub encryption_key: Option<[u8; 32]>,
     /// `PAPER_FEE_RATE` (default 0.001), stored on the worker context.
     pub paper_fee_rate: Decimal,
+    /// `TELEGRAM_API_URL` (default `https://api.telegram.org`): where notifications reach Telegram's Bot API.
+    pub notify: NotifySettings,
 }
 
 impl fmt::Debug for RoleSettings {
@@ -98,6 +101,7 @@ impl fmt::Debug for RoleSettings {
             .field("endpoints", &self.endpoints)
             .field("encryption_key", &self.encryption_key.map(|_| "<redacted>"))
             .field("paper_fee_rate", &self.paper_fee_rate)
+            .field("notify", &self.notify)
             .finish()
     }
 }
@@ -112,12 +116,29 @@ impl RoleSettings {
             Some(v) => fee_rate(&v).map_err(|e| anyhow::anyhow!("PAPER_FEE_RATE is invalid: {e}"))?,
             None => gridbot_core::config::default_fee_rate(),
         };
+        let notify = NotifySettings {
+            telegram_api_url: match source.get("TELEGRAM_API_URL") {
+                Some(v) => base_url(&v).map_err(|e| anyhow::anyhow!("TELEGRAM_API_URL is invalid: {e}"))?,
+                None => DEFAULT_TELEGRAM_API_URL.to_owned(),
+            },
+            ..NotifySettings::default()
+        };
         Ok(RoleSettings {
             platform: Settings::from_lookup(source.lookup()),
             endpoints: Endpoints::from_lookup(source.lookup()),
             encryption_key,
             paper_fee_rate,
+            notify,
         })
+    }
+}
+
+/// An `http://` or `https://` base URL, without its trailing slash.
+fn base_url(text: &str) -> Result<String, String> {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(text.trim_end_matches('/').to_owned()),
+        _ => Err(format!("{text:?} is not an http:// or https:// URL")),
     }
 }
 
@@ -185,6 +206,15 @@ mod tests {
         let config = ApiConfig::from_lookup(|n| file.pick(None, n)).expect("the API accepts them");
         assert_eq!(config.encryption_key.to_vec(), STANDARD.decode(&key).expect("base64"));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_telegram_api_url_is_an_http_url() {
+        assert_eq!(base_url("http://127.0.0.1:9/").as_deref(), Ok("http://127.0.0.1:9"));
+        assert_eq!(base_url("https://api.telegram.org").as_deref(), Ok("https://api.telegram.org"));
+        for bad in ["api.telegram.org", "ftp://x", "https://", "http:///path"] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

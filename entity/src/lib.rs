@@ -9,6 +9,7 @@ pub mod bot_run;
 pub mod dead_job;
 pub mod fill;
 pub mod market_mark;
+pub mod notification_setting;
 pub mod order;
 pub mod paper_balance;
 pub mod price;

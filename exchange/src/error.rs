@@ -58,6 +58,16 @@ impl ExchangeError {
         )
     }
 
+    /// Binance's error code, for the refusals that keep it (a typed refusal such as a filter failure may also come
+    /// from the same check done before sending, so it claims none).
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            ExchangeError::Auth { code, .. } | ExchangeError::Rejected { code, .. } => Some(*code),
+            ExchangeError::Timestamp(_) => Some(-1021),
+            _ => None,
+        }
+    }
+
     /// Maps a Binance error body's code and message.
     pub fn from_code(code: i64, msg: &str) -> Self {
         let m = msg.to_string();
@@ -102,6 +112,9 @@ mod tests {
         assert!(matches!(ExchangeError::from_code(-2015, "Invalid API-key"), ExchangeError::Auth { .. }));
         assert!(matches!(ExchangeError::from_code(-2013, "Order does not exist."), ExchangeError::UnknownOrder(_)));
         assert!(!ExchangeError::from_code(-1121, "Invalid symbol.").is_retryable());
+        assert_eq!(ExchangeError::from_code(-2015, "Invalid API-key").code(), Some(-2015));
+        assert_eq!(ExchangeError::from_code(-1111, "Precision is over the maximum.").code(), Some(-1111));
+        assert_eq!(ExchangeError::Connectivity("reset".into()).code(), None);
         let closed = ExchangeError::from_code(-2010, "Market is closed.");
         assert!(matches!(closed, ExchangeError::MarketClosed(_)) && !closed.is_retryable());
     }

@@ -20,6 +20,7 @@ import {
   sleep,
   tid,
 } from './lib/harness.mjs'
+import { notificationsScenario } from './notifications.mjs'
 
 const PASSWORD = 'correct horse battery staple 42'
 const SYMBOL = 'BTCUSDT'
@@ -1189,6 +1190,18 @@ scenario('overview: every bot in a sortable table, clone pre-fills the form, the
     assertEqual(JSON.stringify([copy.strategy, copy.mode, copy.config.window, copy.config.band]), JSON.stringify(['mean_reversion', 'paper', 30, '2.5']), 'the clone')
     assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
   })
+})
+
+notificationsScenario({
+  apiAuth,
+  newEmail,
+  password: PASSWORD,
+  price,
+  gridAround,
+  openOrders,
+  simPause,
+  simResume,
+  simPrice,
 })
 
 process.exitCode = await run()

@@ -38,6 +38,7 @@ export const router = createRouter({
       component: () => import('@/pages/ConfigPage.vue'),
       props: (route) => ({ botId: Number(route.params.id) }),
     },
+    { path: '/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

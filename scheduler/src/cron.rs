@@ -1,11 +1,11 @@
 //! Cron jobs on apalis-cron: the periodic reconciliation of every running bot, which catches whatever the streams
-//! missed.
+//! missed, and the users' daily summaries at 00:00 UTC.
 
 use std::str::FromStr;
 
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
-use gridbot_app::Ctx;
+use gridbot_app::{Ctx, notify};
 use gridbot_platform::db::types::{BotMode, BotStatus};
 
 pub(crate) async fn run(ctx: Ctx, schedule: String) {
@@ -20,6 +20,26 @@ pub(crate) async fn run(ctx: Ctx, schedule: String) {
     if let Err(e) = worker.run().await {
         tracing::error!(error = %e, "cron worker ended");
     }
+}
+
+/// Sends the daily summaries on `schedule` (each user's once per day, whichever scheduler ticks: see
+/// [`gridbot_app::notify::send_daily_summaries`]).
+pub(crate) async fn daily_summaries(ctx: Ctx, schedule: String) {
+    let schedule = match cron::Schedule::from_str(&schedule) {
+        Ok(s) => s,
+        Err(e) => return tracing::error!(%schedule, error = %e, "invalid daily summary schedule; no daily summaries"),
+    };
+    let worker =
+        WorkerBuilder::new("gridbot-daily-summary").backend(CronScheduler::new(schedule)).data(ctx).build(summarize);
+    if let Err(e) = worker.run().await {
+        tracing::error!(error = %e, "daily summary cron ended");
+    }
+}
+
+async fn summarize(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
+    let day = notify::summary_day(chrono::Utc::now());
+    notify::send_daily_summaries(&ctx.db, &ctx.notifier, day).await?;
+    Ok(())
 }
 
 /// A paper bot is swept once in this many ticks (every 5 minutes at the default 30 s): its fills are the paper

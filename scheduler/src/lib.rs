@@ -1,5 +1,5 @@
 //! Gridbot's scheduler: the clock and the ears. While it holds the leader lock (a second scheduler waits) it runs
-//! cron jobs (apalis-cron) that reconcile every running bot and keep house; one market stream per symbol that
+//! cron jobs (apalis-cron) that reconcile every running bot, send the users' daily summaries and keep house; one market stream per symbol that
 //! running bots trade, which records 1-minute candles, publishes ticks, fills paper orders and enqueues
 //! `reconcile_fills` when a price reaches a bot's nearest order or stop; and one user-data stream per live account,
 //! which enqueues `reconcile_fills` on every execution report. After any stream gap, every affected bot is
@@ -33,12 +33,19 @@ pub struct Options {
     pub refresh_every: Duration,
     /// Symbols whose market stream runs even with no bot on them, so charts stay live.
     pub always: Vec<gridbot_core::Symbol>,
+    /// Cron schedule (seconds first) of the users' daily summaries: 00:00 UTC.
+    pub daily_summary_cron: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         let always = ["BTC/USDT", "ETH/USDT"].iter().filter_map(|p| p.parse().ok()).collect();
-        Options { reconcile_cron: "*/30 * * * * *".into(), refresh_every: Duration::from_secs(3), always }
+        Options {
+            reconcile_cron: "*/30 * * * * *".into(),
+            refresh_every: Duration::from_secs(3),
+            always,
+            daily_summary_cron: "0 0 0 * * *".into(),
+        }
     }
 }
 
@@ -78,6 +85,7 @@ async fn lead(ctx: &Ctx, options: &Options, mut guard: gridbot_platform::LockGua
     let watch = Arc::new(Watch::new(ctx.clone(), options.always.clone()));
     let tasks = vec![
         tokio::spawn(cron::run(ctx.clone(), options.reconcile_cron.clone())),
+        tokio::spawn(cron::daily_summaries(ctx.clone(), options.daily_summary_cron.clone())),
         tokio::spawn(Arc::clone(&watch).refresh_loop(options.refresh_every)),
     ];
     let stopping = tokio::select! {

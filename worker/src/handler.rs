@@ -121,7 +121,7 @@ async fn guarded<F: std::future::Future<Output = Result<(), JobError>>>(job: F) 
 async fn fail(ctx: &Ctx, job: &Job, delivery: &Delivery, e: JobError) {
     let reason = format!("{} failed: {}", job.name(), e.message);
     tracing::error!(bot = %job.bot(), job = job.name(), error = %e.message, "job failed for good: quarantined");
-    quarantine::bury(ctx, job, delivery, DeadJobKind::Failed, &reason).await;
+    quarantine::bury(ctx, job, delivery, DeadJobKind::Failed, &reason, e.code).await;
 }
 
 #[cfg(test)]

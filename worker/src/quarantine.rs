@@ -76,15 +76,23 @@ async fn crashed(ctx: &Ctx, job: &Job, delivery: &Delivery, found: &RunningJob) 
         started_at = %found.started_at,
         "job was running when its process died: quarantined, not run again"
     );
-    bury(ctx, job, delivery, DeadJobKind::Crashed, &reason).await;
+    bury(ctx, job, delivery, DeadJobKind::Crashed, &reason, None).await;
     end(ctx, delivery).await;
 }
 
 /// Puts `job` in the quarantine with `reason`, and moves its bot (when starting, running or stopping) to `error`
-/// with that reason.
-pub(crate) async fn bury(ctx: &Ctx, job: &Job, delivery: &Delivery, kind: DeadJobKind, reason: &str) {
+/// with that reason; its user is told (`code`: the exchange's error code, when it refused).
+pub(crate) async fn bury(
+    ctx: &Ctx,
+    job: &Job,
+    delivery: &Delivery,
+    kind: DeadJobKind,
+    reason: &str,
+    code: Option<i64>,
+) {
     let bot = job.bot();
-    match ctx.db.bots().get(bot).await {
+    let found = ctx.db.bots().get(bot).await;
+    match &found {
         Ok(b) => {
             let dead = NewDeadJob {
                 bot,
@@ -104,6 +112,10 @@ pub(crate) async fn bury(ctx: &Ctx, job: &Job, delivery: &Delivery, kind: DeadJo
     let from = [BotStatus::Starting, BotStatus::Running, BotStatus::Stopping];
     match ctx.db.bots().transition(bot, &from, BotStatus::Error, Some(reason)).await {
         Ok(true) => {
+            // The compare-and-set elects this process as the one that tells the user.
+            if let Ok(b) = &found {
+                gridbot_app::notify::failed(ctx, b, reason, code);
+            }
             gridbot_app::commands::record_event(ctx, bot, "error", None, Some(BotStatus::Error), Some(reason)).await;
             ctx.events.publish(Event::Bot { bot_id: bot, change: BotChange::Status }).await;
         }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod jobs;
 pub mod keys;
 pub mod market;
+pub mod notifications;
 pub mod runs;
 pub mod sessions;
 pub mod stats;

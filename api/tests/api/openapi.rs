@@ -23,6 +23,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/account/api-keys"),
     ("get", "/api/account/api-keys"),
     ("delete", "/api/account/api-keys"),
+    ("get", "/api/notifications"),
+    ("put", "/api/notifications"),
+    ("post", "/api/notifications/webhook-secret"),
+    ("post", "/api/notifications/test"),
     ("get", "/api/market/symbols"),
     ("get", "/api/market/price/{symbol}"),
     ("get", "/api/market/candles/{symbol}"),
@@ -81,9 +85,17 @@ async fn openapi_lists_every_route(backend: Backend) {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["schemas"]["BotOut"].is_object());
-    for schema in
-        ["StatsOut", "OrderOut", "FillOut", "TradeOut", "TestConfigOut", "SummaryOut", "BalanceOut", "DeadJobOut"]
-    {
+    for schema in [
+        "StatsOut",
+        "OrderOut",
+        "FillOut",
+        "TradeOut",
+        "TestConfigOut",
+        "SummaryOut",
+        "BalanceOut",
+        "DeadJobOut",
+        "NotificationsOut",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
     // Every route under /api but register and login asks for the bearer token.

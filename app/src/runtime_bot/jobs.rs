@@ -97,7 +97,9 @@ pub(crate) async fn stop(ctx: &Ctx, bot: &Bot, reason: &str, sell: bool) -> Resu
             tracing::info!(bot = %bot.id, %price, "position sold at the stop");
         }
     }
-    ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await?;
+    if ctx.db.bots().transition(bot.id, &[BotStatus::Stopping], BotStatus::Stopped, Some(reason)).await? {
+        crate::notify::stopped(ctx, bot, reason);
+    }
     crate::commands::record_event(ctx, bot.id, "stopped", Some(bot.status), Some(BotStatus::Stopped), Some(reason))
         .await;
     ctx.events.publish(Event::Bot { bot_id: bot.id, change: BotChange::Status }).await;

@@ -14,7 +14,7 @@ use gridbot_platform::{
 };
 
 use super::RuntimeBot;
-use crate::{Ctx, JobError};
+use crate::{Ctx, JobError, notify::Message};
 
 /// A fill an exchange made of a runtime's order, as recorded.
 #[derive(Debug, Clone)]
@@ -109,7 +109,11 @@ pub(crate) async fn place_wanted(ctx: &Ctx, bot: &Bot, rb: &RuntimeBot) -> Resul
             time: Utc::now(),
         };
         match ctx.db.fills().insert(&fill).await {
-            Ok(()) => filled = true,
+            Ok(()) => {
+                filled = true;
+                // This insert elects the one sender (see `crate::notify`).
+                ctx.notifier.about(&ctx.db, bot, Message::fill(bot, &fill));
+            }
             // Recorded by an earlier attempt.
             Err(DbError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),

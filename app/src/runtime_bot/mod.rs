@@ -30,7 +30,7 @@ use gridbot_platform::{
 };
 use serde_json::json;
 
-use crate::{Ctx, paper::PaperFees};
+use crate::{Ctx, notify::Message, paper::PaperFees};
 
 mod jobs;
 mod live;
@@ -165,7 +165,8 @@ impl RuntimeBot {
         self.booked += booked.len() as u64;
         let state = stored(self.runtime.as_ref(), self.last_close)?;
         let mark = rows.last().map_or(Decimal::ONE, |r| r.fill.price);
-        Ok(Some(Record { fills: Vec::new(), booked, state, mark, wants_orders: !self.runtime.wanted()?.is_empty() }))
+        let wants_orders = !self.runtime.wanted()?.is_empty();
+        Ok(Some(Record { fills: Vec::new(), booked, state, mark, wants_orders, bot: self.bot.clone() }))
     }
 
     /// The open time of the last candle whose close the runtime was fed.
@@ -212,6 +213,7 @@ impl RuntimeBot {
             state: stored(self.runtime.as_ref(), self.last_close)?,
             mark,
             wants_orders,
+            bot: self.bot.clone(),
         })
     }
 }
@@ -228,6 +230,8 @@ pub struct Record {
     pub mark: Decimal,
     /// A live runtime wants orders placed: a worker must send them.
     pub wants_orders: bool,
+    /// The bot whose runtime booked them (its user is told of each paper fill).
+    bot: Bot,
 }
 
 impl Record {
@@ -237,6 +241,13 @@ impl Record {
         let written = ctx.db.strategy_states().record(bot, generation, &self.fills, &self.booked, &self.state).await?;
         if written && (!self.fills.is_empty() || !self.booked.is_empty()) {
             ctx.events.publish(Event::Bot { bot_id: bot, change: BotChange::Fill }).await;
+        }
+        // The transaction that wrote the paper fills elects their one sender (see `crate::notify`); an exchange
+        // fill's user was told when its worker recorded it.
+        if written {
+            for fill in &self.fills {
+                ctx.notifier.about(&ctx.db, &self.bot, Message::runtime_fill(&self.bot, fill));
+            }
         }
         Ok(written)
     }

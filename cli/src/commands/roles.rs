@@ -106,7 +106,7 @@ pub async fn market(endpoints: &Endpoints, fallback: bool, force_sim: bool) -> a
 }
 
 /// The worker context per `settings`: database (migrated when `migrate`), queue, events, locks, live accounts
-/// (their keys decrypted with `ENCRYPTION_KEY`) and the paper fee rate.
+/// (their keys decrypted with `ENCRYPTION_KEY`), the paper fee rate and notifications (`TELEGRAM_API_URL`).
 pub async fn context(settings: &RoleSettings, market: &Market, migrate: bool) -> anyhow::Result<Ctx> {
     let platform = &settings.platform;
     let db = gridbot_platform::connect(platform).await.context("connecting to the database")?;
@@ -118,5 +118,6 @@ pub async fn context(settings: &RoleSettings, market: &Market, migrate: bool) ->
     let locks = Locks::connect(platform).await?;
     let live = Arc::new(LiveAccounts::new(market.endpoints.clone(), settings.encryption_key));
     Ok(Ctx::new(db, queue, events, locks, Arc::clone(&market.exchange), live)
-        .with_paper_fee_rate(settings.paper_fee_rate))
+        .with_paper_fee_rate(settings.paper_fee_rate)
+        .with_notify_settings(settings.notify.clone()))
 }

@@ -18,6 +18,9 @@ import type {
   Fill,
   MarketSymbol,
   Me,
+  NotificationSettings,
+  NotificationSettingsInput,
+  NotificationTest,
   OptimizeRequest,
   Order,
   PasswordChange,
@@ -32,6 +35,7 @@ import type {
   TestConfigResult,
   TokenResponse,
   UpdateBotRequest,
+  WebhookSecret,
 } from '@/types/api'
 import type { Strategy } from '@/types/strategy'
 import { http } from './http'
@@ -54,6 +58,15 @@ export const accountApi = {
   getApiKeys: () => http.get<ApiKeysStatus>('/api/account/api-keys'),
   putApiKeys: (k: ApiKeysInput) => http.put<ApiKeysStatus>('/api/account/api-keys', k),
   deleteApiKeys: () => http.del('/api/account/api-keys'),
+}
+
+export const notificationsApi = {
+  get: () => http.get<NotificationSettings>('/api/notifications'),
+  put: (s: NotificationSettingsInput) => http.put<NotificationSettings>('/api/notifications', s),
+  /** A new signing secret, shown this once. */
+  rotateSecret: () => http.post<WebhookSecret>('/api/notifications/webhook-secret'),
+  /** Sends a test to every configured channel: one result each (a failing receiver is a result, not an error). */
+  test: () => http.post<NotificationTest>('/api/notifications/test'),
 }
 
 export const botsApi = {

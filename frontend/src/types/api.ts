@@ -39,6 +39,19 @@ export type Me = Schemas['MeOut']
 export type ApiKeysStatus = Schemas['KeysOut']
 export type ApiKeysInput = Schemas['KeysIn']
 
+// ---- notifications -----------------------------------------------------------
+/** `GET/PUT /api/notifications`: secrets are never shown, only whether they are set; `webhook_secret` only in the
+ * answer that made it (the first save with a webhook URL). */
+export type NotificationSettings = Schemas['NotificationsOut']
+/** `telegram_token`: absent keeps the stored token, '' removes it. */
+export type NotificationSettingsInput = Schemas['NotificationsIn']
+export type NotificationChannel = 'webhook' | 'telegram'
+/** One channel's outcome of a test: `error` is the receiver's HTTP status, Telegram's description, or why it could
+ * not connect. */
+export type ChannelResult = Narrow<Schemas['ChannelResultOut'], { channel: NotificationChannel }>
+export type NotificationTest = Narrow<Schemas['TestOut'], { results: ChannelResult[] }>
+export type WebhookSecret = Schemas['WebhookSecretOut']
+
 // ---- bots --------------------------------------------------------------------
 export type BotStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'error'
 export type BotMode = 'paper' | 'live'

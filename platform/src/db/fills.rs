@@ -17,6 +17,14 @@ use super::types::{Fill, level_from_db, level_to_db};
 #[derive(Debug, Clone, Copy)]
 pub struct Fills<'a>(pub(crate) &'a DatabaseConnection);
 
+/// A bot's fills over a span: how many, how many closed a round trip (carry a P&L), and the realized P&L they made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    pub fills: u64,
+    pub round_trips: u64,
+    pub realized: Decimal,
+}
+
 impl Fills<'_> {
     pub async fn insert(&self, f: &Fill) -> Result<()> {
         fill::ActiveModel {
@@ -103,6 +111,41 @@ impl Fills<'_> {
             .and_where(bot::Column::UserId.eq(user_id))
             .to_owned();
         self.realized(Condition::all().add(fill::Column::BotId.in_subquery(bots)), since).await
+    }
+
+    /// Per bot of the user's account: its fills in `[from, to)` — how many, how many closed a round trip, and their
+    /// realized P&L (every run); a bot without fills then is absent. What a daily summary reports.
+    pub async fn between_by_bot(
+        &self,
+        user_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<HashMap<BotId, DayFigures>> {
+        let bots = Query::select()
+            .column(bot::Column::Id)
+            .from(bot::Entity)
+            .and_where(bot::Column::UserId.eq(user_id))
+            .to_owned();
+        let rows: Vec<(i64, Option<Amount>)> = fill::Entity::find()
+            .select_only()
+            .column(fill::Column::BotId)
+            .column(fill::Column::Pnl)
+            .filter(fill::Column::BotId.in_subquery(bots))
+            .filter(fill::Column::Time.gte(from))
+            .filter(fill::Column::Time.lt(to))
+            .into_tuple()
+            .all(self.0)
+            .await?;
+        let mut days: HashMap<BotId, DayFigures> = HashMap::new();
+        for (bot, pnl) in rows {
+            let day = days.entry(BotId(bot)).or_default();
+            day.fills += 1;
+            if let Some(p) = pnl {
+                day.round_trips += 1;
+                day.realized = (day.realized + p.0).normalize();
+            }
+        }
+        Ok(days)
     }
 
     /// Summed in Rust, not in SQL: SQLite keeps amounts as TEXT, and its SUM would go through floating point.

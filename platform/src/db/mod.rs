@@ -8,6 +8,7 @@ mod dead_jobs;
 mod error;
 mod fills;
 mod market_marks;
+mod notifications;
 mod orders;
 mod paper_balances;
 mod prices;
@@ -27,8 +28,9 @@ pub use bot_events::BotEvents;
 pub use bots::Bots;
 pub use dead_jobs::{DeadJobs, NewDeadJob};
 pub use error::{DbError, Result};
-pub use fills::Fills;
+pub use fills::{DayFigures, Fills};
 pub use market_marks::MarketMarks;
+pub use notifications::{NotificationSettings, NotificationUpdate, Notifications, NotifyOn, SecretChange};
 pub use orders::Orders;
 pub use paper_balances::{PaperBalances, move_by, settle};
 pub use prices::Prices;
@@ -140,6 +142,9 @@ impl Db {
     }
     pub fn dead_jobs(&self) -> DeadJobs<'_> {
         DeadJobs(&self.conn)
+    }
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications(&self.conn)
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {

@@ -9,6 +9,7 @@ mod handoff;
 mod harness;
 mod lifecycle;
 mod mean_reversion;
+mod notifications;
 mod quarantine;
 mod restart;
 mod risk;
