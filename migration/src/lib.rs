@@ -17,6 +17,7 @@ mod m20261208_000010_sessions;
 mod m20261208_000011_dead_jobs;
 mod m20261208_000012_bot_runs;
 mod m20261209_000013_strategy_states;
+mod m20261210_000015_bot_event_codes;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000011_dead_jobs::Migration),
             Box::new(m20261208_000012_bot_runs::Migration),
             Box::new(m20261209_000013_strategy_states::Migration),
+            Box::new(m20261210_000015_bot_event_codes::Migration),
         ]
     }
 }

@@ -88,7 +88,11 @@ impl JobHandler for Handler {
 async fn attempts(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
     let (mut attempt, mut delay) = (1, Duration::from_millis(200));
     loop {
-        match guarded(runner::execute(ctx, job, lock)).await {
+        let result = guarded(runner::execute(ctx, job, lock)).await;
+        if let Err(e) = &result {
+            gridbot_app::exchange_errors::note(ctx, job.bot(), e).await;
+        }
+        match result {
             Ok(()) => return Ok(()),
             Err(e) if e.retryable && attempt < ATTEMPTS => {
                 tracing::warn!(bot = %job.bot(), job = job.name(), attempt, error = %e.message, "job failed; retrying");
