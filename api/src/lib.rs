@@ -126,6 +126,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::summary::router())
         .merge(routes::ws::router())
         .merge(routes::health::router())
+        .merge(routes::exchange_health::router())
         .merge(routes::system::router())
         .split_for_parts();
     doc.merge(public_doc);

@@ -6,6 +6,7 @@ pub mod bots;
 pub mod commands;
 pub mod docs;
 pub mod equity;
+pub mod exchange_health;
 pub mod health;
 pub mod jobs;
 pub mod keys;

@@ -15,6 +15,7 @@ mod cache;
 mod commands;
 mod emergency;
 mod equity;
+mod exchange_health;
 mod jobs;
 mod keys;
 mod limits;

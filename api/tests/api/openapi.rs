@@ -33,6 +33,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/bots/{id}/stats"),
     ("get", "/api/bots/{id}/runs"),
     ("get", "/api/bots/{id}/equity"),
+    ("get", "/api/exchange/health"),
     ("post", "/api/bots/test-config"),
     ("post", "/api/emergency-stop"),
     ("get", "/api/summary"),
