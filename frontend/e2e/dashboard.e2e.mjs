@@ -1191,4 +1191,7 @@ scenario('overview: every bot in a sortable table, clone pre-fills the form, the
   })
 })
 
+// the explaining views (exchange health, backtest chart, daily P&L), after these
+await import('./insight.e2e.mjs')
+
 process.exitCode = await run()

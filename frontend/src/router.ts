@@ -38,6 +38,7 @@ export const router = createRouter({
       component: () => import('@/pages/ConfigPage.vue'),
       props: (route) => ({ botId: Number(route.params.id) }),
     },
+    { path: '/health', name: 'health', component: () => import('@/pages/HealthPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -14,6 +14,7 @@ import type {
   Credentials,
   EmergencyStopResult,
   EquityPoint,
+  ExchangeHealth,
   PaperResetResult,
   Fill,
   MarketSymbol,
@@ -84,6 +85,8 @@ export const summaryApi = {
 
 export const systemApi = {
   get: () => http.get<SystemInfo>('/api/system', { auth: false }),
+  /** why no orders: the exchange, the user's streams and each bot's last exchange error */
+  exchangeHealth: () => http.get<ExchangeHealth>('/api/exchange/health'),
 }
 
 export const tradingApi = {

@@ -343,6 +343,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exchange/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["exchange_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fills": {
         parameters: {
             query?: never;
@@ -651,6 +667,18 @@ export interface components {
             /** @description `paper` or `live`. */
             mode: string;
         };
+        BotHealthOut: {
+            /** Format: int64 */
+            bot_id: number;
+            last_error?: components["schemas"]["ExchangeErrorOut"] | null;
+            /** @description `paper` or `live`. */
+            mode: string;
+            pair: string;
+            /** @description Why it stopped or failed, or why a running bot places no orders (its symbol not trading). */
+            reason?: string | null;
+            /** @description `stopped`, `starting`, `running`, `stopping` or `error`. */
+            status: string;
+        };
         /** @description The contract's Bot. */
         BotOut: {
             /** @description The strategy's config, as its schema (`GET /api/strategies`) describes it; decimals as strings. */
@@ -749,6 +777,67 @@ export interface components {
                 [key: string]: string;
             } | null;
             message: string;
+        };
+        ExchangeErrorOut: {
+            /**
+             * Format: int64
+             * @description `checked_at − at`, ms.
+             */
+            age_ms: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Binance's error code (`-2010`, `-1021`, `-1013`, …); null for a failure without one (the network, a ban).
+             */
+            code?: number | null;
+            message: string;
+        };
+        ExchangeHealthOut: {
+            /** @description One per bot of the caller's, by id. */
+            bots: components["schemas"]["BotHealthOut"][];
+            /**
+             * Format: date-time
+             * @description When this answer was made, by the server's clock.
+             */
+            checked_at: string;
+            exchange: components["schemas"]["ExchangeOut"];
+            /** @description `simulator` or `binance`: where the market data (and paper bots' prices) come from. */
+            market: string;
+            /** @description One per symbol any of the caller's bots trades, by symbol. */
+            streams: components["schemas"]["StreamOut"][];
+        };
+        ExchangeOut: {
+            /**
+             * Format: int64
+             * @description The exchange's `serverTime` minus our clock, ms, as measured now (half the round trip allowed for): positive
+             *     when our clock is behind. Signed requests are stamped with it corrected.
+             */
+            clock_offset_ms: number;
+            /** @description `|clock_offset_ms|` is 1000 ms or more. */
+            clock_warning: boolean;
+            /** @description Why the ping or the time request failed. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Round trip of the ping, ms.
+             */
+            latency_ms?: number | null;
+            /** @description A ping answered within 3 s. */
+            reachable: boolean;
+            /**
+             * Format: int32
+             * @description The per-minute limit (`exchangeInfo`'s `REQUEST_WEIGHT`); the client waits at 90 % of it.
+             */
+            weight_limit: number;
+            /**
+             * Format: int32
+             * @description Request weight used this minute by this server's market-data client: Binance's `X-MBX-USED-WEIGHT-1M` as last
+             *     seen (it counts every request from this IP), or our own count since.
+             */
+            weight_used: number;
+            /** @description `weight_used` is 80 % of the limit or more. */
+            weight_warning: boolean;
         };
         FillOut: {
             amount: string;
@@ -997,6 +1086,41 @@ export interface components {
              */
             schema: Record<string, never>;
             title: string;
+        };
+        StreamOut: {
+            /**
+             * Format: int64
+             * @description How far the recorded candles trail the last trade, ms on the market's clock: `last_trade_time − (last_candle_time
+             *     + 2 min)`, at least 0 (the last trade's own candle is still open and the one before may have just closed).
+             */
+            candle_lag_ms?: number | null;
+            /**
+             * Format: int64
+             * @description The newest 1-minute candle recorded (its open time, UNIX ms, the market's clock).
+             */
+            last_candle_time?: number | null;
+            /**
+             * Format: int64
+             * @description How long ago, by the server's clock, the scheduler saved that trade: the stream's last message age (saved at
+             *     most every 5 s while trades flow, so up to 5 s more than the last message).
+             */
+            last_trade_age_ms?: number | null;
+            /** Format: int64 */
+            last_trade_id?: number | null;
+            last_trade_price?: string | null;
+            /**
+             * Format: int64
+             * @description The last trade the scheduler processed: its time (UNIX ms, the market's clock), id and price.
+             */
+            last_trade_time?: number | null;
+            /** @description `BTC/USDT`. */
+            pair: string;
+            /** @description Streamed, and no trade saved for 60 s or more, or none ever; or candles trailing trades by 3 minutes or more. */
+            stale: boolean;
+            /** @description A bot of the caller's that is running (or starting) trades it: the scheduler holds its market stream. */
+            streamed: boolean;
+            /** @description `BTCUSDT`. */
+            symbol: string;
         };
         /** @description The contract's Suggestion. */
         SuggestionOut: {
@@ -2504,6 +2628,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmergencyOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exchange_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeHealthOut"];
                 };
             };
             /** @description missing, invalid or expired token, its user does not exist, or its session was ended */

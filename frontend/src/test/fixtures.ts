@@ -1,4 +1,4 @@
-import type { Bot, BotRun, BotStats, Fill, Summary } from '@/types/api'
+import type { Bot, BotRun, BotStats, ExchangeHealth, Fill, Summary } from '@/types/api'
 
 export function bot(over: Partial<Bot> = {}): Bot {
   return {
@@ -130,4 +130,38 @@ export function mrStats(over: Partial<BotStats> = {}): BotStats {
     position: { qty: '0.01', entry_price: '95000', stop_price: '90250' },
     ...over,
   })
+}
+
+/** An exchange health: Binance answering, 12 ms ahead of us, 84 weight used, BTCUSDT streamed 2 s ago. */
+export function healthFixture(over: Partial<ExchangeHealth> = {}): ExchangeHealth {
+  return {
+    checked_at: '2026-12-10T12:00:00Z',
+    market: 'binance',
+    exchange: {
+      reachable: true,
+      latency_ms: 35,
+      error: null,
+      clock_offset_ms: 12,
+      clock_warning: false,
+      weight_used: 84,
+      weight_limit: 6000,
+      weight_warning: false,
+    },
+    streams: [
+      {
+        symbol: 'BTCUSDT',
+        pair: 'BTC/USDT',
+        streamed: true,
+        last_trade_time: 1_765_368_000_000,
+        last_trade_id: 7,
+        last_trade_price: '68012.5',
+        last_trade_age_ms: 2000,
+        last_candle_time: 1_765_367_940_000,
+        candle_lag_ms: 0,
+        stale: false,
+      },
+    ],
+    bots: [],
+    ...over,
+  }
 }

@@ -15,6 +15,7 @@ const ROUTES = [
   { path: '/bots/new', name: 'bot-new', component: stub },
   { path: '/bots/:id', name: 'bot', component: stub },
   { path: '/bots/:id/config', name: 'bot-config', component: stub },
+  { path: '/health', name: 'health', component: stub },
 ]
 
 export interface Rendered {

@@ -76,6 +76,15 @@ export type EquityPoint = Schemas['EquityPoint']
 
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
+/** `GET /api/exchange/health`: why no orders — the exchange (clock offset, request weight), each of the user's
+ * symbols' market stream (ages from the scheduler's saved trade and candles) and each bot's last exchange error with
+ * Binance's code. Ages in ms, market times in UNIX ms. */
+export type ExchangeHealth = Narrow<Schemas['ExchangeHealthOut'], { market: 'simulator' | 'binance'; bots: BotHealth[] }>
+export type ExchangeStatus = Schemas['ExchangeOut']
+export type StreamHealth = Schemas['StreamOut']
+export type BotHealth = Narrow<Schemas['BotHealthOut'], { mode: BotMode; status: BotStatus }>
+export type ExchangeErrorInfo = Schemas['ExchangeErrorOut']
+
 /** `GET /api/system`: where prices come from; `candle_ms`: real milliseconds of one 1-minute candle. */
 export type SystemInfo = Narrow<Schemas['SystemOut'], { market: 'simulator' | 'binance' }>
 export type Side = 'buy' | 'sell'

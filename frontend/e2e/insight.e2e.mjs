@@ -1,0 +1,147 @@
+// End-to-end scenarios of the views that explain a bot (issue #17): the exchange-health panel ("why no orders?"),
+// the backtest chart in Test Config and beside an AI suggestion, and the daily P&L (per bot, per run, and for the
+// account). Loaded by dashboard.e2e.mjs after its own scenarios, against the same `gridbot serve --offline`.
+
+import { api, assert, assertEqual, config, eventually, log, scenario, sim, sleep, tid } from './lib/harness.mjs'
+
+const PASSWORD = 'correct horse battery staple 42'
+const SYMBOL = 'BTCUSDT'
+const PAIR = 'BTC/USDT'
+const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`
+
+const simPause = () => (config.simUrl ? sim('POST', '/sim/pause') : null)
+const simResume = () => (config.simUrl ? sim('POST', '/sim/resume') : null)
+
+/** Register and login share a per-address limit that earlier scenarios spend: a 429 is retried after Retry-After. */
+async function authPatiently(path, body) {
+  const deadline = Date.now() + 90000
+  for (;;) {
+    const res = await fetch(`${config.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    if (res.status !== 429 || Date.now() > deadline) {
+      const json = await res.json()
+      assert(res.status === 200 || res.status === 201, `POST ${path} answered ${res.status}: ${JSON.stringify(json)}`)
+      return json
+    }
+    const wait = Number(res.headers.get('retry-after') ?? 1)
+    log(`    ${path}: rate limited, retrying in ${wait} s`)
+    await sleep(wait * 1000)
+  }
+}
+
+/** One user for these scenarios (registering spends the address's auth budget). */
+let session = null
+async function user() {
+  if (!session) {
+    const email = `e2e-insight-${runId}@example.com`
+    await authPatiently('/api/auth/register', { email, password: PASSWORD })
+    session = { email, token: (await authPatiently('/api/auth/login', { email, password: PASSWORD })).access_token }
+  }
+  return session.token
+}
+
+async function price(token) {
+  const { body } = await api('GET', `/api/market/price/${SYMBOL}`, { token })
+  assert(body && Number(body.price) > 0, `no price in ${JSON.stringify(body)}`)
+  return body.price
+}
+
+/** A grid ±`range` around `p` on BTCUSDT's 0.01 tick. */
+function gridAround(p, range = 0.01, levels = 20) {
+  const c = Math.round(Number(p) * 100)
+  const at = (f) => (Math.round(c * f) / 100).toFixed(2)
+  return {
+    capital: '1000',
+    lower_bound: at(1 - range),
+    upper_bound: at(1 + range),
+    grid_levels: levels,
+    spacing: 'arithmetic',
+    stop_loss_pct: null,
+    take_profit_pct: null,
+    max_daily_loss: null,
+  }
+}
+
+/** A paper grid bot around the price, started while the market is paused (so it starts inside its range). */
+async function startedBot(token, range = 0.01) {
+  await simPause()
+  try {
+    const config = gridAround(await price(token), range)
+    const { body } = await api('POST', '/api/bots', { token, body: { strategy: 'grid', pair: PAIR, mode: 'paper', config } })
+    await api('POST', `/api/bots/${body.id}/start`, { token, body: {}, expect: [202] })
+    await eventually('the bot runs', async () => (await api('GET', `/api/bots/${body.id}`, { token })).body.status === 'running', {
+      timeout: 30000,
+    })
+    return body.id
+  } finally {
+    await simResume()
+  }
+}
+
+async function openWithToken(page, token, path) {
+  await page.goto('/login')
+  await page.evaluate((t) => sessionStorage.setItem('gridbot.token', t), token)
+  await page.goto(path)
+}
+
+const scrollTo = (page, testid) =>
+  page.locator(tid(testid)).first().evaluate((el) => {
+    el.scrollIntoView({ block: 'start' })
+    window.scrollBy(0, -((document.querySelector('header')?.getBoundingClientRect().bottom ?? 0) + 8))
+  })
+
+const overflowsSideways = (page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+
+const lineOf = (page, key) => page.locator(`${tid('health-line')}[data-key="${key}"]`)
+
+scenario('exchange health: why no orders — clock, weight, the stream, each bot', async (s) => {
+  const { page } = s
+  let token
+  let botId
+  s.cleanup(simResume)
+  s.cleanup(async () => {
+    if (botId) await api('POST', `/api/bots/${botId}/stop`, { token, expect: [202, 409] }).catch(() => {})
+  })
+
+  await s.step('a running paper bot; the header links to the health page', async () => {
+    token = await user()
+    botId = await startedBot(token)
+    await openWithToken(page, token, '/')
+    await page.click(tid('health-link'))
+    await page.waitForURL((u) => u.pathname === '/health')
+    await page.locator(tid('health-headline')).waitFor()
+  })
+
+  await s.step('plain lines: the simulator answers, the clock, the weight, the stream, the bot', async () => {
+    const reach = (await lineOf(page, 'reach').textContent()) ?? ''
+    assert(/^The simulator answers/.test(reach.trim()), `reach line: ${reach}`)
+    const clock = ((await lineOf(page, 'clock').textContent()) ?? '').trim()
+    assert(/^Clock (in step with|\d+(\.\d)? m?s (behind|ahead of)) the simulator$/.test(clock), `clock line: ${clock}`)
+    const weight = ((await lineOf(page, 'weight').textContent()) ?? '').trim()
+    assert(/^Weight \d+ \/ \d+ this minute$/.test(weight), `weight line: ${weight}`)
+    // the scheduler saves its mark every few seconds while trades flow; the page refreshes every 15 s
+    await eventually(
+      'the stream line has a last trade',
+      async () => {
+        await page.click(tid('health-refresh'))
+        const t = ((await lineOf(page, `stream-${SYMBOL}`).textContent()) ?? '').trim()
+        s.note(`stream line: ${t}`)
+        return /^BTCUSDT stream: last trade \d+ s ago/.test(t)
+      },
+      { timeout: 40000, interval: 2000 },
+    )
+    assertEqual(await lineOf(page, `stream-${SYMBOL}`).getAttribute('data-level'), 'ok', 'the stream is fresh')
+    const bot = ((await lineOf(page, `bot-${botId}`).textContent()) ?? '').trim()
+    assertEqual(bot, `bot #${botId} ${PAIR}: running, no exchange error`, 'the bot line')
+    await s.screenshot('exchange-health', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await s.screenshot('exchange-health-mobile', { fullPage: false })
+    assert(!(await overflowsSideways(page)), 'the health page scrolls sideways at 390 px')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
+  })
+})
+
