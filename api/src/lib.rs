@@ -4,6 +4,7 @@
 //! static files. [`serve`] runs it on any listener, so tests start the real application on port 0.
 
 pub mod auth;
+pub mod backtest_chart;
 pub mod bot_cache;
 pub mod config;
 pub mod crypto;

@@ -644,9 +644,36 @@ export interface components {
             free: string;
             locked: string;
         };
+        BacktestChart: {
+            /**
+             * Format: int64
+             * @description Seconds each candle spans: 60, or whole minutes merged so that at most 2000 remain.
+             */
+            candle_secs: number;
+            candles: components["schemas"]["ChartCandle"][];
+            /**
+             * @description The equity at the close of each candle (bucket): quote + base × close; the last is the backtest's
+             *     `final_equity`.
+             */
+            equity: components["schemas"]["ChartPoint"][];
+            /** @description The fills, oldest first: at most 1000, evenly picked when there were more. */
+            fills: components["schemas"]["ChartFill"][];
+            /**
+             * Format: int64
+             * @description `fills_total − fills.len()`.
+             */
+            fills_omitted: number;
+            /**
+             * Format: int64
+             * @description Every fill of the backtest, those left out included.
+             */
+            fills_total: number;
+        };
         BacktestOut: {
             /** @description The 1-minute candles it replayed: its real span (a fresh simulator has hours, not days). */
             candles: number;
+            /** @description What to draw: the candles replayed, the simulated fills and the equity after each candle (bounded). */
+            chart: components["schemas"]["BacktestChart"];
             /**
              * Format: int64
              * @description Days of candles the backtest covered (rounded up).
@@ -718,6 +745,41 @@ export interface components {
             /** Format: int64 */
             time: number;
             volume: string;
+        };
+        ChartCandle: {
+            close: string;
+            high: string;
+            low: string;
+            open: string;
+            /**
+             * Format: int64
+             * @description Open time, UNIX seconds (the market's clock).
+             */
+            time: number;
+        };
+        ChartFill: {
+            /**
+             * @description What filled: the grid's `initial` buy, a `grid` order, a `stop`'s sale; mean reversion's `entry`, `exit` or
+             *     `stop_loss`.
+             */
+            kind: string;
+            price: string;
+            qty: string;
+            /** @description `buy` or `sell`. */
+            side: string;
+            /**
+             * Format: int64
+             * @description The open time of the candle (bucket) it happened in, UNIX seconds.
+             */
+            time: number;
+        };
+        ChartPoint: {
+            equity: string;
+            /**
+             * Format: int64
+             * @description UNIX seconds: the candle's (bucket's) open.
+             */
+            time: number;
         };
         CreateBot: {
             /** @description The strategy's config (`GET /api/strategies` has its schema). */
@@ -1131,6 +1193,7 @@ export interface components {
             backtests: Record<string, never>[];
             /** Format: int64 */
             bot_id?: number | null;
+            chart?: components["schemas"]["BacktestChart"] | null;
             /** Format: date-time */
             created_at: string;
             /** @description Why the sweep's best stands in for Claude (no key, Claude failed, its answer was refused). */
