@@ -145,3 +145,62 @@ scenario('exchange health: why no orders — clock, weight, the stream, each bot
   })
 })
 
+
+scenario('backtest chart: Test Config and an AI suggestion draw price, simulated fills and equity', async (s) => {
+  const { page } = s
+  let token
+  s.cleanup(simResume)
+
+  await s.step('a grid ±1 % around the price in the new-bot form; Test Config draws its backtest', async () => {
+    token = await user()
+    await openWithToken(page, token, '/bots/new')
+    await page.locator(tid('input-capital')).waitFor()
+    await eventually('the pair list', async () => (await page.locator(`${tid('input-pair')} option`).count()) > 0)
+    await page.selectOption(tid('input-pair'), PAIR)
+    const grid = gridAround(await price(token))
+    await page.fill(tid('input-capital'), grid.capital)
+    await page.fill(tid('input-lower_bound'), grid.lower_bound)
+    await page.fill(tid('input-upper_bound'), grid.upper_bound)
+    await page.fill(tid('input-grid_levels'), String(grid.grid_levels))
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/bots/test-config'), { timeout: 30000 })
+    await page.click(tid('config-test'))
+    const res = await answered
+    assertEqual(res.status(), 200, 'POST /api/bots/test-config')
+    const bt = (await res.json()).backtest
+    assert(bt && bt.chart, `no backtest chart: ${JSON.stringify(bt)?.slice(0, 300)}`)
+    const chart = page.locator(`${tid('test-config-result')} ${tid('backtest-chart')}`)
+    await chart.waitFor()
+    assertEqual(Number(await chart.getAttribute('data-candles')), bt.chart.candles.length, 'candles drawn')
+    assertEqual(Number(await chart.getAttribute('data-equity')), bt.chart.candles.length, 'an equity point per candle')
+    assertEqual(await chart.getAttribute('data-fills-total'), String(bt.chart.fills_total), 'fills')
+    const grids = bt.chart.fills.filter((f) => f.kind === 'grid').length
+    if (bt.chart.fills_omitted === 0) assertEqual(grids, bt.orders_filled, 'a marker per grid fill')
+    assertEqual(bt.chart.equity.at(-1).equity, bt.final_equity, "the curve ends at the backtest's final equity")
+    const final = ((await page.locator(tid('backtest-chart-final')).textContent()) ?? '').trim()
+    assert(/^[\d,]+\.\d\d USDT$/.test(final), `final equity shown: ${final}`)
+    s.note(`test-config chart: ${bt.chart.candles.length} candles, ${bt.chart.fills_total} fills, equity ${bt.final_equity}`)
+    await scrollTo(page, 'test-backtest')
+    await s.screenshot('test-config-chart', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await scrollTo(page, 'test-backtest')
+    await s.screenshot('test-config-chart-mobile', { fullPage: false })
+    assert(!(await overflowsSideways(page)), 'the form scrolls sideways at 390 px')
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  await s.step('AI Optimize: the suggestion comes with its 7-day backtest drawn beside it', async () => {
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/ai/optimize'), { timeout: 60000 })
+    await page.click(tid('config-ai-optimize'))
+    const res = await answered
+    const body = await res.json()
+    assertEqual(res.status(), 201, `POST /api/ai/optimize: ${JSON.stringify(body).slice(0, 300)}`)
+    assert(body.chart, 'the suggestion has no chart')
+    const chart = page.locator(`${tid('ai-chart')} ${tid('backtest-chart')}`)
+    await chart.waitFor({ timeout: 15000 })
+    assertEqual(Number(await chart.getAttribute('data-candles')), body.chart.candles.length, 'candles drawn')
+    assert(body.chart.candles.length > 0 && body.chart.candles.length <= 2000, `${body.chart.candles.length} candles`)
+    await scrollTo(page, 'ai-suggestion')
+    await s.screenshot('ai-suggestion-chart', { fullPage: false })
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
+  })
+})

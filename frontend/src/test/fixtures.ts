@@ -1,4 +1,4 @@
-import type { Bot, BotRun, BotStats, ExchangeHealth, Fill, Summary } from '@/types/api'
+import type { BacktestChartData, Bot, BotRun, BotStats, ExchangeHealth, Fill, Summary } from '@/types/api'
 
 export function bot(over: Partial<Bot> = {}): Bot {
   return {
@@ -162,6 +162,27 @@ export function healthFixture(over: Partial<ExchangeHealth> = {}): ExchangeHealt
       },
     ],
     bots: [],
+    ...over,
+  }
+}
+
+/** A backtest's chart: three minutes, a buy and a sell (and two fills not drawn), equity ending at 1004.5. */
+export function backtestChart(over: Partial<BacktestChartData> = {}): BacktestChartData {
+  const candle = (time: number, close: string) => ({ time, open: '100', high: '101', low: '99', close })
+  return {
+    candle_secs: 60,
+    candles: [candle(1_765_000_020, '100.5'), candle(1_765_000_080, '99.5'), candle(1_765_000_140, '100.2')],
+    fills: [
+      { time: 1_765_000_080, side: 'buy', price: '99.5', qty: '0.01', kind: 'grid' },
+      { time: 1_765_000_140, side: 'sell', price: '100.2', qty: '0.00999', kind: 'grid' },
+    ],
+    fills_total: 4,
+    fills_omitted: 2,
+    equity: [
+      { time: 1_765_000_020, equity: '1000' },
+      { time: 1_765_000_080, equity: '1001.25' },
+      { time: 1_765_000_140, equity: '1004.5' },
+    ],
     ...over,
   }
 }

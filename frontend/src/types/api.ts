@@ -65,11 +65,16 @@ export type Position = Schemas['PositionOut']
  * the grid). */
 export type BotStats = Narrow<Schemas['StatsOut'], { levels: GridLevel[] }>
 
-export type BacktestPreview = Schemas['BacktestOut']
+/** A backtest to draw (Test Config's `backtest.chart`, an AI suggestion's `chart`): times in UNIX seconds of the
+ * market's clock; at most 2000 candles (`candle_secs` each) with an equity point per candle, at most 1000 fills. */
+export type BacktestChartData = Narrow<Schemas['BacktestChart'], { fills: BacktestFill[] }>
+/** `kind`: `initial`, `grid`, `stop`; mean reversion's `entry`, `exit`, `stop_loss`. */
+export type BacktestFill = Narrow<Schemas['ChartFill'], { side: Side }>
+export type BacktestPreview = Narrow<Schemas['BacktestOut'], { chart: BacktestChartData }>
 /** `strategy`: `grid` when absent. */
 export type TestConfigRequest = Narrow<Schemas['TestConfigIn'], { config: StrategyConfig }>
 /** Another strategy than the grid answers the grid's figures empty ("0", no levels). */
-export type TestConfigResult = Schemas['TestConfigOut']
+export type TestConfigResult = Narrow<Schemas['TestConfigOut'], { backtest?: BacktestPreview | null }>
 
 /** `GET /api/bots/{id}/equity`: `time` in UNIX milliseconds (a candle's open, the market's clock). */
 export type EquityPoint = Schemas['EquityPoint']
@@ -154,6 +159,8 @@ export type Suggestion = Narrow<
     source: 'claude' | 'heuristic'
     suggestion: SuggestionBody
     backtests: BacktestWindow[]
+    /** the suggested grid's 7-day backtest to draw; null in lists */
+    chart?: BacktestChartData | null
   }
 >
 export type OptimizeRequest = Narrow<Schemas['OptimizeIn'], { current_config?: StrategyConfig | null }>
