@@ -8,6 +8,7 @@ pub mod backtest_chart;
 pub mod bot_cache;
 pub mod config;
 pub mod crypto;
+pub mod daily;
 pub mod error;
 pub mod extract;
 pub mod jwt;
@@ -20,6 +21,7 @@ pub mod openapi;
 pub mod password;
 pub mod returns;
 pub mod routes;
+pub mod run_curve;
 pub mod sessions;
 pub mod views;
 
@@ -121,6 +123,7 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::stats::router())
         .merge(routes::runs::router())
         .merge(routes::equity::router())
+        .merge(routes::daily_pnl::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
         .merge(routes::jobs::router())

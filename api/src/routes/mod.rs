@@ -4,6 +4,7 @@ pub mod ai;
 pub mod auth;
 pub mod bots;
 pub mod commands;
+pub mod daily_pnl;
 pub mod docs;
 pub mod equity;
 pub mod exchange_health;

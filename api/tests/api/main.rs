@@ -13,6 +13,7 @@ mod auth;
 mod bots;
 mod cache;
 mod commands;
+mod daily_pnl;
 mod emergency;
 mod equity;
 mod exchange_health;

@@ -34,6 +34,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/bots/{id}/runs"),
     ("get", "/api/bots/{id}/equity"),
     ("get", "/api/exchange/health"),
+    ("get", "/api/bots/{id}/daily-pnl"),
+    ("get", "/api/summary/daily-pnl"),
     ("post", "/api/bots/test-config"),
     ("post", "/api/emergency-stop"),
     ("get", "/api/summary"),

@@ -247,6 +247,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bots/{id}/daily-pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bot_daily_pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bots/{id}/equity": {
         parameters: {
             query?: never;
@@ -511,6 +527,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/summary/daily-pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["account_daily_pnl"];
         put?: never;
         post?: never;
         delete?: never;
@@ -791,6 +823,44 @@ export interface components {
         Credentials: {
             email: string;
             password: string;
+        };
+        DailyPnlOut: {
+            /** @description The run's capital; for the account, the sum of the runs' capitals. */
+            capital?: string | null;
+            /** @description Oldest first; days without a closed candle are left out. */
+            days: components["schemas"]["DayOut"][];
+            /**
+             * Format: int32
+             * @description The run (generation) these days are of; null for the account.
+             */
+            generation?: number | null;
+            /** @description The quote asset every figure is in. */
+            quote: string;
+            /** @description The sums of the days' `realized` and `total`: the run's (or account's) P&L up to its last closed candle. */
+            realized: string;
+            /**
+             * Format: int32
+             * @description Runs added up (1 for a bot's run).
+             */
+            runs: number;
+            total: string;
+        };
+        DayOut: {
+            /** @description The days' `total` added up to this one: the P&L curve. */
+            cumulative: string;
+            /** @description `2026-12-10` (UTC, the market's clock). */
+            day: string;
+            /** @description The equity at the day's last close (a bot's run only; null for the account). */
+            equity?: string | null;
+            /** @description What the fills booked that day realized. */
+            realized: string;
+            /**
+             * Format: int64
+             * @description 00:00 UTC of the day, UNIX seconds.
+             */
+            time: number;
+            /** @description The equity's change over the day: realized and unrealized. */
+            total: string;
         };
         /** @description A quarantined job. */
         DeadJobOut: {
@@ -2378,9 +2448,71 @@ export interface operations {
             };
         };
     };
+    bot_daily_pnl: {
+        parameters: {
+            query?: {
+                /** @description the run's generation (`GET /api/bots/{id}/runs`); the current run by default */
+                run?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description no days before a run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyPnlOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     bot_equity: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the run's generation (`GET /api/bots/{id}/runs`); the current run by default */
+                run?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -2407,6 +2539,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3257,6 +3397,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    account_daily_pnl: {
+        parameters: {
+            query?: {
+                /** @description the quote asset to sum over (default: the one most of your bots use, else USDT) */
+                quote?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyPnlOut"];
                 };
             };
             /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
