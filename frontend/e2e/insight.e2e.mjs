@@ -204,3 +204,84 @@ scenario('backtest chart: Test Config and an AI suggestion draw price, simulated
     assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
   })
 })
+
+scenario('daily P&L: per bot under its equity curve, each run apart, and for the account', async (s) => {
+  const { page } = s
+  let token
+  let botId
+  s.cleanup(simResume)
+  s.cleanup(async () => {
+    if (botId) await api('POST', `/api/bots/${botId}/stop`, { token, expect: [202, 409] }).catch(() => {})
+  })
+  const days = (sel) => page.locator(sel).getAttribute('data-days').then(Number)
+
+  await s.step("a running bot's page: its equity and its P&L per day", async () => {
+    token = await user()
+    botId = await startedBot(token, 0.005)
+    await openWithToken(page, token, `/bots/${botId}`)
+    await page.locator(tid('run-charts')).waitFor()
+    await eventually(
+      'a day of P&L',
+      async () => {
+        const { body } = await api('GET', `/api/bots/${botId}/daily-pnl`, { token })
+        return body.days.length > 0
+      },
+      { timeout: 40000, interval: 1000 },
+    )
+    // the page reads again every minute and on each fill: reload rather than wait
+    await page.reload()
+    await eventually('the bars', async () => (await days(`${tid('run-charts')} ${tid('daily-pnl')}`)) > 0, { timeout: 20000 })
+    const { body } = await api('GET', `/api/bots/${botId}/daily-pnl`, { token })
+    const shown = ((await page.locator(`${tid('run-charts')} ${tid('daily-pnl-total')}`).textContent()) ?? '').trim()
+    s.note(`daily P&L: ${JSON.stringify(body)} shown ${shown}`)
+    assert(shown.endsWith('USDT'), `total shown: ${shown}`)
+    await scrollTo(page, 'run-charts')
+    await s.screenshot('bot-daily-pnl', { fullPage: false })
+  })
+
+  await s.step('stopped and started again: two runs, the earlier one shown apart', async () => {
+    await api('POST', `/api/bots/${botId}/stop`, { token, body: {}, expect: [202] })
+    await eventually('stopped', async () => (await api('GET', `/api/bots/${botId}`, { token })).body.status === 'stopped', {
+      timeout: 30000,
+    })
+    await simPause()
+    try {
+      await api('POST', `/api/bots/${botId}/start`, { token, body: {}, expect: [202] })
+      await eventually('running again', async () => (await api('GET', `/api/bots/${botId}`, { token })).body.status === 'running', {
+        timeout: 30000,
+      })
+    } finally {
+      await simResume()
+    }
+    const { body: runs } = await api('GET', `/api/bots/${botId}/runs`, { token })
+    assert(runs.length >= 2, `runs: ${runs.length}`)
+    const earlier = runs.find((r) => !r.current)
+    await page.reload()
+    await page.locator(tid('run-select')).waitFor({ timeout: 20000 })
+    const reads = page.waitForResponse((r) => r.url().includes(`/daily-pnl?run=${earlier.generation}`), { timeout: 15000 })
+    await page.selectOption(tid('run-select'), { label: `run ${earlier.generation} · ${PAIR}` })
+    const res = await reads
+    assertEqual(res.status(), 200, 'the earlier run read')
+    assertEqual((await res.json()).generation, earlier.generation, 'its own days')
+    await eventually('the earlier run shown', async () =>
+      (await page.locator(tid('run-charts')).getAttribute('data-run')) === String(earlier.generation))
+    await scrollTo(page, 'run-charts')
+    await s.screenshot('bot-daily-pnl-earlier-run', { fullPage: false })
+  })
+
+  await s.step("the dashboard: the account's P&L per day over every bot and run, with its running total", async () => {
+    await page.goto('/')
+    const panel = page.locator(tid('account-daily-pnl'))
+    await panel.waitFor()
+    await eventually('both runs added up', async () => Number(await panel.getAttribute('data-runs')) >= 2, { timeout: 20000 })
+    await eventually('its days', async () => (await days(`${tid('account-daily-pnl')} ${tid('daily-pnl')}`)) > 0)
+    await scrollTo(page, 'account-daily-pnl')
+    await s.screenshot('account-daily-pnl', { fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await scrollTo(page, 'account-daily-pnl')
+    await s.screenshot('account-daily-pnl-mobile', { fullPage: false })
+    assert(!(await overflowsSideways(page)), 'the dashboard scrolls sideways at 390 px')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    assertEqual(s.pageErrors.length, 0, `page errors: ${s.pageErrors.join(' | ')}`)
+  })
+})

@@ -1,4 +1,4 @@
-import type { BacktestChartData, Bot, BotRun, BotStats, ExchangeHealth, Fill, Summary } from '@/types/api'
+import type { BacktestChartData, Bot, BotRun, BotStats, DailyPnl, ExchangeHealth, Fill, Summary } from '@/types/api'
 
 export function bot(over: Partial<Bot> = {}): Bot {
   return {
@@ -183,6 +183,23 @@ export function backtestChart(over: Partial<BacktestChartData> = {}): BacktestCh
       { time: 1_765_000_080, equity: '1001.25' },
       { time: 1_765_000_140, equity: '1004.5' },
     ],
+    ...over,
+  }
+}
+
+/** A run's daily P&L: a gain of 12.5 (10 realized), then a loss of 4.25 (realized 1.5); 8.25 in all. */
+export function dailyPnl(over: Partial<DailyPnl> = {}): DailyPnl {
+  return {
+    generation: 2,
+    quote: 'USDT',
+    capital: '10000',
+    runs: 1,
+    days: [
+      { day: '2026-12-09', time: 1_796_774_400, realized: '10', total: '12.5', cumulative: '12.5', equity: '10012.5' },
+      { day: '2026-12-10', time: 1_796_860_800, realized: '1.5', total: '-4.25', cumulative: '8.25', equity: '10008.25' },
+    ],
+    realized: '11.5',
+    total: '8.25',
     ...over,
   }
 }

@@ -78,6 +78,10 @@ export type TestConfigResult = Narrow<Schemas['TestConfigOut'], { backtest?: Bac
 
 /** `GET /api/bots/{id}/equity`: `time` in UNIX milliseconds (a candle's open, the market's clock). */
 export type EquityPoint = Schemas['EquityPoint']
+/** `GET /api/bots/{id}/daily-pnl` (a run) and `GET /api/summary/daily-pnl` (the account): per UTC day of the market's
+ * clock, `time` its 00:00 in UNIX seconds; `total` the equity's change over the day, `cumulative` the running sum. */
+export type DailyPnl = Schemas['DailyPnlOut']
+export type DailyPnlDay = Schemas['DayOut']
 
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
