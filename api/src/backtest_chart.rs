@@ -183,11 +183,24 @@ mod tests {
 
     fn candle(minute: i64, close: i64) -> Candle {
         let p = Decimal::from(close);
-        Candle { open_time: minute * MINUTE_MS, open: p, high: p + Decimal::ONE, low: p - Decimal::ONE, close: p, volume: Decimal::ONE }
+        Candle {
+            open_time: minute * MINUTE_MS,
+            open: p,
+            high: p + Decimal::ONE,
+            low: p - Decimal::ONE,
+            close: p,
+            volume: Decimal::ONE,
+        }
     }
 
     fn fill(minute: i64, side: Side) -> SimFill {
-        SimFill { time_ms: minute * MINUTE_MS + 1, side, price: Decimal::from(100), qty: Decimal::new(5, 3), kind: "grid".into() }
+        SimFill {
+            time_ms: minute * MINUTE_MS + 1,
+            side,
+            price: Decimal::from(100),
+            qty: Decimal::new(5, 3),
+            kind: "grid".into(),
+        }
     }
 
     #[test]
@@ -197,7 +210,10 @@ mod tests {
         let c = chart(&candles, &[fill(1, Side::Buy)], &equity);
         assert_eq!((c.candle_secs, c.candles.len(), c.equity.len()), (60, 3, 3));
         assert_eq!((c.candles[1].time, c.candles[1].close.as_str(), c.candles[1].high.as_str()), (60, "101", "102"));
-        assert_eq!(c.fills[0], ChartFill { time: 60, side: "buy", price: "100".into(), qty: "0.005".into(), kind: "grid".into() });
+        assert_eq!(
+            c.fills[0],
+            ChartFill { time: 60, side: "buy", price: "100".into(), qty: "0.005".into(), kind: "grid".into() }
+        );
         assert_eq!((c.fills_total, c.fills_omitted), (1, 0));
         assert_eq!(c.equity.last().map(|p| p.equity.as_str()), Some("1002"));
     }
@@ -213,9 +229,19 @@ mod tests {
         assert_eq!((c.candles.len(), c.equity.len()), (1680, 1680));
         // A merged candle: the first open, the highest high, the lowest low, the last close.
         let first = &c.candles[0];
-        assert_eq!((first.open.as_str(), first.high.as_str(), first.low.as_str(), first.close.as_str()), ("100", "106", "99", "105"));
-        assert_eq!(c.equity.last().map(|p| p.equity.clone()), Some((n - 1).to_string()), "the last point is the last equity");
-        assert_eq!((c.fills.len(), c.fills_total, c.fills_omitted), (MAX_FILLS, n as u64, (n as usize - MAX_FILLS) as u64));
+        assert_eq!(
+            (first.open.as_str(), first.high.as_str(), first.low.as_str(), first.close.as_str()),
+            ("100", "106", "99", "105")
+        );
+        assert_eq!(
+            c.equity.last().map(|p| p.equity.clone()),
+            Some((n - 1).to_string()),
+            "the last point is the last equity"
+        );
+        assert_eq!(
+            (c.fills.len(), c.fills_total, c.fills_omitted),
+            (MAX_FILLS, n as u64, (n as usize - MAX_FILLS) as u64)
+        );
         assert!(c.fills.iter().all(|f| f.time % c.candle_secs == 0), "every fill sits on a candle");
         assert!(c.candles.windows(2).all(|w| w[0].time < w[1].time));
     }

@@ -137,7 +137,8 @@ pub fn backtest_report(
     let mut engine = start(config, filters, candles)?;
     let initial_buy = engine.initial_buy();
     let times: Vec<i64> = candles.as_slice().iter().map(|c| c.open_time).collect();
-    let mut report = Report { times: &times, pending: Vec::new(), fills: Vec::new(), curve: Vec::with_capacity(times.len()) };
+    let mut report =
+        Report { times: &times, pending: Vec::new(), fills: Vec::new(), curve: Vec::with_capacity(times.len()) };
     let processed = run(&mut engine, candles, &mut report);
     let dp = engine.ledger().dp;
     let mut equity_curve: Vec<(i64, Decimal)> =

@@ -233,6 +233,7 @@ fn with_fees_in_base_a_sell_offers_what_its_buy_delivered() {
         assert!(sell.qty >= delivered && sell.qty < q, "{q} {delivered}: {:?}", rep.fills);
     }
     input.fee_asset = gridbot_core::FeeAsset::Quote;
-    let quote = backtest_report(&GridConfig::new(input).unwrap(), &filters(), &Candles::new(vec![first()]).unwrap()).unwrap();
+    let quote =
+        backtest_report(&GridConfig::new(input).unwrap(), &filters(), &Candles::new(vec![first()]).unwrap()).unwrap();
     assert!(quote.fills.iter().all(|f| f.qty == quote.result.qty_per_level));
 }

@@ -12,7 +12,9 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use gridbot_ai::{AdvisorError, Market, OptimizeRequest, Source, Suggestion, history::load_market};
-use gridbot_core::{Decimal, GridConfig, Symbol, backtest::backtest_report, money::serde_decimal, strategy::GridParams};
+use gridbot_core::{
+    Decimal, GridConfig, Symbol, backtest::backtest_report, money::serde_decimal, strategy::GridParams,
+};
 use gridbot_platform::db::types::{AiSuggestion, BotChanges, SuggestionSource, SuggestionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

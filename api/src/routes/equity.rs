@@ -61,8 +61,10 @@ async fn equity(
 
 /// `run`: a generation, a whole number.
 pub fn run_param(raw: Option<&str>) -> ApiResult<Option<u32>> {
-    raw.map(|r| r.trim().parse::<u32>().map_err(|_| ApiError::field("run", "must be a run's generation (a whole number)")))
-        .transpose()
+    raw.map(|r| {
+        r.trim().parse::<u32>().map_err(|_| ApiError::field("run", "must be a run's generation (a whole number)"))
+    })
+    .transpose()
 }
 
 /// Equity at each candle's close: the fills booked before the candle closed moved the balances (a buy spends

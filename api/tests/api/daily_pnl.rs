@@ -80,7 +80,10 @@ async fn daily_pnl_per_run_and_for_the_account(backend: Backend) {
     let mut wider = config("500");
     wider["grid_levels"] = json!(21);
     assert_eq!(app.put(&format!("/api/bots/{id}"), &token, json!({"config": wider})).await.status, StatusCode::OK);
-    assert_eq!(app.put(&format!("/api/bots/{id}"), &token, json!({"config": config("500")})).await.status, StatusCode::OK);
+    assert_eq!(
+        app.put(&format!("/api/bots/{id}"), &token, json!({"config": config("500")})).await.status,
+        StatusCode::OK
+    );
     // A start begins the next generation.
     assert_eq!(app.db.bots().bump_generation(BotId(id)).await.unwrap(), 1);
     let run1 = fake_run(&app.db, BotId(id), None).await;
@@ -116,7 +119,10 @@ async fn daily_pnl_per_run_and_for_the_account(backend: Backend) {
     let account = app.get("/api/summary/daily-pnl", &token).await;
     assert_eq!(account.status, StatusCode::OK, "{}", account.text);
     let a = &account.body;
-    assert_eq!((a["runs"].as_u64(), d(&a["capital"]), a["generation"].clone()), (Some(2), Decimal::from(20_000), Value::Null));
+    assert_eq!(
+        (a["runs"].as_u64(), d(&a["capital"]), a["generation"].clone()),
+        (Some(2), Decimal::from(20_000), Value::Null)
+    );
     let days = check_days(a);
     assert!(days.iter().all(|x| x["equity"].is_null()));
     let per_run: Vec<Value> = [0, 1].iter().map(|g| json!(g)).collect();
