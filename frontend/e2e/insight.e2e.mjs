@@ -2,7 +2,7 @@
 // the backtest chart in Test Config and beside an AI suggestion, and the daily P&L (per bot, per run, and for the
 // account). Loaded by dashboard.e2e.mjs after its own scenarios, against the same `gridbot serve --offline`.
 
-import { api, assert, assertEqual, config, eventually, log, scenario, sim, sleep, tid } from './lib/harness.mjs'
+import { Abort, api, assert, assertEqual, config, eventually, log, scenario, sim, sleep, tid } from './lib/harness.mjs'
 
 const PASSWORD = 'correct horse battery staple 42'
 const SYMBOL = 'BTCUSDT'
@@ -246,10 +246,19 @@ scenario('daily P&L: per bot under its equity curve, each run apart, and for the
     })
     await simPause()
     try {
+      // around the price now (the market moved since the first start)
+      const config = gridAround(await price(token), 0.005)
+      await api('PUT', `/api/bots/${botId}`, { token, body: { config } })
       await api('POST', `/api/bots/${botId}/start`, { token, body: {}, expect: [202] })
-      await eventually('running again', async () => (await api('GET', `/api/bots/${botId}`, { token })).body.status === 'running', {
-        timeout: 30000,
-      })
+      await eventually(
+        'running again',
+        async () => {
+          const { body } = await api('GET', `/api/bots/${botId}`, { token })
+          if (body.status === 'error') throw new Abort(`the bot failed: ${body.stop_reason}`)
+          return body.status === 'running'
+        },
+        { timeout: 30000 },
+      )
     } finally {
       await simResume()
     }

@@ -115,7 +115,8 @@ async fn account_daily_pnl(
         let orders = ctx.db.orders().list_for_bot(bot.id).await?;
         let booked = ctx.db.fills().booked(bot.id).await?;
         for run in stored.iter().filter(|r| r.symbol.quote() == quote) {
-            let Some(curve) = run_curve::curve_of(&ctx, bot, run, &orders, &booked).await? else { continue };
+            let clock = run_curve::MarketClock::of(&ctx, &run.symbol).await?;
+            let Some(curve) = run_curve::curve_of(&ctx, bot, run, &orders, &booked, clock).await? else { continue };
             let Some(c) = capital.checked_add(curve.capital) else { continue };
             capital = c;
             runs += 1;

@@ -143,6 +143,16 @@ async fn daily_pnl_per_run_and_for_the_account(backend: Backend) {
     }
     let bad = app.get("/api/summary/daily-pnl?quote=US-DT", &token).await;
     assert_eq!((bad.status, bad.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["quote".to_owned()]));
+    // One clock, the market's: with the scheduler's last trade a week ahead of the server's clock, run 1 (started at
+    // t1 by the server's clock) starts a week after t1 on the candles' clock: none of them is its yet.
+    let ahead = gridbot_platform::db::types::MarketMark {
+        trade_id: 1,
+        time: Utc::now().timestamp_millis() + 7 * DAY_MS,
+        price: Decimal::from(100_000),
+    };
+    app.db.market_marks().set(&symbol, &ahead).await.unwrap();
+    let r = app.get(&path, &token).await.body;
+    assert_eq!((r["generation"].as_u64(), r["days"].clone()), (Some(1), json!([])), "{r}");
     let (_, eve) = app.signup("eve@b.co").await;
     assert_eq!(app.get(&path, &eve).await.status, StatusCode::NOT_FOUND);
     let theirs = app.get("/api/summary/daily-pnl", &eve).await.body;
