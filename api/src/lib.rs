@@ -4,9 +4,11 @@
 //! static files. [`serve`] runs it on any listener, so tests start the real application on port 0.
 
 pub mod auth;
+pub mod backtest_chart;
 pub mod bot_cache;
 pub mod config;
 pub mod crypto;
+pub mod daily;
 pub mod error;
 pub mod extract;
 pub mod jwt;
@@ -20,6 +22,7 @@ pub mod openapi;
 pub mod password;
 pub mod returns;
 pub mod routes;
+pub mod run_curve;
 pub mod sessions;
 pub mod views;
 
@@ -125,12 +128,14 @@ pub async fn build_app(ctx: ApiContext) -> Router {
         .merge(routes::stats::router())
         .merge(routes::runs::router())
         .merge(routes::equity::router())
+        .merge(routes::daily_pnl::router())
         .merge(routes::test_config::router())
         .merge(routes::trading::router())
         .merge(routes::jobs::router())
         .merge(routes::summary::router())
         .merge(routes::ws::router())
         .merge(routes::health::router())
+        .merge(routes::exchange_health::router())
         .merge(routes::system::router())
         .split_for_parts();
     doc.merge(public_doc);

@@ -110,7 +110,7 @@ pub async fn emergency_stop(ctx: &Ctx, user_id: i64) -> Result<EmergencyReport, 
                 let reason = format!("emergency stop could not cancel every order: {e}");
                 let to = [BotStatus::Stopping];
                 if let Ok(true) = ctx.db.bots().transition(bot.id, &to, BotStatus::Error, Some(&reason)).await {
-                    crate::notify::failed(ctx, bot, &reason, e.code);
+                    crate::notify::failed(ctx, bot, &reason, e.code());
                 }
                 report.failures.push(format!("bot {}: {reason}", bot.id));
             }

@@ -10,6 +10,7 @@ pub mod books;
 pub mod commands;
 mod context;
 mod error;
+pub mod exchange_errors;
 mod fills;
 mod grid;
 pub mod notify;
@@ -25,5 +26,5 @@ mod venue;
 
 pub use books::Books;
 pub use context::{Ctx, LiveAccounts};
-pub use error::JobError;
+pub use error::{ExchangeFault, JobError};
 pub use venue::Venue;

@@ -49,7 +49,7 @@ impl Venue {
                     Err(e @ ExchangeError::MarketClosed(_)) => return Err(e.into()),
                     Err(e @ (ExchangeError::Filter(_) | ExchangeError::InsufficientBalance(_))) => {
                         record(db, o, OrderStatus::Rejected, Decimal::ZERO, None, Decimal::ZERO, None).await?;
-                        return Err(JobError::fatal(format!("order {} refused: {e}", o.client_order_id)));
+                        return Err(JobError::fatal(format!("order {} refused: {e}", o.client_order_id)).caused_by(&e));
                     }
                     Err(e) => return Err(e.into()),
                 }

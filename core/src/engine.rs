@@ -310,6 +310,11 @@ impl GridEngine {
     pub fn lots(&self) -> usize {
         if self.is_stopped() { 0 } else { self.lv.len() - 1 - self.empty }
     }
+    /// The sell quantity of the lot on `level` (what its sell offers, or offered once sold).
+    pub(crate) fn lot_qty(&self, level: usize) -> Decimal {
+        from_int(self.lot_qty.get(level).copied().unwrap_or_default(), self.dq)
+    }
+
     /// Base the lots hold: what their sells offer, and what a stop sells.
     pub fn lots_base(&self) -> Decimal {
         if self.is_stopped() {

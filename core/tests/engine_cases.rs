@@ -183,3 +183,57 @@ fn booked_fills_yield_counter_orders_one_level_away() {
     assert_eq!((counter.side, counter.level, counter.seq), (Side::Buy, Some(1), 1));
     assert_eq!(e.summary(dec!(121)).realized_pnl, dec!(21.60147));
 }
+
+#[test]
+fn the_report_records_quantities_the_initial_buy_and_the_stops_sale() {
+    // The stop-loss path above: 6 grid fills of q = 2.211 (fees in quote: a lot sells what its buy bought), then 4
+    // lots (basis 100, 110, 120, 121) sold at 95.
+    let candles = Candles::new(vec![
+        first(),
+        candle(1, dec!(126), dec!(127), dec!(94), dec!(100)),
+        candle(2, dec!(100), dec!(200), dec!(50), dec!(150)),
+    ])
+    .unwrap();
+    let config = config(Some(dec!(5)), None);
+    let rep = backtest_report(&config, &filters(), &candles).unwrap();
+    assert_eq!(rep.result, backtest(&config, &filters(), &candles).unwrap(), "recording changes nothing");
+    assert_eq!(rep.fills.len() as u64, rep.result.orders_filled);
+    assert!(rep.fills.iter().all(|f| f.qty == dec!(2.211)), "{:?}", rep.fills);
+    let buy = rep.initial_buy.unwrap();
+    assert_eq!((buy.side, buy.price, buy.qty), (Side::Buy, dec!(121), dec!(4.422)));
+    let stop = rep.stop.unwrap();
+    assert_eq!((stop.price, stop.qty, stop.lots), (dec!(95), dec!(8.844), 4));
+    assert_eq!(rep.equity_curve.last(), Some(&(60_000, rep.result.final_equity)));
+}
+
+#[test]
+fn with_fees_in_base_a_sell_offers_what_its_buy_delivered() {
+    let mut input = GridConfigInput {
+        lower: dec!(100),
+        upper: dec!(140),
+        levels: 5,
+        spacing: Spacing::Arithmetic,
+        capital: dec!(1000),
+        fee_rate: dec!(0.001),
+        fee_asset: gridbot_core::FeeAsset::Base,
+        stop_loss_pct: None,
+        take_profit_pct: None,
+        max_daily_loss: None,
+    };
+    let config = GridConfig::new(input.clone()).unwrap();
+    let rep = backtest_report(&config, &filters(), &Candles::new(vec![first()]).unwrap()).unwrap();
+    let q = rep.result.qty_per_level;
+    // Buy 110, then the sells on 120 (the lot the buy made) and 130 (an initial lot): each offers what its buy
+    // delivered, q less its fee, down to the step (with the carry of the lots before, by the carry rule).
+    let got: Vec<_> = rep.fills.iter().map(|f| (f.side, f.level)).collect();
+    assert_eq!(got, [(Side::Buy, 1), (Side::Sell, 2), (Side::Sell, 3)]);
+    assert_eq!(rep.fills[0].qty, q);
+    let delivered = ((q * dec!(0.999)) * dec!(1000)).floor() / dec!(1000);
+    for sell in &rep.fills[1..] {
+        assert!(sell.qty >= delivered && sell.qty < q, "{q} {delivered}: {:?}", rep.fills);
+    }
+    input.fee_asset = gridbot_core::FeeAsset::Quote;
+    let quote =
+        backtest_report(&GridConfig::new(input).unwrap(), &filters(), &Candles::new(vec![first()]).unwrap()).unwrap();
+    assert!(quote.fills.iter().all(|f| f.qty == quote.result.qty_per_level));
+}

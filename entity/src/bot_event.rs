@@ -13,6 +13,8 @@ pub struct Model {
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub reason: Option<String>,
+    /// The exchange's error code of an `exchange_error` event (Binance's `-2010`, …); null otherwise.
+    pub code: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

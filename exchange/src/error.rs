@@ -58,13 +58,21 @@ impl ExchangeError {
         )
     }
 
-    /// Binance's error code, for the refusals that keep it (a typed refusal such as a filter failure may also come
-    /// from the same check done before sending, so it claims none).
+    /// Binance's error code for this refusal: the one it answered, or the one it answers for the same refusal when
+    /// the check was ours before sending (a filter, a closed market, an unknown symbol). `None` for failures without
+    /// a code: the network or a 5xx (`Connectivity` keeps the code in its text when Binance sent one), an HTTP 418 ban,
+    /// an unreadable answer.
     pub fn code(&self) -> Option<i64> {
         match self {
-            ExchangeError::Auth { code, .. } | ExchangeError::Rejected { code, .. } => Some(*code),
+            ExchangeError::RateLimited { .. } => Some(-1003),
             ExchangeError::Timestamp(_) => Some(-1021),
-            _ => None,
+            ExchangeError::Auth { code, .. } | ExchangeError::Rejected { code, .. } => Some(*code),
+            ExchangeError::InsufficientBalance(_) | ExchangeError::DuplicateOrder(_) => Some(-2010),
+            ExchangeError::MarketClosed(_) => Some(-2010),
+            ExchangeError::UnknownOrder(_) => Some(-2013),
+            ExchangeError::Filter(_) => Some(-1013),
+            ExchangeError::InvalidSymbol(_) => Some(-1121),
+            ExchangeError::Connectivity(_) | ExchangeError::Banned { .. } | ExchangeError::Decode(_) => None,
         }
     }
 
@@ -117,5 +125,25 @@ mod tests {
         assert_eq!(ExchangeError::Connectivity("reset".into()).code(), None);
         let closed = ExchangeError::from_code(-2010, "Market is closed.");
         assert!(matches!(closed, ExchangeError::MarketClosed(_)) && !closed.is_retryable());
+    }
+
+    #[test]
+    fn each_refusal_keeps_binances_code() {
+        for (code, msg) in [
+            (-1003, "Too much request weight used"),
+            (-1021, "Timestamp for this request is outside of the recvWindow."),
+            (-2015, "Invalid API-key, IP, or permissions for action."),
+            (-2010, "Account has insufficient balance for requested action."),
+            (-2010, "Duplicate order sent."),
+            (-2010, "Market is closed."),
+            (-2013, "Order does not exist."),
+            (-1013, "Filter failure: LOT_SIZE"),
+            (-1121, "Invalid symbol."),
+            (-1102, "Mandatory parameter 'quantity' was not sent."),
+        ] {
+            assert_eq!(ExchangeError::from_code(code, msg).code(), Some(code), "{code} {msg}");
+        }
+        assert_eq!(ExchangeError::Connectivity("reset".into()).code(), None);
+        assert_eq!(ExchangeError::Banned { retry_after: Duration::from_secs(1) }.code(), None);
     }
 }

@@ -1203,5 +1203,7 @@ notificationsScenario({
   simResume,
   simPrice,
 })
+// the explaining views (exchange health, backtest chart, daily P&L), after these
+await import('./insight.e2e.mjs')
 
 process.exitCode = await run()

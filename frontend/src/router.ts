@@ -39,6 +39,7 @@ export const router = createRouter({
       props: (route) => ({ botId: Number(route.params.id) }),
     },
     { path: '/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
+    { path: '/health', name: 'health', component: () => import('@/pages/HealthPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -88,7 +88,11 @@ impl JobHandler for Handler {
 async fn attempts(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobError> {
     let (mut attempt, mut delay) = (1, Duration::from_millis(200));
     loop {
-        match guarded(runner::execute(ctx, job, lock)).await {
+        let result = guarded(runner::execute(ctx, job, lock)).await;
+        if let Err(e) = &result {
+            gridbot_app::exchange_errors::note(ctx, job.bot(), e).await;
+        }
+        match result {
             Ok(()) => return Ok(()),
             Err(e) if e.retryable && attempt < ATTEMPTS => {
                 tracing::warn!(bot = %job.bot(), job = job.name(), attempt, error = %e.message, "job failed; retrying");
@@ -121,7 +125,7 @@ async fn guarded<F: std::future::Future<Output = Result<(), JobError>>>(job: F) 
 async fn fail(ctx: &Ctx, job: &Job, delivery: &Delivery, e: JobError) {
     let reason = format!("{} failed: {}", job.name(), e.message);
     tracing::error!(bot = %job.bot(), job = job.name(), error = %e.message, "job failed for good: quarantined");
-    quarantine::bury(ctx, job, delivery, DeadJobKind::Failed, &reason, e.code).await;
+    quarantine::bury(ctx, job, delivery, DeadJobKind::Failed, &reason, e.code()).await;
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@ use axum::{
     http::StatusCode,
 };
 use chrono::{DateTime, Utc};
-use gridbot_ai::{AdvisorError, OptimizeRequest, Source, Suggestion, history::load_market};
-use gridbot_core::{Decimal, Symbol, money::serde_decimal, strategy::GridParams};
+use gridbot_ai::{AdvisorError, Market, OptimizeRequest, Source, Suggestion, history::load_market};
+use gridbot_core::{
+    Decimal, GridConfig, Symbol, backtest::backtest_report, money::serde_decimal, strategy::GridParams,
+};
 use gridbot_platform::db::types::{AiSuggestion, BotChanges, SuggestionSource, SuggestionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -23,6 +25,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     ApiContext,
     auth::AuthUser,
+    backtest_chart::{BacktestChart, grid_chart},
     error::{ApiError, ApiResult},
     extract::ApiJson,
     openapi::ErrorBody,
@@ -74,6 +77,11 @@ pub struct SuggestionOut {
     /// `{lower, upper, levels, realized_pnl, final_equity, return_pct, max_drawdown, round_trips, win_rate}`.
     #[schema(value_type = Vec<Object>)]
     backtests: Value,
+    /// The suggested grid's backtest over the `7d` window, to draw: the candles, its simulated fills and its equity
+    /// (bounded as Test Config's). In the answers about one suggestion (optimize, accept, reject); null in lists and
+    /// for suggestions made before charts were kept.
+    #[schema(value_type = Option<BacktestChart>)]
+    chart: Option<Value>,
     created_at: DateTime<Utc>,
 }
 
@@ -117,9 +125,11 @@ async fn optimize(
         strategy: bot.as_ref().map_or_else(|| "grid".to_owned(), |b| b.strategy.clone()),
     };
     let span = tracing::info_span!("ai_optimize", bot_id = body.bot_id, user_id = user.id, pair = %symbol.pair());
-    let advice = async {
+    let (advice, chart) = async {
         let market = load_market(&ctx.db, ctx.exchange.as_ref(), &symbol, Utc::now().timestamp_millis()).await?;
-        ctx.ai.optimize(request, market).await
+        let advice = ctx.ai.optimize(request, market.clone()).await?;
+        let chart = suggestion_chart(&advice.config, &market);
+        Ok::<_, AdvisorError>((advice, chart))
     }
     .instrument(span)
     .await
@@ -131,7 +141,7 @@ async fn optimize(
     let stored_request = json!({"user_id": user.id, "pair": symbol.pair(), "capital": body.capital.normalize().to_string(),
         "bot_id": body.bot_id, "current_config": current});
     let response = json!({"suggestion": advice.suggestion, "fallback_reason": advice.fallback_reason,
-        "model": advice.model, "refused_answer": advice.refused_answer});
+        "model": advice.model, "refused_answer": advice.refused_answer, "chart": chart});
     let backtests = serde_json::to_value(&advice.backtests).map_err(ApiError::internal)?;
     let suggestions = ctx.db.ai_suggestions();
     let row = suggestions.create(bot.as_ref().map(|b| b.id), Some(&symbol), stored_request, source).await?;
@@ -139,7 +149,7 @@ async fn optimize(
     let row = suggestions.get(row.id).await?;
     tracing::info!(suggestion_id = row.id, bot_id = body.bot_id, user_id = user.id, source = source.as_str(),
         pair = %symbol.pair(), "ai suggestion stored");
-    Ok((StatusCode::CREATED, Json(out(row))))
+    Ok((StatusCode::CREATED, Json(out(row, true))))
 }
 
 #[utoipa::path(get, path = "/api/ai/suggestions", operation_id = "list_suggestions", tag = "ai", security(("bearer" = [])),
@@ -172,7 +182,7 @@ async fn list(
             ctx.db.ai_suggestions().list(&bots, true).await?
         }
     };
-    Ok(Json(rows.into_iter().filter(|s| owner(s) == Some(user.id)).take(limit).map(out).collect()))
+    Ok(Json(rows.into_iter().filter(|s| owner(s) == Some(user.id)).take(limit).map(|s| out(s, false)).collect()))
 }
 
 #[utoipa::path(post, path = "/api/ai/suggestions/{id}/accept", tag = "ai", security(("bearer" = [])),
@@ -212,7 +222,7 @@ async fn accept(State(ctx): State<ApiContext>, user: AuthUser, Path(id): Path<St
         }
     };
     ctx.db.ai_suggestions().set_status(s.id, SuggestionStatus::Accepted).await?;
-    let suggestion = out(ctx.db.ai_suggestions().get(s.id).await?);
+    let suggestion = out(ctx.db.ai_suggestions().get(s.id).await?, true);
     Ok(Json(AcceptOut { suggestion, bot: bot.map(BotOut::from) }))
 }
 
@@ -227,12 +237,12 @@ async fn reject(
     let s = owned_suggestion(&ctx, user, &id).await?;
     match s.status {
         SuggestionStatus::Accepted => return Err(ApiError::Conflict("the suggestion is already accepted".into())),
-        SuggestionStatus::Rejected => return Ok(Json(out(s))),
+        SuggestionStatus::Rejected => return Ok(Json(out(s, true))),
         SuggestionStatus::Pending => {}
     }
     ctx.db.ai_suggestions().set_status(s.id, SuggestionStatus::Rejected).await?;
     tracing::info!(suggestion_id = s.id, bot_id = s.bot.map(|b| b.0), user_id = user.id, "ai suggestion rejected");
-    Ok(Json(out(ctx.db.ai_suggestions().get(s.id).await?)))
+    Ok(Json(out(ctx.db.ai_suggestions().get(s.id).await?, true)))
 }
 
 /// The caller's suggestion `id`; 404 when it does not exist, is not a number, or belongs to someone else.
@@ -254,7 +264,8 @@ fn owner(s: &AiSuggestion) -> Option<i64> {
     s.request.get("user_id").and_then(Value::as_i64)
 }
 
-fn out(s: AiSuggestion) -> SuggestionOut {
+/// The contract's shape of `s`; its chart only when `chart` (an answer about this one suggestion).
+fn out(s: AiSuggestion, chart: bool) -> SuggestionOut {
     let response = s.response.unwrap_or(Value::Null);
     SuggestionOut {
         id: s.id,
@@ -265,8 +276,18 @@ fn out(s: AiSuggestion) -> SuggestionOut {
         fallback_reason: response.get("fallback_reason").and_then(Value::as_str).map(str::to_owned),
         suggestion: response.get("suggestion").cloned().unwrap_or(Value::Null),
         backtests: s.backtest.unwrap_or_else(|| json!([])),
+        chart: response.get("chart").filter(|c| chart && c.is_object()).cloned(),
         created_at: s.created_at,
     }
+}
+
+/// The suggested grid's backtest over the market's first window (`7d`), as a chart; `None` when it cannot run.
+fn suggestion_chart(config: &GridConfig, market: &Market) -> Option<BacktestChart> {
+    let window = market.windows().into_iter().next()?;
+    let report = backtest_report(config, &market.filters, &window.candles)
+        .map_err(|e| tracing::debug!(error = %e, "the suggestion's chart: backtest refused"))
+        .ok()?;
+    Some(grid_chart(&report, window.candles.as_slice()))
 }
 
 fn parse_pair(raw: &str) -> ApiResult<Symbol> {

@@ -1,19 +1,30 @@
-//! `GET /api/bots/{id}/equity`: the current run's equity at each closed 1-minute candle of its symbol since the run
-//! started — the paper book replayed from the run's fills (quote and base balances from the run's capital in quote)
-//! and valued at each close; at most [`MAX_POINTS`], evenly downsampled.
+//! `GET /api/bots/{id}/equity?run=`: a run's equity at each closed 1-minute candle of its symbol since it started (to
+//! the next run's start) — the paper book replayed from the run's fills (quote and base balances from the run's
+//! capital in quote) and valued at each close; the current run by default, any run by its generation; at most
+//! [`MAX_POINTS`], evenly downsampled.
 
 use axum::{
     Json,
     extract::{Path, State},
 };
-use chrono::{Duration, DurationRound, Utc};
-use gridbot_core::{Candle, ClientOrderId, Decimal, Side};
-use gridbot_platform::{book::RunState, db::types::Fill};
+use gridbot_core::{Candle, Decimal, Side};
+use gridbot_platform::db::types::Fill;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{ApiContext, auth::AuthUser, error::ApiResult, openapi::ErrorBody, routes::bots::read_bot, views::dec};
+use crate::{
+    ApiContext,
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    openapi::ErrorBody,
+    routes::{
+        bots::read_bot,
+        trading::{RawQuery, query_map},
+    },
+    run_curve,
+    views::dec,
+};
 
 /// The most points one answer holds.
 pub const MAX_POINTS: usize = 2000;
@@ -31,36 +42,46 @@ pub struct EquityPoint {
 }
 
 #[utoipa::path(get, path = "/api/bots/{id}/equity", operation_id = "bot_equity", tag = "bots", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = [EquityPoint]), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path),
+    ("run" = Option<u32>, Query, description = "the run's generation (`GET /api/bots/{id}/runs`); the current run by default")),
+    responses((status = 200, body = [EquityPoint]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn equity(
     State(ctx): State<ApiContext>,
     user: AuthUser,
     Path(id): Path<String>,
+    query: RawQuery,
 ) -> ApiResult<Json<Vec<EquityPoint>>> {
+    let q = query_map(query)?;
+    let run = run_param(q.get("run").map(String::as_str))?;
     let bot = read_bot(&ctx, user, &id).await?;
     // A run that cannot be read is no run: an empty curve, never a 500.
-    let Some(run) = RunState::from_bot(&bot).ok().flatten() else { return Ok(Json(Vec::new())) };
-    let config = run.config.as_ref().unwrap_or(&bot.config);
-    let Some(capital) = config.get("capital").and_then(|c| c.as_str()).and_then(|c| c.parse::<Decimal>().ok()) else {
-        return Ok(Json(Vec::new()));
-    };
-    let prefix = ClientOrderId::generation_prefix(bot.id, run.generation);
-    let orders = ctx.db.orders().list_for_bot(bot.id).await?;
-    let ids: std::collections::HashSet<i64> =
-        orders.iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).map(|o| o.id).collect();
-    let fills: Vec<Fill> =
-        ctx.db.fills().booked(bot.id).await?.into_iter().filter(|f| ids.contains(&f.order_id)).collect();
-    let from = run.started_at.duration_trunc(Duration::minutes(1)).unwrap_or(run.started_at);
-    // Up to a year past now: a simulator's market clock runs ahead of the server's.
-    let candles = ctx.db.prices().range(&bot.symbol, from, Utc::now() + Duration::days(366)).await?;
-    let points = curve(capital, (bot.symbol.base(), bot.symbol.quote()), &fills, &candles);
-    Ok(Json(downsample(points).into_iter().map(|(time, e)| EquityPoint { time, equity: dec(e) }).collect()))
+    let Some(curve) = run_curve::load(&ctx, &bot, run).await? else { return Ok(Json(Vec::new())) };
+    Ok(Json(downsample(curve.points).into_iter().map(|(time, e)| EquityPoint { time, equity: dec(e) }).collect()))
+}
+
+/// `run`: a generation, a whole number.
+pub fn run_param(raw: Option<&str>) -> ApiResult<Option<u32>> {
+    raw.map(|r| {
+        r.trim().parse::<u32>().map_err(|_| ApiError::field("run", "must be a run's generation (a whole number)"))
+    })
+    .transpose()
 }
 
 /// Equity at each candle's close: the fills booked before the candle closed moved the balances (a buy spends
 /// price × qty of quote for qty of base, a sell the reverse; each fee out of the asset it was paid in, a fee in a third
 /// asset by its booked quote value). Fills are taken in time order. Overflow ends the curve there.
-pub fn curve(capital: Decimal, (base, quote): (&str, &str), fills: &[Fill], candles: &[Candle]) -> Vec<(i64, Decimal)> {
+pub fn curve(capital: Decimal, assets: (&str, &str), fills: &[Fill], candles: &[Candle]) -> Vec<(i64, Decimal)> {
+    curve_traced(capital, assets, fills, candles, |_, _| {})
+}
+
+/// [`curve`], calling `booked(open_time, fill)` for each fill with the open time of the candle whose close it moved.
+pub fn curve_traced(
+    capital: Decimal,
+    (base, quote): (&str, &str),
+    fills: &[Fill],
+    candles: &[Candle],
+    mut booked: impl FnMut(i64, &Fill),
+) -> Vec<(i64, Decimal)> {
     let mut fills: Vec<&Fill> = fills.iter().collect();
     fills.sort_by_key(|f| f.time);
     let (mut q, mut b) = (capital, Decimal::ZERO);
@@ -71,6 +92,7 @@ pub fn curve(capital: Decimal, (base, quote): (&str, &str), fills: &[Fill], cand
         while let Some(f) = next.next_if(|f| f.time.timestamp_millis() < close_ms) {
             let Some((nq, nb)) = book(q, b, f, base, quote) else { return out };
             (q, b) = (nq, nb);
+            booked(c.open_time, f);
         }
         let Some(e) = b.checked_mul(c.close).and_then(|v| v.checked_add(q)) else { return out };
         out.push((c.open_time, e));

@@ -127,7 +127,7 @@ async fn runtime_unrealized(ctx: &ApiContext, bot: &Bot) -> ApiResult<Decimal> {
 }
 
 /// The quote asset most of `bots` trade against; USDT when there are none (ties go to the name first in order).
-fn main_quote(bots: &[Bot]) -> String {
+pub(crate) fn main_quote(bots: &[Bot]) -> String {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for b in bots {
         *count.entry(b.symbol.quote()).or_default() += 1;

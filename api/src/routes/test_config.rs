@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use axum::{Json, extract::State};
 use chrono::{Duration, Utc};
 use gridbot_core::{
-    Candle, Candles, Decimal, Error as CoreError, GridConfig, GridEngine, Symbol, SymbolFilters, backtest,
+    Candle, Candles, Decimal, Error as CoreError, GridConfig, GridEngine, Symbol, SymbolFilters,
+    backtest::{BacktestReport, backtest_report},
     engine::OrderKind,
-    strategy::{GridParams, Registry, runtime::replay},
+    strategy::{GridParams, Registry, runtime::replay_observed},
 };
 use gridbot_exchange::ExchangeError;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     ApiContext,
     auth::AuthUser,
+    backtest_chart::{BacktestChart, SimFill, chart, grid_chart},
     error::{ApiError, ApiResult},
     extract::ApiJson,
     openapi::ErrorBody,
@@ -85,6 +87,8 @@ struct BacktestOut {
     max_drawdown: String,
     win_rate: Option<String>,
     fees_paid: String,
+    /// What to draw: the candles replayed, the simulated fills and the equity after each candle (bounded).
+    chart: BacktestChart,
 }
 
 #[utoipa::path(post, path = "/api/bots/test-config", tag = "bots", security(("bearer" = [])), request_body = TestConfigIn,
@@ -142,8 +146,10 @@ async fn test_config(
     };
     let count = candles.len();
     let bt = run_backtest(&config, &info.filters, candles);
-    let per_day =
-        bt.as_ref().filter(|_| days > Decimal::ZERO).map(|r| dec((Decimal::from(r.orders_filled) / days).round_dp(1)));
+    let per_day = bt
+        .as_ref()
+        .filter(|_| days > Decimal::ZERO)
+        .map(|(r, _)| dec((Decimal::from(r.result.orders_filled) / days).round_dp(1)));
     Ok(Json(TestConfigOut {
         valid: true,
         levels: plan.levels.iter().copied().map(dec).collect(),
@@ -154,16 +160,20 @@ async fn test_config(
         profit_per_grid_pct_max: dec(pick(|g| g.1, true).round_dp(6)),
         initial_buy_qty: dec(engine.initial_buy().map(|b| b.qty).unwrap_or_default()),
         expected_fills_per_day: per_day,
-        backtest: bt.map(|r| BacktestOut {
-            days: days.ceil().try_into().unwrap_or(DAYS).max(1),
-            candles: count,
-            orders_filled: r.orders_filled,
-            round_trips: r.round_trips,
-            realized_pnl: dec(r.realized_pnl),
-            final_equity: dec(r.final_equity),
-            max_drawdown: dec(r.max_drawdown.round_dp(6)),
-            win_rate: r.win_rate.map(|w| dec(w.round_dp(4))),
-            fees_paid: dec(r.fees_paid),
+        backtest: bt.map(|(report, chart)| {
+            let r = &report.result;
+            BacktestOut {
+                days: days.ceil().try_into().unwrap_or(DAYS).max(1),
+                candles: count,
+                orders_filled: r.orders_filled,
+                round_trips: r.round_trips,
+                realized_pnl: dec(r.realized_pnl),
+                final_equity: dec(r.final_equity),
+                max_drawdown: dec(r.max_drawdown.round_dp(6)),
+                win_rate: r.win_rate.map(|w| dec(w.round_dp(4))),
+                fees_paid: dec(r.fees_paid),
+                chart,
+            }
         }),
     }))
 }
@@ -191,7 +201,20 @@ async fn runtime_test(
     let series = Candles::new(candles).ok().filter(|c| !c.is_empty());
     let backtest = match series {
         Some(series) => {
-            replay(runtime.as_mut(), &series)?;
+            let all = series.as_slice();
+            let (mut fills, mut equity) = (Vec::new(), Vec::with_capacity(all.len()));
+            replay_observed(runtime.as_mut(), &series, |i, booked, rt| {
+                let Some(c) = all.get(i) else { return Ok(()) };
+                fills.extend(booked.iter().map(|b| SimFill {
+                    time_ms: c.open_time,
+                    side: b.side,
+                    price: b.price,
+                    qty: b.qty,
+                    kind: fill_kind(&b.tag.0),
+                }));
+                equity.push((c.open_time, rt.summary(c.close)?.final_equity));
+                Ok(())
+            })?;
             let last = series.as_slice().last().map_or(start, |c| c.close);
             let s = runtime.summary(last)?;
             Some(BacktestOut {
@@ -204,6 +227,7 @@ async fn runtime_test(
                 max_drawdown: dec(s.max_drawdown.round_dp(6)),
                 win_rate: s.win_rate.map(|w| dec(w.round_dp(4))),
                 fees_paid: dec(s.fees_paid),
+                chart: chart(all, &fills, &equity),
             })
         }
         None => None,
@@ -320,16 +344,25 @@ async fn exchange_minutes(ctx: &ApiContext, symbol: &Symbol, mut start: i64) -> 
     Ok(out)
 }
 
-/// The grid over `candles`, started at the first candle that opens inside it; `None` when none does or they are
-/// unusable.
+/// The grid over `candles`, started at the first candle that opens inside it, with its chart; `None` when none does
+/// or they are unusable.
 fn run_backtest(
     config: &GridConfig,
     filters: &SymbolFilters,
     candles: Vec<Candle>,
-) -> Option<gridbot_core::BacktestResult> {
+) -> Option<(BacktestReport, BacktestChart)> {
     let (lo, hi) = (config.lower(), config.upper());
     let first = candles.iter().position(|c| lo < c.open && c.open < hi)?;
     let series =
         Candles::new(candles[first..].to_vec()).map_err(|e| tracing::warn!(error = %e, "unusable candles")).ok()?;
-    backtest(config, filters, &series).map_err(|e| tracing::debug!(error = %e, "backtest refused")).ok()
+    let report =
+        backtest_report(config, filters, &series).map_err(|e| tracing::debug!(error = %e, "backtest refused")).ok()?;
+    let chart = grid_chart(&report, series.as_slice());
+    Some((report, chart))
+}
+
+/// A runtime's fill as the chart names it: its tag's kind (`entry-3` → `entry`), a grid's order → `grid`.
+fn fill_kind(tag: &str) -> String {
+    let kind = tag.rsplit_once('-').map_or(tag, |(k, _)| k);
+    if kind == "buy" || kind == "sell" { "grid".to_owned() } else { kind.to_owned() }
 }

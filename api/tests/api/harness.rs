@@ -503,7 +503,11 @@ impl gridbot_platform::JobHandler for TestWorker {
         };
         let job = gridbot_app::runner::take(ctx, job).await;
         for _ in 0..6 {
-            match gridbot_app::runner::execute(ctx, &job, &lock).await {
+            let result = gridbot_app::runner::execute(ctx, &job, &lock).await;
+            if let Err(e) = &result {
+                gridbot_app::exchange_errors::note(ctx, job.bot(), e).await;
+            }
+            match result {
                 Err(e) if e.retryable => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
                 Err(e) => return tracing::warn!(bot = %job.bot(), error = %e.message, "test job failed"),
                 Ok(()) => return,

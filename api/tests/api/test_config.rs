@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::harness::{Backend, Options, spawn_app, spawn_app_with};
 
-both!(test_config_plans_and_backtests, test_config_names_each_bad_field, test_config_without_the_exchange);
+both!(
+    test_config_plans_and_backtests,
+    test_config_names_each_bad_field,
+    test_config_without_the_exchange,
+    test_config_charts_each_strategys_backtest
+);
 
 fn d(v: &Value) -> Decimal {
     v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
@@ -61,6 +66,10 @@ async fn test_config_plans_and_backtests(backend: Backend) {
         d(&bt[k]);
     }
     assert!(b["expected_fills_per_day"].is_string(), "{}", r.text);
+    let chart = check_chart(bt);
+    assert_eq!(chart["fills_omitted"], 0);
+    let grid_fills = chart["fills"].as_array().unwrap().iter().filter(|f| f["kind"] == "grid").count();
+    assert_eq!(grid_fills as u64, bt["orders_filled"].as_u64().unwrap(), "one marker per grid fill: {chart}");
 
     // The prices table is used when it holds a day of candles.
     let symbol: gridbot_core::Symbol = "BTCUSDT".parse().unwrap();
@@ -142,5 +151,88 @@ async fn test_config_without_the_exchange(backend: Backend) {
     let body = json!({"pair": "BTC/USDT", "config": config(Decimal::from(95_000), Decimal::from(105_000))});
     let r = app.post("/api/bots/test-config", Some(&token), body).await;
     assert_eq!((r.status, r.code()), (StatusCode::BAD_GATEWAY, "exchange"), "{}", r.text);
+    app.finish().await;
+}
+
+/// The chart's invariants: bounded, on the candles' clock (UNIX seconds, ascending), one equity point per candle
+/// ending at the backtest's final equity, every fill on a candle, decimals as strings. Returns the chart.
+fn check_chart(bt: &Value) -> &Value {
+    let chart = &bt["chart"];
+    let candles = chart["candles"].as_array().unwrap_or_else(|| panic!("no candles: {bt}"));
+    assert!(!candles.is_empty() && candles.len() <= 2000, "{} candles", candles.len());
+    let times: Vec<i64> = candles.iter().map(|c| c["time"].as_i64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "candle times ascend");
+    // UNIX seconds of 2020 or later, not milliseconds.
+    assert!(times.iter().all(|t| (1_577_836_800..10_000_000_000).contains(t)), "seconds: {times:?}");
+    for c in candles {
+        let (lo, hi) = (d(&c["low"]), d(&c["high"]));
+        assert!(lo <= d(&c["open"]).min(d(&c["close"])) && hi >= d(&c["open"]).max(d(&c["close"])), "{c}");
+    }
+    let equity = chart["equity"].as_array().unwrap();
+    assert_eq!(equity.len(), candles.len(), "an equity point per candle");
+    assert_eq!(d(&equity.last().unwrap()["equity"]), d(&bt["final_equity"]), "the curve ends at the final equity");
+    let fills = chart["fills"].as_array().unwrap();
+    assert!(fills.len() <= 1000);
+    assert_eq!(fills.len() as u64 + chart["fills_omitted"].as_u64().unwrap(), chart["fills_total"].as_u64().unwrap());
+    for f in fills {
+        assert!(times.binary_search(&f["time"].as_i64().unwrap()).is_ok(), "a fill off the candles: {f}");
+        assert!(["buy", "sell"].contains(&f["side"].as_str().unwrap()), "{f}");
+        assert!(d(&f["price"]) > Decimal::ZERO && d(&f["qty"]) > Decimal::ZERO, "{f}");
+    }
+    chart
+}
+
+/// A day and a bit of stored candles swinging across the grid (the grid) and in waves deep enough for the mean
+/// reversion's band (every 40 minutes, 2 % down and back): both strategies' charts carry every fill, or say how
+/// many they left out.
+async fn test_config_charts_each_strategys_backtest(backend: Backend) {
+    let app = spawn_app_with(backend, Options { sim: true, ..Options::default() }).await;
+    let (_, token) = app.signup("a@b.co").await;
+    let p = price(&app, &token).await.floor();
+    let symbol: gridbot_core::Symbol = "BTCUSDT".parse().unwrap();
+    let now = chrono::Utc::now().timestamp_millis() / 60_000 * 60_000;
+    let n = 1500;
+    let wave = |i: i64| {
+        let k = i % 40;
+        let depth = if k < 20 { k } else { 40 - k };
+        p - p * Decimal::new(depth, 3)
+    };
+    let candles: Vec<gridbot_core::Candle> = (0..n)
+        .map(|i| {
+            let (open, close) = (wave(i), wave(i + 1));
+            gridbot_core::Candle {
+                open_time: now - (n - i) * 60_000,
+                open,
+                high: open.max(close),
+                low: open.min(close),
+                close,
+                volume: Decimal::ONE,
+            }
+        })
+        .collect();
+    app.db.prices().upsert(&symbol, &candles).await.unwrap();
+    let grid = config((p * Decimal::new(97, 2)).floor(), (p * Decimal::new(1005, 3)).floor());
+    let r = app.post("/api/bots/test-config", Some(&token), json!({"pair": "BTCUSDT", "config": grid})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let bt = &r.body["backtest"];
+    let chart = check_chart(bt);
+    let kinds: Vec<&str> = chart["fills"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"initial"), "the lots above the start price are bought first");
+    let total = chart["fills_total"].as_u64().unwrap();
+    assert_eq!(total, bt["orders_filled"].as_u64().unwrap() + 1, "every grid fill and the initial buy");
+    assert!(bt["orders_filled"].as_u64().unwrap() > 100, "{bt}");
+    assert_eq!(chart["candle_secs"], 60);
+
+    let mr = json!({"pair": "BTCUSDT", "strategy": "mean_reversion",
+        "config": {"capital": "1000", "window": 10, "band": "1", "stop_loss_pct": null}});
+    let r = app.post("/api/bots/test-config", Some(&token), mr).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let bt = &r.body["backtest"];
+    let chart = check_chart(bt);
+    assert!(bt["orders_filled"].as_u64().unwrap() >= 2, "the waves cross the band: {bt}");
+    assert_eq!(chart["fills_total"], bt["orders_filled"], "one marker per fill");
+    let kinds: std::collections::BTreeSet<&str> =
+        chart["fills"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.iter().all(|k| ["entry", "exit", "stop_loss"].contains(k)), "{kinds:?}");
     app.finish().await;
 }

@@ -141,20 +141,33 @@ pub trait Runtime: Send + Sync + fmt::Debug {
 /// The backtest loop over any runtime: each candle's path (`Candle::path`), segment by segment from the previous
 /// point, then its close. Stops once the runtime has stopped. Every fill booked, in order.
 pub fn replay(runtime: &mut dyn Runtime, candles: &Candles) -> Result<Vec<Booked>, Error> {
+    replay_observed(runtime, candles, |_, _, _| Ok(()))
+}
+
+/// [`replay`], calling `after(index, booked, runtime)` once each candle is processed (the one a stop ended
+/// included) with the fills booked during it: what a backtest chart records.
+pub fn replay_observed(
+    runtime: &mut dyn Runtime,
+    candles: &Candles,
+    mut after: impl FnMut(usize, &[Booked], &dyn Runtime) -> Result<(), Error>,
+) -> Result<Vec<Booked>, Error> {
     let mut booked = Vec::new();
     let mut prev = match candles.as_slice().first() {
         Some(c) => c.open,
         None => return Ok(booked),
     };
-    for candle in candles.as_slice() {
+    for (i, candle) in candles.as_slice().iter().enumerate() {
+        let from = booked.len();
         for p in candle.path() {
             booked.extend(runtime.on_segment(prev, p, Venue::Paper)?);
             prev = p;
             if runtime.stopped() {
+                after(i, &booked[from..], &*runtime)?;
                 return Ok(booked);
             }
         }
         booked.extend(runtime.on_close(candle.close, Venue::Paper)?);
+        after(i, &booked[from..], &*runtime)?;
     }
     Ok(booked)
 }

@@ -11,9 +11,11 @@ import type {
   BotStats,
   Candle,
   CreateBotRequest,
+  DailyPnl,
   Credentials,
   EmergencyStopResult,
   EquityPoint,
+  ExchangeHealth,
   PaperResetResult,
   Fill,
   MarketSymbol,
@@ -81,7 +83,9 @@ export const botsApi = {
   stop: (id: number, sell = false) => http.post<Bot>(`/api/bots/${id}/stop`, { sell }),
   runs: (id: number) => http.get<BotRun[]>(`/api/bots/${id}/runs`),
   stats: (id: number) => http.get<BotStats>(`/api/bots/${id}/stats`),
-  equity: (id: number) => http.get<EquityPoint[]>(`/api/bots/${id}/equity`),
+  /** a run's equity (the current run's unless `run`, a generation, says) */
+  equity: (id: number, run?: number) => http.get<EquityPoint[]>(`/api/bots/${id}/equity`, { query: { run } }),
+  dailyPnl: (id: number, run?: number) => http.get<DailyPnl>(`/api/bots/${id}/daily-pnl`, { query: { run } }),
   testConfig: (r: TestConfigRequest) => http.post<TestConfigResult>('/api/bots/test-config', r),
 }
 
@@ -91,12 +95,16 @@ export const strategiesApi = {
 
 export const summaryApi = {
   get: () => http.get<Summary>('/api/summary'),
+  /** every run of every bot, added up per day */
+  dailyPnl: () => http.get<DailyPnl>('/api/summary/daily-pnl'),
   emergencyStop: () => http.post<EmergencyStopResult>('/api/emergency-stop'),
   resetPaper: () => http.post<PaperResetResult>('/api/paper/reset'),
 }
 
 export const systemApi = {
   get: () => http.get<SystemInfo>('/api/system', { auth: false }),
+  /** why no orders: the exchange, the user's streams and each bot's last exchange error */
+  exchangeHealth: () => http.get<ExchangeHealth>('/api/exchange/health'),
 }
 
 export const tradingApi = {

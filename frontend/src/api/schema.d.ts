@@ -247,6 +247,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bots/{id}/daily-pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bot_daily_pnl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bots/{id}/equity": {
         parameters: {
             query?: never;
@@ -337,6 +353,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["emergency_stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exchange/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["exchange_health"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -439,54 +471,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_notifications"];
-        put: operations["save_notifications"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["test_notifications"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/webhook-secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["rotate_webhook_secret"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -543,6 +527,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/summary/daily-pnl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["account_daily_pnl"];
         put?: never;
         post?: never;
         delete?: never;
@@ -676,9 +676,36 @@ export interface components {
             free: string;
             locked: string;
         };
+        BacktestChart: {
+            /**
+             * Format: int64
+             * @description Seconds each candle spans: 60, or whole minutes merged so that at most 2000 remain.
+             */
+            candle_secs: number;
+            candles: components["schemas"]["ChartCandle"][];
+            /**
+             * @description The equity at the close of each candle (bucket): quote + base × close; the last is the backtest's
+             *     `final_equity`.
+             */
+            equity: components["schemas"]["ChartPoint"][];
+            /** @description The fills, oldest first: at most 1000, evenly picked when there were more. */
+            fills: components["schemas"]["ChartFill"][];
+            /**
+             * Format: int64
+             * @description `fills_total − fills.len()`.
+             */
+            fills_omitted: number;
+            /**
+             * Format: int64
+             * @description Every fill of the backtest, those left out included.
+             */
+            fills_total: number;
+        };
         BacktestOut: {
             /** @description The 1-minute candles it replayed: its real span (a fresh simulator has hours, not days). */
             candles: number;
+            /** @description What to draw: the candles replayed, the simulated fills and the equity after each candle (bounded). */
+            chart: components["schemas"]["BacktestChart"];
             /**
              * Format: int64
              * @description Days of candles the backtest covered (rounded up).
@@ -698,6 +725,18 @@ export interface components {
             balances: components["schemas"]["AssetBalance"][];
             /** @description `paper` or `live`. */
             mode: string;
+        };
+        BotHealthOut: {
+            /** Format: int64 */
+            bot_id: number;
+            last_error?: components["schemas"]["ExchangeErrorOut"] | null;
+            /** @description `paper` or `live`. */
+            mode: string;
+            pair: string;
+            /** @description Why it stopped or failed, or why a running bot places no orders (its symbol not trading). */
+            reason?: string | null;
+            /** @description `stopped`, `starting`, `running`, `stopping` or `error`. */
+            status: string;
         };
         /** @description The contract's Bot. */
         BotOut: {
@@ -739,13 +778,40 @@ export interface components {
             time: number;
             volume: string;
         };
-        /** @description What one channel did with the test. */
-        ChannelResultOut: {
-            /** @description `webhook` or `telegram`. */
-            channel: string;
-            delivered: boolean;
-            /** @description Why not: the receiver's HTTP status, Telegram's `description`, or the connection's error. */
-            error?: string | null;
+        ChartCandle: {
+            close: string;
+            high: string;
+            low: string;
+            open: string;
+            /**
+             * Format: int64
+             * @description Open time, UNIX seconds (the market's clock).
+             */
+            time: number;
+        };
+        ChartFill: {
+            /**
+             * @description What filled: the grid's `initial` buy, a `grid` order, a `stop`'s sale; mean reversion's `entry`, `exit` or
+             *     `stop_loss`.
+             */
+            kind: string;
+            price: string;
+            qty: string;
+            /** @description `buy` or `sell`. */
+            side: string;
+            /**
+             * Format: int64
+             * @description The open time of the candle (bucket) it happened in, UNIX seconds.
+             */
+            time: number;
+        };
+        ChartPoint: {
+            equity: string;
+            /**
+             * Format: int64
+             * @description UNIX seconds: the candle's (bucket's) open.
+             */
+            time: number;
         };
         CreateBot: {
             /** @description The strategy's config (`GET /api/strategies` has its schema). */
@@ -757,6 +823,44 @@ export interface components {
         Credentials: {
             email: string;
             password: string;
+        };
+        DailyPnlOut: {
+            /** @description The run's capital; for the account, the sum of the runs' capitals. */
+            capital?: string | null;
+            /** @description Oldest first; days without a closed candle are left out. */
+            days: components["schemas"]["DayOut"][];
+            /**
+             * Format: int32
+             * @description The run (generation) these days are of; null for the account.
+             */
+            generation?: number | null;
+            /** @description The quote asset every figure is in. */
+            quote: string;
+            /** @description The sums of the days' `realized` and `total`: the run's (or account's) P&L up to its last closed candle. */
+            realized: string;
+            /**
+             * Format: int32
+             * @description Runs added up (1 for a bot's run).
+             */
+            runs: number;
+            total: string;
+        };
+        DayOut: {
+            /** @description The days' `total` added up to this one: the P&L curve. */
+            cumulative: string;
+            /** @description `2026-12-10` (UTC, the market's clock). */
+            day: string;
+            /** @description The equity at the day's last close (a bot's run only; null for the account). */
+            equity?: string | null;
+            /** @description What the fills booked that day realized. */
+            realized: string;
+            /**
+             * Format: int64
+             * @description 00:00 UTC of the day, UNIX seconds.
+             */
+            time: number;
+            /** @description The equity's change over the day: realized and unrealized. */
+            total: string;
         };
         /** @description A quarantined job. */
         DeadJobOut: {
@@ -805,6 +909,67 @@ export interface components {
                 [key: string]: string;
             } | null;
             message: string;
+        };
+        ExchangeErrorOut: {
+            /**
+             * Format: int64
+             * @description `checked_at − at`, ms.
+             */
+            age_ms: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Binance's error code (`-2010`, `-1021`, `-1013`, …); null for a failure without one (the network, a ban).
+             */
+            code?: number | null;
+            message: string;
+        };
+        ExchangeHealthOut: {
+            /** @description One per bot of the caller's, by id. */
+            bots: components["schemas"]["BotHealthOut"][];
+            /**
+             * Format: date-time
+             * @description When this answer was made, by the server's clock.
+             */
+            checked_at: string;
+            exchange: components["schemas"]["ExchangeOut"];
+            /** @description `simulator` or `binance`: where the market data (and paper bots' prices) come from. */
+            market: string;
+            /** @description One per symbol any of the caller's bots trades, by symbol. */
+            streams: components["schemas"]["StreamOut"][];
+        };
+        ExchangeOut: {
+            /**
+             * Format: int64
+             * @description The exchange's `serverTime` minus our clock, ms, as measured now (half the round trip allowed for): positive
+             *     when our clock is behind. Signed requests are stamped with it corrected.
+             */
+            clock_offset_ms: number;
+            /** @description `|clock_offset_ms|` is 1000 ms or more. */
+            clock_warning: boolean;
+            /** @description Why the ping or the time request failed. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Round trip of the ping, ms.
+             */
+            latency_ms?: number | null;
+            /** @description A ping answered within 3 s. */
+            reachable: boolean;
+            /**
+             * Format: int32
+             * @description The per-minute limit (`exchangeInfo`'s `REQUEST_WEIGHT`); the client waits at 90 % of it.
+             */
+            weight_limit: number;
+            /**
+             * Format: int32
+             * @description Request weight used this minute by this server's market-data client: Binance's `X-MBX-USED-WEIGHT-1M` as last
+             *     seen (it counts every request from this IP), or our own count since.
+             */
+            weight_used: number;
+            /** @description `weight_used` is 80 % of the limit or more. */
+            weight_warning: boolean;
         };
         FillOut: {
             amount: string;
@@ -857,50 +1022,6 @@ export interface components {
             has_api_keys: boolean;
             /** Format: int64 */
             id: number;
-        };
-        /** @description Every setting; the Telegram token is write-only. */
-        NotificationsIn: {
-            enabled: boolean;
-            notify_daily_summary: boolean;
-            notify_errors: boolean;
-            notify_fills: boolean;
-            notify_stops: boolean;
-            /** @description A chat id (an integer, negative for groups) or a public `@channel`; null or empty: no Telegram. */
-            telegram_chat_id?: string | null;
-            /** @description The bot token from @BotFather (`123456:ABC…`). Absent or null keeps the stored one; empty removes it. */
-            telegram_token?: string | null;
-            /** @description `http://` or `https://`, at most 2048 characters, no credentials in it; null or empty: no webhook. */
-            webhook_url?: string | null;
-        };
-        /** @description A user's notification settings. Secrets are never shown: only whether they are set. */
-        NotificationsOut: {
-            /** @description Off: nothing is sent (a test still is). */
-            enabled: boolean;
-            /**
-             * Format: date-time
-             * @description The last notification every channel took.
-             */
-            last_delivered_at?: string | null;
-            /** @description The last failed delivery: the channel and the receiver's error (cleared when the settings are saved). */
-            last_error?: string | null;
-            /** Format: date-time */
-            last_error_at?: string | null;
-            /** @description Each bot's P&L for the day, at 00:00 UTC. */
-            notify_daily_summary: boolean;
-            notify_errors: boolean;
-            notify_fills: boolean;
-            notify_stops: boolean;
-            /** @description The Telegram chat (a number, or `@channel`); null: no Telegram. */
-            telegram_chat_id?: string | null;
-            telegram_token_set: boolean;
-            /**
-             * @description The webhook's signing secret, only in the answer that made it (the first save with a webhook URL): store it
-             *     now, it is never shown again.
-             */
-            webhook_secret?: string | null;
-            webhook_secret_set: boolean;
-            /** @description Where the signed JSON is posted (`http` or `https`); null: no webhook. */
-            webhook_url?: string | null;
         };
         OptimizeIn: {
             /**
@@ -1098,6 +1219,41 @@ export interface components {
             schema: Record<string, never>;
             title: string;
         };
+        StreamOut: {
+            /**
+             * Format: int64
+             * @description How far the recorded candles trail the last trade, ms on the market's clock: `last_trade_time − (last_candle_time
+             *     + 2 min)`, at least 0 (the last trade's own candle is still open and the one before may have just closed).
+             */
+            candle_lag_ms?: number | null;
+            /**
+             * Format: int64
+             * @description The newest 1-minute candle recorded (its open time, UNIX ms, the market's clock).
+             */
+            last_candle_time?: number | null;
+            /**
+             * Format: int64
+             * @description How long ago, by the server's clock, the scheduler saved that trade: the stream's last message age (saved at
+             *     most every 5 s while trades flow, so up to 5 s more than the last message).
+             */
+            last_trade_age_ms?: number | null;
+            /** Format: int64 */
+            last_trade_id?: number | null;
+            last_trade_price?: string | null;
+            /**
+             * Format: int64
+             * @description The last trade the scheduler processed: its time (UNIX ms, the market's clock), id and price.
+             */
+            last_trade_time?: number | null;
+            /** @description `BTC/USDT`. */
+            pair: string;
+            /** @description Streamed, and no trade saved for 60 s or more, or none ever; or candles trailing trades by 3 minutes or more. */
+            stale: boolean;
+            /** @description A bot of the caller's that is running (or starting) trades it: the scheduler holds its market stream. */
+            streamed: boolean;
+            /** @description `BTCUSDT`. */
+            symbol: string;
+        };
         /** @description The contract's Suggestion. */
         SuggestionOut: {
             /**
@@ -1107,6 +1263,7 @@ export interface components {
             backtests: Record<string, never>[];
             /** Format: int64 */
             bot_id?: number | null;
+            chart?: components["schemas"]["BacktestChart"] | null;
             /** Format: date-time */
             created_at: string;
             /** @description Why the sweep's best stands in for Claude (no key, Claude failed, its answer was refused). */
@@ -1185,10 +1342,6 @@ export interface components {
             qty_per_level: string;
             valid: boolean;
         };
-        /** @description One result per configured channel; none when no channel is configured. */
-        TestOut: {
-            results: components["schemas"]["ChannelResultOut"][];
-        };
         TokenOut: {
             access_token: string;
             /** Format: int64 */
@@ -1229,11 +1382,6 @@ export interface components {
             email: string;
             /** Format: int64 */
             id: number;
-        };
-        /** @description A new signing secret, shown this once. */
-        WebhookSecretOut: {
-            /** @description `whsec_…`: the HMAC-SHA256 key of `X-Gridbot-Signature`. */
-            webhook_secret: string;
         };
     };
     responses: never;
@@ -2300,9 +2448,71 @@ export interface operations {
             };
         };
     };
+    bot_daily_pnl: {
+        parameters: {
+            query?: {
+                /** @description the run's generation (`GET /api/bots/{id}/runs`); the current run by default */
+                run?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description no days before a run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyPnlOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     bot_equity: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the run's generation (`GET /api/bots/{id}/runs`); the current run by default */
+                run?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -2329,6 +2539,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2613,6 +2831,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmergencyOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exchange_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeHealthOut"];
                 };
             };
             /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
@@ -2982,175 +3237,6 @@ export interface operations {
             };
         };
     };
-    get_notifications: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationsOut"];
-                };
-            };
-            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description over the rate limit; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    save_notifications: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationsIn"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationsOut"];
-                };
-            };
-            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description the body is over the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description over the rate limit; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    test_notifications: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TestOut"];
-                };
-            };
-            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description over the rate limit; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    rotate_webhook_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookSecretOut"];
-                };
-            };
-            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description over the rate limit; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     orders: {
         parameters: {
             query?: {
@@ -3311,6 +3397,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    account_daily_pnl: {
+        parameters: {
+            query?: {
+                /** @description the quote asset to sum over (default: the one most of your bots use, else USDT) */
+                quote?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyPnlOut"];
                 };
             };
             /** @description missing, invalid or expired token, its user does not exist, or its session was ended */

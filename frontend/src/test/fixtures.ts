@@ -1,4 +1,4 @@
-import type { Bot, BotRun, BotStats, Fill, Summary } from '@/types/api'
+import type { BacktestChartData, Bot, BotRun, BotStats, DailyPnl, ExchangeHealth, Fill, Summary } from '@/types/api'
 
 export function bot(over: Partial<Bot> = {}): Bot {
   return {
@@ -130,4 +130,76 @@ export function mrStats(over: Partial<BotStats> = {}): BotStats {
     position: { qty: '0.01', entry_price: '95000', stop_price: '90250' },
     ...over,
   })
+}
+
+/** An exchange health: Binance answering, 12 ms ahead of us, 84 weight used, BTCUSDT streamed 2 s ago. */
+export function healthFixture(over: Partial<ExchangeHealth> = {}): ExchangeHealth {
+  return {
+    checked_at: '2026-12-10T12:00:00Z',
+    market: 'binance',
+    exchange: {
+      reachable: true,
+      latency_ms: 35,
+      error: null,
+      clock_offset_ms: 12,
+      clock_warning: false,
+      weight_used: 84,
+      weight_limit: 6000,
+      weight_warning: false,
+    },
+    streams: [
+      {
+        symbol: 'BTCUSDT',
+        pair: 'BTC/USDT',
+        streamed: true,
+        last_trade_time: 1_765_368_000_000,
+        last_trade_id: 7,
+        last_trade_price: '68012.5',
+        last_trade_age_ms: 2000,
+        last_candle_time: 1_765_367_940_000,
+        candle_lag_ms: 0,
+        stale: false,
+      },
+    ],
+    bots: [],
+    ...over,
+  }
+}
+
+/** A backtest's chart: three minutes, a buy and a sell (and two fills not drawn), equity ending at 1004.5. */
+export function backtestChart(over: Partial<BacktestChartData> = {}): BacktestChartData {
+  const candle = (time: number, close: string) => ({ time, open: '100', high: '101', low: '99', close })
+  return {
+    candle_secs: 60,
+    candles: [candle(1_765_000_020, '100.5'), candle(1_765_000_080, '99.5'), candle(1_765_000_140, '100.2')],
+    fills: [
+      { time: 1_765_000_080, side: 'buy', price: '99.5', qty: '0.01', kind: 'grid' },
+      { time: 1_765_000_140, side: 'sell', price: '100.2', qty: '0.00999', kind: 'grid' },
+    ],
+    fills_total: 4,
+    fills_omitted: 2,
+    equity: [
+      { time: 1_765_000_020, equity: '1000' },
+      { time: 1_765_000_080, equity: '1001.25' },
+      { time: 1_765_000_140, equity: '1004.5' },
+    ],
+    ...over,
+  }
+}
+
+/** A run's daily P&L: a gain of 12.5 (10 realized), then a loss of 4.25 (realized 1.5); 8.25 in all. */
+export function dailyPnl(over: Partial<DailyPnl> = {}): DailyPnl {
+  return {
+    generation: 2,
+    quote: 'USDT',
+    capital: '10000',
+    runs: 1,
+    days: [
+      { day: '2026-12-09', time: 1_796_774_400, realized: '10', total: '12.5', cumulative: '12.5', equity: '10012.5' },
+      { day: '2026-12-10', time: 1_796_860_800, realized: '1.5', total: '-4.25', cumulative: '8.25', equity: '10008.25' },
+    ],
+    realized: '11.5',
+    total: '8.25',
+    ...over,
+  }
 }

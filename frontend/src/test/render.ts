@@ -16,6 +16,7 @@ const ROUTES = [
   { path: '/bots/:id', name: 'bot', component: stub },
   { path: '/bots/:id/config', name: 'bot-config', component: stub },
   { path: '/notifications', name: 'notifications', component: stub },
+  { path: '/health', name: 'health', component: stub },
 ]
 
 export interface Rendered {

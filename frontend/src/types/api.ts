@@ -78,17 +78,35 @@ export type Position = Schemas['PositionOut']
  * the grid). */
 export type BotStats = Narrow<Schemas['StatsOut'], { levels: GridLevel[] }>
 
-export type BacktestPreview = Schemas['BacktestOut']
+/** A backtest to draw (Test Config's `backtest.chart`, an AI suggestion's `chart`): times in UNIX seconds of the
+ * market's clock; at most 2000 candles (`candle_secs` each) with an equity point per candle, at most 1000 fills. */
+export type BacktestChartData = Narrow<Schemas['BacktestChart'], { fills: BacktestFill[] }>
+/** `kind`: `initial`, `grid`, `stop`; mean reversion's `entry`, `exit`, `stop_loss`. */
+export type BacktestFill = Narrow<Schemas['ChartFill'], { side: Side }>
+export type BacktestPreview = Narrow<Schemas['BacktestOut'], { chart: BacktestChartData }>
 /** `strategy`: `grid` when absent. */
 export type TestConfigRequest = Narrow<Schemas['TestConfigIn'], { config: StrategyConfig }>
 /** Another strategy than the grid answers the grid's figures empty ("0", no levels). */
-export type TestConfigResult = Schemas['TestConfigOut']
+export type TestConfigResult = Narrow<Schemas['TestConfigOut'], { backtest?: BacktestPreview | null }>
 
 /** `GET /api/bots/{id}/equity`: `time` in UNIX milliseconds (a candle's open, the market's clock). */
 export type EquityPoint = Schemas['EquityPoint']
+/** `GET /api/bots/{id}/daily-pnl` (a run) and `GET /api/summary/daily-pnl` (the account): per UTC day of the market's
+ * clock, `time` its 00:00 in UNIX seconds; `total` the equity's change over the day, `cumulative` the running sum. */
+export type DailyPnl = Schemas['DailyPnlOut']
+export type DailyPnlDay = Schemas['DayOut']
 
 // ---- summary -----------------------------------------------------------------
 export type Summary = Schemas['SummaryOut']
+/** `GET /api/exchange/health`: why no orders — the exchange (clock offset, request weight), each of the user's
+ * symbols' market stream (ages from the scheduler's saved trade and candles) and each bot's last exchange error with
+ * Binance's code. Ages in ms, market times in UNIX ms. */
+export type ExchangeHealth = Narrow<Schemas['ExchangeHealthOut'], { market: 'simulator' | 'binance'; bots: BotHealth[] }>
+export type ExchangeStatus = Schemas['ExchangeOut']
+export type StreamHealth = Schemas['StreamOut']
+export type BotHealth = Narrow<Schemas['BotHealthOut'], { mode: BotMode; status: BotStatus }>
+export type ExchangeErrorInfo = Schemas['ExchangeErrorOut']
+
 /** `GET /api/system`: where prices come from; `candle_ms`: real milliseconds of one 1-minute candle. */
 export type SystemInfo = Narrow<Schemas['SystemOut'], { market: 'simulator' | 'binance' }>
 export type Side = 'buy' | 'sell'
@@ -158,6 +176,8 @@ export type Suggestion = Narrow<
     source: 'claude' | 'heuristic'
     suggestion: SuggestionBody
     backtests: BacktestWindow[]
+    /** the suggested grid's 7-day backtest to draw; null in lists */
+    chart?: BacktestChartData | null
   }
 >
 export type OptimizeRequest = Narrow<Schemas['OptimizeIn'], { current_config?: StrategyConfig | null }>

@@ -19,6 +19,14 @@ impl MarketMarks<'_> {
         Ok(row.map(|m| MarketMark { trade_id: m.trade_id, time: m.time.timestamp_millis(), price: m.price.0 }))
     }
 
+    /// The mark of `symbol` with when it was saved (the server's clock), if the matcher has saved one.
+    pub async fn saved(&self, symbol: &Symbol) -> Result<Option<(MarketMark, DateTime<Utc>)>> {
+        let row = market_mark::Entity::find_by_id(symbol.exchange_name()).one(self.0).await?;
+        Ok(row.map(|m| {
+            (MarketMark { trade_id: m.trade_id, time: m.time.timestamp_millis(), price: m.price.0 }, m.updated_at)
+        }))
+    }
+
     /// Saves `mark` as the mark of `symbol`, replacing the one before.
     pub async fn set(&self, symbol: &Symbol, mark: &MarketMark) -> Result<()> {
         let time = DateTime::from_timestamp_millis(mark.time).ok_or_else(|| DbError::invalid("time", mark.time))?;

@@ -24,7 +24,7 @@ use gridbot_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 
 pub use ai_suggestions::AiSuggestions;
-pub use bot_events::BotEvents;
+pub use bot_events::{BotEvents, EXCHANGE_ERROR, ExchangeErrorEvent};
 pub use bots::Bots;
 pub use dead_jobs::{DeadJobs, NewDeadJob};
 pub use error::{DbError, Result};

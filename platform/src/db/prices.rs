@@ -54,16 +54,27 @@ impl Prices<'_> {
             .order_by_asc(price::Column::Time)
             .all(self.0)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| Candle {
-                open_time: m.time.timestamp_millis(),
-                open: m.open.0,
-                high: m.high.0,
-                low: m.low.0,
-                close: m.close.0,
-                volume: m.volume.0,
-            })
-            .collect())
+        Ok(rows.into_iter().map(candle).collect())
+    }
+
+    /// The newest recorded candle of `symbol` (the last one its market stream closed, or one fetched later).
+    pub async fn latest(&self, symbol: &Symbol) -> Result<Option<Candle>> {
+        let row = price::Entity::find()
+            .filter(price::Column::Symbol.eq(symbol.exchange_name()))
+            .order_by_desc(price::Column::Time)
+            .one(self.0)
+            .await?;
+        Ok(row.map(candle))
+    }
+}
+
+fn candle(m: price::Model) -> Candle {
+    Candle {
+        open_time: m.time.timestamp_millis(),
+        open: m.open.0,
+        high: m.high.0,
+        low: m.low.0,
+        close: m.close.0,
+        volume: m.volume.0,
     }
 }

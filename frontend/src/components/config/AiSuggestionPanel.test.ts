@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { backtestChart } from '@/test/fixtures'
 import { render, stripTags } from '@/test/render'
 import type { BacktestEntry, Suggestion } from '@/types/api'
 import AiSuggestionPanel from './AiSuggestionPanel.vue'
@@ -44,5 +45,13 @@ describe('AiSuggestionPanel', () => {
     const row = r.all('ai-bt-row')[1]!
     expect(row).toContain('title="too few candles"')
     expect(stripTags(row)).not.toMatch(/NaN|undefined|null/)
+  })
+
+  it("beside the suggestion, its 7-day backtest's chart; none when the answer has none (a list's)", async () => {
+    const r = await render(AiSuggestionPanel, { suggestion: { ...suggestion(), chart: backtestChart() } })
+    expect(r.text('ai-chart')).toContain('The suggested grid over the 7-day window')
+    expect(r.attr('backtest-chart', 'data-equity')).toBe('3')
+    const none = await render(AiSuggestionPanel, { suggestion: { ...suggestion(), chart: null } })
+    expect(none.all('ai-chart')).toEqual([])
   })
 })
