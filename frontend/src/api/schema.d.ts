@@ -471,6 +471,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_notifications"];
+        put: operations["save_notifications"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["test_notifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -778,6 +826,14 @@ export interface components {
             time: number;
             volume: string;
         };
+        /** @description What one channel did with the test. */
+        ChannelResultOut: {
+            /** @description `webhook` or `telegram`. */
+            channel: string;
+            delivered: boolean;
+            /** @description Why not: the receiver's HTTP status, Telegram's `description`, or the connection's error. */
+            error?: string | null;
+        };
         ChartCandle: {
             close: string;
             high: string;
@@ -1022,6 +1078,50 @@ export interface components {
             has_api_keys: boolean;
             /** Format: int64 */
             id: number;
+        };
+        /** @description Every setting; the Telegram token is write-only. */
+        NotificationsIn: {
+            enabled: boolean;
+            notify_daily_summary: boolean;
+            notify_errors: boolean;
+            notify_fills: boolean;
+            notify_stops: boolean;
+            /** @description A chat id (an integer, negative for groups) or a public `@channel`; null or empty: no Telegram. */
+            telegram_chat_id?: string | null;
+            /** @description The bot token from @BotFather (`123456:ABC…`). Absent or null keeps the stored one; empty removes it. */
+            telegram_token?: string | null;
+            /** @description `http://` or `https://`, at most 2048 characters, no credentials in it; null or empty: no webhook. */
+            webhook_url?: string | null;
+        };
+        /** @description A user's notification settings. Secrets are never shown: only whether they are set. */
+        NotificationsOut: {
+            /** @description Off: nothing is sent (a test still is). */
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description The last notification every channel took.
+             */
+            last_delivered_at?: string | null;
+            /** @description The last failed delivery: the channel and the receiver's error (cleared when the settings are saved). */
+            last_error?: string | null;
+            /** Format: date-time */
+            last_error_at?: string | null;
+            /** @description Each bot's P&L for the day, at 00:00 UTC. */
+            notify_daily_summary: boolean;
+            notify_errors: boolean;
+            notify_fills: boolean;
+            notify_stops: boolean;
+            /** @description The Telegram chat (a number, or `@channel`); null: no Telegram. */
+            telegram_chat_id?: string | null;
+            telegram_token_set: boolean;
+            /**
+             * @description The webhook's signing secret, only in the answer that made it (the first save with a webhook URL): store it
+             *     now, it is never shown again.
+             */
+            webhook_secret?: string | null;
+            webhook_secret_set: boolean;
+            /** @description Where the signed JSON is posted (`http` or `https`); null: no webhook. */
+            webhook_url?: string | null;
         };
         OptimizeIn: {
             /**
@@ -1342,6 +1442,10 @@ export interface components {
             qty_per_level: string;
             valid: boolean;
         };
+        /** @description One result per configured channel; none when no channel is configured. */
+        TestOut: {
+            results: components["schemas"]["ChannelResultOut"][];
+        };
         TokenOut: {
             access_token: string;
             /** Format: int64 */
@@ -1382,6 +1486,11 @@ export interface components {
             email: string;
             /** Format: int64 */
             id: number;
+        };
+        /** @description A new signing secret, shown this once. */
+        WebhookSecretOut: {
+            /** @description `whsec_…`: the HMAC-SHA256 key of `X-Gridbot-Signature`. */
+            webhook_secret: string;
         };
     };
     responses: never;
@@ -3228,6 +3337,175 @@ export interface operations {
                 };
             };
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationsIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretOut"];
+                };
+            };
+            /** @description missing, invalid or expired token, its user does not exist, or its session was ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description over the rate limit; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
