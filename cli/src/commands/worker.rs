@@ -5,8 +5,9 @@ use crate::settings::{RoleSettings, Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Jobs run at once by this process (jobs of one bot never overlap).
-    #[arg(long, default_value_t = 4)]
+    /// Jobs run at once by this process (jobs of one bot never overlap; a job mostly waits on the database and the
+    /// exchange).
+    #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
     /// This worker's name in logs and in the queue (a random suffix is added per run).
     #[arg(long, env = "GRIDBOT_WORKER_NAME")]
