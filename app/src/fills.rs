@@ -62,20 +62,24 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Reads again what the paper matcher may have changed since the book was read: the orders the book holds as
-    /// live (it fills them) and the orders written after the book's newest (the counter-orders it rests). Orders
-    /// that left the book before are final: the run's history is not read again.
+    /// Reads again what the paper matcher (or an emergency stop) may have changed since the book was read: the
+    /// orders the book holds as live, and the bot's orders still live or filled and not booked in the database (the
+    /// counter-orders the matcher rests, and those it has filled since). Orders that left the book before are final:
+    /// the run's history is not read again.
     async fn reread_orders(&mut self) -> Result<(), JobError> {
         let prefix = ClientOrderId::generation_prefix(self.bot.id, self.generation());
         let live: Vec<i64> =
             self.book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-        let newest = self.book.orders.iter().map(|o| o.id).max().unwrap_or(0);
         let db = &self.ctx.db;
-        // Newer orders first: the matcher fills an order before it writes its counter-order, so a counter-order
-        // read here has its filled order read as filled below.
-        let written = db.orders().written_after(self.bot.id, newest).await?;
+        // The matcher fills an order before it writes its counter-order: a counter-order read here has its filled
+        // order read as filled below.
+        let unsettled = db.orders().unsettled(self.bot.id).await?;
         let changed = db.orders().by_ids(&live).await?;
-        for o in written.into_iter().chain(changed).filter(|o| o.client_order_id.as_str().starts_with(&prefix)) {
+        let mut read: Vec<Order> =
+            unsettled.into_iter().chain(changed).filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect();
+        // Oldest first, as the book holds them; the later read of an order wins.
+        read.sort_by_key(|o| o.id);
+        for o in read {
             self.note_order(o);
         }
         Ok(())

@@ -43,8 +43,9 @@ async fn summarize(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
 }
 
 /// A paper bot is swept once in this many ticks (every 5 minutes at the default 30 s): its fills are the paper
-/// matcher's own, which enqueues their reconcile as it fills, so the sweep only catches what a crash lost; a live
-/// bot, whose fills the exchange makes, is swept every tick.
+/// matcher's own, which enqueues their reconcile as it fills, so the sweep only catches what a crash lost. A live
+/// bot, whose fills the exchange makes, and a bot with a daily loss limit, which the sweep checks between fills (its
+/// unrealized P&L moves with the price), are swept every tick.
 const PAPER_SWEEP_TICKS: i64 = 10;
 
 /// The sweeps run by this process.
@@ -55,7 +56,7 @@ static TICKS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0
 async fn reconcile_all(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
     let bots = ctx.db.bots().list_with_status(&[BotStatus::Running]).await?;
     let turn = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let due: Vec<_> = bots.iter().filter(|b| swept(b.mode, b.id.0, turn)).collect();
+    let due: Vec<_> = bots.iter().filter(|b| swept(b.mode == BotMode::Live || loss_limited(b), b.id.0, turn)).collect();
     for bot in &due {
         ctx.queue.push_reconcile(bot.id, "periodic", None).await?;
     }
@@ -63,9 +64,14 @@ async fn reconcile_all(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
     Ok(())
 }
 
-/// Whether bot `id` trading in `mode` is swept at tick `turn`.
-fn swept(mode: BotMode, id: i64, turn: i64) -> bool {
-    mode == BotMode::Live || id.rem_euclid(PAPER_SWEEP_TICKS) == turn.rem_euclid(PAPER_SWEEP_TICKS)
+/// Whether bot `id` is swept at tick `turn` (`always`: a live bot, or one with a daily loss limit).
+fn swept(always: bool, id: i64, turn: i64) -> bool {
+    always || id.rem_euclid(PAPER_SWEEP_TICKS) == turn.rem_euclid(PAPER_SWEEP_TICKS)
+}
+
+/// Whether the bot's configuration sets a daily loss limit.
+fn loss_limited(bot: &gridbot_platform::db::types::Bot) -> bool {
+    bot.config.get("max_daily_loss").is_some_and(|v| !v.is_null())
 }
 
 #[cfg(test)]
@@ -73,11 +79,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_live_bot_is_swept_every_tick_and_a_paper_bot_once_in_ten() {
+    fn a_live_or_loss_limited_bot_is_swept_every_tick_and_a_paper_bot_once_in_ten() {
         for id in [1, 7, 12, 1_000_003] {
-            assert!((0..10).all(|turn| swept(BotMode::Live, id, turn)));
-            assert_eq!((0..10).filter(|&turn| swept(BotMode::Paper, id, turn)).count(), 1, "bot {id}");
-            assert_eq!((5..25).filter(|&turn| swept(BotMode::Paper, id, turn)).count(), 2, "bot {id}");
+            assert!((0..10).all(|turn| swept(true, id, turn)));
+            assert_eq!((0..10).filter(|&turn| swept(false, id, turn)).count(), 1, "bot {id}");
+            assert_eq!((5..25).filter(|&turn| swept(false, id, turn)).count(), 2, "bot {id}");
         }
     }
 }

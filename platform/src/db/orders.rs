@@ -86,11 +86,18 @@ impl<C: ConnectionTrait> Orders<'_, C> {
         Ok(orders.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect())
     }
 
-    /// `bot`'s orders written after the order `after` (by id), oldest first.
-    pub async fn written_after(&self, bot: BotId, after: i64) -> Result<Vec<Order>> {
+    /// `bot`'s orders that may still change its books: the live ones (new, open, partly filled) and the filled ones no
+    /// fill was booked for yet, oldest first. Orders that left the book before are final and not read.
+    pub async fn unsettled(&self, bot: BotId) -> Result<Vec<Order>> {
         let rows = order::Entity::find()
             .filter(order::Column::BotId.eq(bot.0))
-            .filter(order::Column::Id.gt(after))
+            .filter(
+                Condition::any().add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str))).add(
+                    Condition::all()
+                        .add(order::Column::Status.eq(OrderStatus::Filled.as_str()))
+                        .add(Expr::cust("NOT EXISTS (SELECT 1 FROM fills WHERE fills.order_id = orders.id)")),
+                ),
+            )
             .order_by_asc(order::Column::Id)
             .all(self.0)
             .await?;
