@@ -19,6 +19,7 @@ mod m20261208_000012_bot_runs;
 mod m20261209_000013_strategy_states;
 mod m20261210_000014_notifications;
 mod m20261210_000015_bot_event_codes;
+mod m20261211_000016_fill_order_index;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000013_strategy_states::Migration),
             Box::new(m20261210_000014_notifications::Migration),
             Box::new(m20261210_000015_bot_event_codes::Migration),
+            Box::new(m20261211_000016_fill_order_index::Migration),
         ]
     }
 }
