@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use gridbot_core::{ClientOrderId, Decimal, Side, Symbol};
 use gridbot_exchange::OrderType;
 use gridbot_platform::{
-    BotChange, DbError,
+    BotChange,
     book::{charged_fee, next_to_book},
     db::types::{Fill, Order, OrderStatus, Trade},
 };
@@ -41,20 +41,34 @@ impl Run<'_> {
         Ok(count)
     }
 
-    /// Writes the fills booked in memory, in booking order, and a round trip for each grid sell that has none.
+    /// Writes the fills booked in memory, in booking order, and a round trip for each grid sell that has none: in one
+    /// transaction, so nobody ever reads a fill without its round trip, and a failure writes nothing.
     pub async fn save_fills(&mut self) -> Result<(), JobError> {
         let unsaved = std::mem::take(&mut self.unsaved);
-        for fill in &unsaved {
-            self.insert_fill(fill).await?;
-        }
-        if self.trades_complete {
+        let trades: Vec<Trade> = if self.trades_complete {
             // Every sell booked before this job has its round trip: only the new ones need one.
-            for f in unsaved.iter().filter(|f| f.side == Side::Sell && f.level.is_some()) {
-                self.ctx.db.trades().insert(&self.round_trip(f)).await?;
-            }
+            unsaved.iter().filter(|f| f.side == Side::Sell && f.level.is_some()).map(|f| self.round_trip(f)).collect()
         } else {
-            self.repair_trades().await?;
+            self.missing_trades().await?
+        };
+        if unsaved.is_empty() && trades.is_empty() {
             self.trades_complete = true;
+            return Ok(());
+        }
+        let tx = self.ctx.db.begin().await?;
+        let mut recorded = Vec::with_capacity(unsaved.len());
+        for fill in &unsaved {
+            if tx.fills().record(fill).await? {
+                recorded.push(fill);
+            }
+        }
+        for trade in &trades {
+            tx.trades().insert(trade).await?;
+        }
+        tx.commit().await?;
+        self.trades_complete = true;
+        for fill in recorded {
+            self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, fill));
         }
         if !unsaved.is_empty() {
             self.publish(BotChange::Fill).await;
@@ -201,7 +215,9 @@ impl Run<'_> {
         }
         self.value_foreign_fees(vec![o.clone()]).await?;
         let fill = self.fill_of(o, None, pnl);
-        self.insert_fill(&fill).await?;
+        if self.ctx.db.fills().record(&fill).await? {
+            self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, &fill));
+        }
         self.book.note_fill(fill);
         self.publish(BotChange::Fill).await;
         Ok(())
@@ -228,32 +244,18 @@ impl Run<'_> {
 
     /// Writes a fill row; one written before (a retried job) is left as it is. The process whose insert wrote it
     /// tells the user (see [`crate::notify`]: the unique insert elects one sender).
-    async fn insert_fill(&self, fill: &Fill) -> Result<(), JobError> {
-        match self.ctx.db.fills().insert(fill).await {
-            Ok(()) => {
-                self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, fill));
-                Ok(())
-            }
-            Err(DbError::Conflict(_)) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// A round trip for every booked grid sell that has none (a crash between the two writes leaves one missing).
-    async fn repair_trades(&mut self) -> Result<(), JobError> {
+    /// A round trip for every booked grid sell that has none (a crash between the two writes left one missing before
+    /// they were written together).
+    async fn missing_trades(&self) -> Result<Vec<Trade>, JobError> {
         let trades = self.ctx.db.trades().list_for_bot(self.bot.id).await?;
         let have: HashSet<i64> = trades.iter().map(|t| t.sell_order_id).collect();
-        let missing: Vec<Trade> = self
+        Ok(self
             .book
             .fills
             .iter()
             .filter(|f| f.side == Side::Sell && f.level.is_some() && !have.contains(&f.order_id))
             .map(|f| self.round_trip(f))
-            .collect();
-        for trade in &missing {
-            self.ctx.db.trades().insert(trade).await?;
-        }
-        Ok(())
+            .collect())
     }
 
     /// The round trip a booked grid sell closed: its lot's buy, its profit, and the fees of both legs.

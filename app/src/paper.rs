@@ -4,6 +4,8 @@
 //! it), whatever the worker's latency — so a paper bot books what the backtest of the same prices books. The worker
 //! then books the fills and finds the counter-orders already resting. Stops are left to the worker's risk check.
 
+use std::collections::{HashMap, HashSet};
+
 use gridbot_core::{
     BotId, ClientOrderId, Decimal, FeeAsset, GridEngine, Price, Qty, Side, Symbol, engine::OrderIntent,
 };
@@ -193,73 +195,118 @@ fn book_recorded_fills(book: &mut GridBook, symbol: &Symbol) -> Result<(), DbErr
     Ok(())
 }
 
-/// Records paper fills: each filled order (written first if the worker had not written it yet) becomes filled at
-/// its own price, charged as `fees` says, only while it still rests; its counter-order is written resting. Returns
-/// false when an order had left the book meanwhile (cancelled by a stop): the caller reloads the book then.
-pub async fn fill<C: ConnectionTrait>(
-    orders: Orders<'_, C>,
-    bot: &Bot,
-    book: &PaperBook,
-    fees: PaperFees,
-    fills: &[PaperFill],
-) -> Result<bool, DbError> {
-    for f in fills {
-        let o = rest(orders, bot, book, &f.filled).await?;
-        let (fee, asset) = fees.commission(&bot.symbol, o.side, o.amount.get(), o.price.get());
-        let now = orders
-            .update_state(
-                &o.client_order_id,
-                o.exchange_order_id.as_deref(),
-                OrderStatus::Filled,
-                o.amount,
-                Some(o.price),
-                fee,
-                Some(&asset),
-            )
-            .await?;
-        if now.status != OrderStatus::Filled {
-            return Ok(false);
-        }
-        if let Some(counter) = &f.counter {
-            rest(orders, bot, book, counter).await?;
-        }
-    }
-    Ok(true)
+/// One bot's paper fills of a price move, for [`fill`].
+#[derive(Debug, Clone, Copy)]
+pub struct BotFills<'a> {
+    pub bot: &'a Bot,
+    pub book: &'a PaperBook,
+    pub fees: PaperFees,
+    pub fills: &'a [PaperFill],
 }
 
-/// The paper order of `intent`, written and resting (as the worker's paper venue places it) unless it was before.
-async fn rest<C: ConnectionTrait>(
-    orders: Orders<'_, C>,
-    bot: &Bot,
-    book: &PaperBook,
-    intent: &OrderIntent,
-) -> Result<Order, DbError> {
-    let id = book.id(intent);
-    let o = match orders.by_client_id(&id).await? {
-        Some(o) => o,
-        None => {
-            let new = NewOrder {
-                bot: bot.id,
-                client_order_id: id.clone(),
-                side: intent.side,
-                level: intent.level.map(|l| l as u32),
-                price: Price::new(intent.price).map_err(invalid)?,
-                amount: Qty::new(intent.qty).map_err(invalid)?,
-            };
-            match orders.insert(&new).await {
-                Ok(o) => o,
-                Err(DbError::DuplicateClientOrderId(_)) => {
-                    orders.by_client_id(&id).await?.ok_or_else(|| invalid(format!("order {id} vanished")))?
-                }
-                Err(e) => return Err(e),
+/// Records the paper fills of one price move, for every bot it filled: each filled order (written first if the
+/// worker had not written it yet) becomes filled at its own price, charged as the bot's fees say, only while it still
+/// rests; its counter-order is written resting. A move reaching hundreds of bots costs one read, one insert and one
+/// update per fill, not a round of statements per order. Returns, per bot, false when one of its orders had left the
+/// book meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's counter-orders is
+/// written.
+pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'_>]) -> Result<Vec<bool>, DbError> {
+    let mut ids = Vec::new();
+    for m in moves {
+        for f in m.fills {
+            ids.push(m.book.id(&f.filled));
+            ids.extend(f.counter.as_ref().map(|c| m.book.id(c)));
+        }
+    }
+    let mut known: HashMap<ClientOrderId, Order> =
+        orders.by_client_ids(&ids).await?.into_iter().map(|o| (o.client_order_id.clone(), o)).collect();
+    let mut ok = vec![true; moves.len()];
+    // The fills of orders already recorded, then what is missing of the bots whose orders all still rested.
+    for (m, ok) in moves.iter().zip(ok.iter_mut()) {
+        for f in m.fills {
+            if let Some(o) = known.get(&m.book.id(&f.filled))
+                && !fill_one(orders, m, o).await?
+            {
+                *ok = false;
+                break;
             }
         }
-    };
-    if o.status != OrderStatus::New {
-        return Ok(o);
     }
+    let mut missing = Vec::new();
+    let mut written = HashSet::new();
+    for (m, _) in moves.iter().zip(&ok).filter(|(_, ok)| **ok) {
+        for intent in m.fills.iter().flat_map(|f| std::iter::once(&f.filled).chain(&f.counter)) {
+            let id = m.book.id(intent);
+            if !known.contains_key(&id) && written.insert(id.clone()) {
+                missing.push(new_order(m.bot, id, intent)?);
+            }
+        }
+    }
+    if !missing.is_empty() {
+        orders.insert_resting(&missing).await?;
+        let ids: Vec<ClientOrderId> = written.iter().cloned().collect();
+        known.extend(orders.by_client_ids(&ids).await?.into_iter().map(|o| (o.client_order_id.clone(), o)));
+    }
+    for (m, ok) in moves.iter().zip(ok.iter_mut()).filter(|(_, ok)| **ok) {
+        for f in m.fills {
+            let id = m.book.id(&f.filled);
+            if written.contains(&id) {
+                let o = known.get(&id).ok_or_else(|| invalid(format!("order {id} vanished")))?;
+                *ok &= fill_one(orders, m, o).await?;
+            }
+            // A counter-order the worker recorded but has not placed yet rests from now on, as the venue places it.
+            if let Some(c) = f.counter.as_ref().and_then(|c| known.get(&m.book.id(c)))
+                && c.status == OrderStatus::New
+            {
+                place(orders, c).await?;
+            }
+        }
+    }
+    Ok(ok)
+}
+
+/// Fills `o` at its own price as the paper venue charges it (placing it first if the worker had recorded it but not
+/// placed it yet); false when it no longer rested.
+async fn fill_one<C: ConnectionTrait>(orders: Orders<'_, C>, m: &BotFills<'_>, o: &Order) -> Result<bool, DbError> {
+    let placed;
+    let o = if o.status == OrderStatus::New {
+        placed = place(orders, o).await?;
+        &placed
+    } else {
+        o
+    };
+    let (fee, asset) = m.fees.commission(&m.bot.symbol, o.side, o.amount.get(), o.price.get());
+    let now = orders
+        .update_state(
+            &o.client_order_id,
+            o.exchange_order_id.as_deref(),
+            OrderStatus::Filled,
+            o.amount,
+            Some(o.price),
+            fee,
+            Some(&asset),
+        )
+        .await?;
+    Ok(now.status == OrderStatus::Filled)
+}
+
+/// Rests order `o` the worker recorded (status new) as the worker's paper venue places it.
+async fn place<C: ConnectionTrait>(orders: Orders<'_, C>, o: &Order) -> Result<Order, DbError> {
     let exchange_id = format!("paper-{}", o.id);
-    orders.update_state(&id, Some(&exchange_id), OrderStatus::Open, Qty::ZERO, None, Decimal::ZERO, None).await
+    orders
+        .update_state(&o.client_order_id, Some(&exchange_id), OrderStatus::Open, Qty::ZERO, None, Decimal::ZERO, None)
+        .await
+}
+
+fn new_order(bot: &Bot, id: ClientOrderId, intent: &OrderIntent) -> Result<NewOrder, DbError> {
+    Ok(NewOrder {
+        bot: bot.id,
+        client_order_id: id,
+        side: intent.side,
+        level: intent.level.map(|l| l as u32),
+        price: Price::new(intent.price).map_err(invalid)?,
+        amount: Qty::new(intent.qty).map_err(invalid)?,
+    })
 }
 
 fn invalid(reason: impl ToString) -> DbError {

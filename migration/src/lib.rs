@@ -20,6 +20,7 @@ mod m20261209_000013_strategy_states;
 mod m20261210_000014_notifications;
 mod m20261210_000015_bot_event_codes;
 mod m20261211_000016_fill_order_index;
+mod m20261212_000017_order_status_index;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000014_notifications::Migration),
             Box::new(m20261210_000015_bot_event_codes::Migration),
             Box::new(m20261211_000016_fill_order_index::Migration),
+            Box::new(m20261212_000017_order_status_index::Migration),
         ]
     }
 }

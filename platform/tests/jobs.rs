@@ -91,7 +91,27 @@ async fn coalescing(settings: Settings) {
         "after the start, a trigger enqueues"
     );
 
-    // Exactly three jobs reached the queue. (The worker's future is not `Send` in general: joined, not spawned.)
+    // Exactly three jobs reached the queue.
+    let got = reconciles_run(&queue, 3).await;
+    assert_eq!(got, vec![(7, Some(dec!(99))), (7, Some(dec!(100))), (8, None)]);
+}
+
+/// The reconciles of a price move reaching many bots go to the queue in one write, each coalesced as one would be.
+async fn bulk_coalescing(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    assert_eq!(queue.push_reconciles(&[], "price", None).await.unwrap(), 0);
+    assert!(queue.push_reconcile(BotId(8), "price", Some(dec!(100))).await.unwrap());
+    let bots = [BotId(7), BotId(8), BotId(9)];
+    assert_eq!(queue.push_reconciles(&bots, "price", Some(dec!(102))).await.unwrap(), 2, "bot 8's was waiting");
+    assert_eq!(queue.push_reconciles(&bots, "price", None).await.unwrap(), 0, "all three wait now");
+    assert_eq!(queue.start_reconcile(BotId(8)).await.unwrap(), Some(dec!(102)), "bot 8's runs at the newest price");
+    let got = reconciles_run(&queue, 3).await;
+    assert_eq!(got, vec![(7, Some(dec!(102))), (8, Some(dec!(100))), (9, Some(dec!(102)))]);
+}
+
+/// Runs a worker until it has handled `n` jobs (and a little longer, to see any extra one); the reconciles it ran,
+/// sorted. (The worker's future is not `Send` in general: joined, not spawned.)
+async fn reconciles_run(queue: &Queue, n: usize) -> Vec<(i64, Option<rust_decimal::Decimal>)> {
     let recorder = Arc::new(Recorder::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handler: Arc<dyn JobHandler> = Arc::clone(&recorder) as Arc<dyn JobHandler>;
@@ -100,7 +120,7 @@ async fn coalescing(settings: Settings) {
     });
     let watch = async {
         for _ in 0..100 {
-            if recorder.0.lock().unwrap().len() >= 3 {
+            if recorder.0.lock().unwrap().len() >= n {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -121,7 +141,7 @@ async fn coalescing(settings: Settings) {
         })
         .collect();
     got.sort();
-    assert_eq!(got, vec![(7, Some(dec!(99))), (7, Some(dec!(100))), (8, None)]);
+    got
 }
 
 /// A reconcile that never starts (its job lost) does not silence the bot: after a few seconds a trigger enqueues again.
@@ -156,6 +176,17 @@ async fn reconciles_coalesce_on_the_sqlite_queue() {
 #[tokio::test]
 async fn reconciles_coalesce_on_redis() {
     coalescing(redis()).await;
+}
+
+#[tokio::test]
+async fn reconciles_pushed_together_coalesce_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    bulk_coalescing(settings).await;
+}
+
+#[tokio::test]
+async fn reconciles_pushed_together_coalesce_on_redis() {
+    bulk_coalescing(redis()).await;
 }
 
 #[tokio::test]

@@ -56,10 +56,9 @@ static TICKS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0
 async fn reconcile_all(_tick: Tick, ctx: Data<Ctx>) -> Result<(), BoxDynError> {
     let bots = ctx.db.bots().list_with_status(&[BotStatus::Running]).await?;
     let turn = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let due: Vec<_> = bots.iter().filter(|b| swept(b.mode == BotMode::Live || loss_limited(b), b.id.0, turn)).collect();
-    for bot in &due {
-        ctx.queue.push_reconcile(bot.id, "periodic", None).await?;
-    }
+    let due: Vec<_> =
+        bots.iter().filter(|b| swept(b.mode == BotMode::Live || loss_limited(b), b.id.0, turn)).map(|b| b.id).collect();
+    ctx.queue.push_reconciles(&due, "periodic", None).await?;
     tracing::debug!(bots = due.len(), running = bots.len(), "periodic reconciliation enqueued");
     Ok(())
 }

@@ -56,9 +56,7 @@ pub(crate) async fn run(watch: Arc<Watch>, symbol: Symbol) {
                     last = Some(replay_gap(&watch, &symbol, l, to - from).await);
                 }
                 tracing::warn!(symbol = %name, from, to, "market stream gap: reconciling its bots");
-                for bot in watch.bots_where(|b| b.symbol == symbol) {
-                    watch.reconcile(&bot, "market stream gap", None).await;
-                }
+                watch.reconcile_all(&watch.ids_where(|b| b.symbol == symbol), "market stream gap", None).await;
             }
             MarketEvent::BookTicker { .. } => {}
         }
@@ -111,9 +109,7 @@ async fn resume(watch: &Watch, symbol: &Symbol, latest: Option<Last>) -> Option<
     let (from_id, last_id) = (mark.trade_id, now.trade_id);
     tracing::info!(symbol = %name, mark = from_id, last = last_id, gap_ms, "replaying the path since the market mark");
     let last = replay_gap(watch, symbol, from, gap_ms).await;
-    for bot in watch.bots_where(|b| &b.symbol == symbol) {
-        watch.reconcile(&bot, "restart", None).await;
-    }
+    watch.reconcile_all(&watch.ids_where(|b| &b.symbol == symbol), "restart", None).await;
     Some(last)
 }
 

@@ -9,7 +9,7 @@ use std::{
 
 use gridbot_app::{
     Ctx,
-    paper::Triggers,
+    paper::{BotFills, Triggers},
     runtime_bot::{Record, RuntimeBot, is_runtime},
 };
 use gridbot_core::Decimal;
@@ -112,7 +112,7 @@ impl Watch {
     /// moved in memory; a live grid's resting orders are read again), a new one is read, one no longer running is
     /// dropped; then the streams they need are opened. One query, and nothing of a watched bot's history.
     pub(crate) async fn refresh_all(self: &Arc<Self>) {
-        let bots = match self.ctx.db.bots().list_with_status(&[BotStatus::Running]).await {
+        let bots = match self.ctx.db.reader().bots().list_with_status(&[BotStatus::Running]).await {
             Ok(b) => b,
             Err(e) => return tracing::warn!(error = %e, "scheduler could not list running bots"),
         };
@@ -169,7 +169,7 @@ impl Watch {
                 Err(e) => return tracing::warn!(bot = %id, error = %e, "runtime not loaded"),
             }
         } else {
-            match Triggers::load(&self.ctx.db, &bot).await {
+            match Triggers::load(&self.ctx.db.reader(), &bot).await {
                 Ok(t) => (t, None),
                 Err(e) => return tracing::warn!(bot = %id, error = %e, "triggers not loaded"),
             }
@@ -233,13 +233,13 @@ impl Watch {
             else {
                 return;
             };
-            match triggers.agrees_with(&self.ctx.db, &bot).await {
+            match triggers.agrees_with(&self.ctx.db.reader(), &bot).await {
                 Ok(true) => return,
                 Ok(false) => {}
                 Err(e) => return tracing::warn!(bot = %bot_id, error = %e, "paper orders not checked"),
             }
         }
-        match Triggers::load(&self.ctx.db, &bot).await {
+        match Triggers::load(&self.ctx.db.reader(), &bot).await {
             Ok(t) => {
                 if let Some(w) = lock(&self.bots).get_mut(&bot_id)
                     && w.version == version
@@ -292,6 +292,7 @@ impl Watch {
         let filled = todo.iter().any(|(_, _, paper, _)| paper.is_some()) || !records.is_empty();
         self.save(records).await;
         let recorded = self.record_paper(&todo).await;
+        let reached: Vec<_> = todo.iter().map(|(bot, ..)| bot.id).collect();
         for ((bot, _, _, _), recorded) in todo.iter().zip(recorded) {
             if let Some(recorded) = recorded {
                 // Triggers read while these fills were being written may have missed them: they are stale too.
@@ -308,44 +309,46 @@ impl Watch {
                     }
                 }
             }
-            self.reconcile(bot, "price", Some(b)).await;
         }
+        self.reconcile_all(&reached, "price", Some(b)).await;
         filled
     }
 
-    /// Writes the paper fills of one move, per bot (`None` for a bot it filled nothing of): all in one transaction
-    /// — one commit, where each fill would take three — and, should that fail, bot by bot.
+    /// Writes the paper fills of one move, per bot (`None` for a bot it filled nothing of): all in one transaction —
+    /// one commit and a few statements for the whole move — and, should that fail, bot by bot.
     async fn record_paper(&self, todo: &[Hit]) -> Vec<Option<Result<bool, gridbot_platform::DbError>>> {
-        let papers = todo.iter().filter(|(_, _, paper, _)| paper.is_some()).count();
-        if papers > 1 {
-            match self.record_together(todo).await {
-                Ok(done) => return done.into_iter().map(|d| d.map(Ok)).collect(),
-                Err(e) => {
-                    tracing::debug!(error = %e, bots = papers, "paper fills not written together; one bot at a time")
+        let moves: Vec<BotFills<'_>> = todo
+            .iter()
+            .filter_map(|(bot, fees, paper, fills)| {
+                paper.as_ref().map(|book| BotFills { bot, book, fees: *fees, fills })
+            })
+            .collect();
+        let mut done: Vec<Result<bool, gridbot_platform::DbError>> = match self.record_together(&moves).await {
+            Ok(done) => done.into_iter().map(Ok).collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, bots = moves.len(), "paper fills not written together; one bot at a time");
+                let mut each = Vec::with_capacity(moves.len());
+                for m in &moves {
+                    let one = gridbot_app::paper::fill(self.ctx.db.orders(), std::slice::from_ref(m)).await;
+                    each.push(one.map(|ok| ok.first().copied().unwrap_or(true)));
                 }
+                each
             }
         }
-        let mut out = Vec::with_capacity(todo.len());
-        for (bot, fees, paper, fills) in todo {
-            out.push(match paper {
-                Some(p) => Some(gridbot_app::paper::fill(self.ctx.db.orders(), bot, p, *fees, fills).await),
-                None => None,
-            });
-        }
-        out
+        .into_iter()
+        .rev()
+        .collect();
+        todo.iter().map(|(_, _, paper, _)| paper.as_ref().and_then(|_| done.pop())).collect()
     }
 
-    async fn record_together(&self, todo: &[Hit]) -> Result<Vec<Option<bool>>, gridbot_platform::DbError> {
-        let tx = self.ctx.db.begin().await?;
-        let mut out = Vec::with_capacity(todo.len());
-        for (bot, fees, paper, fills) in todo {
-            out.push(match paper {
-                Some(p) => Some(gridbot_app::paper::fill(tx.orders(), bot, p, *fees, fills).await?),
-                None => None,
-            });
+    async fn record_together(&self, moves: &[BotFills<'_>]) -> Result<Vec<bool>, gridbot_platform::DbError> {
+        if moves.is_empty() {
+            return Ok(Vec::new());
         }
+        let tx = self.ctx.db.begin().await?;
+        let done = gridbot_app::paper::fill(tx.orders(), moves).await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(done)
     }
 
     /// A 1-minute candle of `symbol` closed: every runtime bot on it evaluates the close, and its snapshot is saved.
@@ -460,6 +463,21 @@ impl Watch {
         if let Err(e) = self.ctx.queue.push_reconcile(bot.id, reason, price).await {
             tracing::warn!(bot = %bot.id, error = %e, "reconcile not enqueued");
         }
+    }
+
+    /// Enqueues a reconcile of each of `bots` (one write to the queue).
+    pub(crate) async fn reconcile_all(&self, bots: &[gridbot_core::BotId], reason: &str, price: Option<Decimal>) {
+        if bots.is_empty() {
+            return;
+        }
+        if let Err(e) = self.ctx.queue.push_reconciles(bots, reason, price).await {
+            tracing::warn!(bots = bots.len(), reason, error = %e, "reconciles not enqueued");
+        }
+    }
+
+    /// The ids of every watched bot matching `filter`.
+    pub(crate) fn ids_where(&self, filter: impl Fn(&Bot) -> bool) -> Vec<gridbot_core::BotId> {
+        lock(&self.bots).values().filter(|w| filter(&w.bot)).map(|w| w.bot.id).collect()
     }
 
     /// Every watched bot matching `filter`.

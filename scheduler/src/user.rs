@@ -39,9 +39,8 @@ pub(crate) async fn run(watch: Arc<Watch>, user_id: i64) {
             }
             UserEvent::Gap { from, to } => {
                 tracing::warn!(user = user_id, from, to, "user stream gap: reconciling the account's live bots");
-                for bot in watch.bots_where(|b| b.user_id == user_id && b.mode == BotMode::Live) {
-                    watch.reconcile(&bot, "user stream gap", None).await;
-                }
+                let live = watch.ids_where(|b| b.user_id == user_id && b.mode == BotMode::Live);
+                watch.reconcile_all(&live, "user stream gap", None).await;
             }
             UserEvent::Balances { .. } => {}
         }

@@ -46,7 +46,9 @@ struct SummaryOut {
     responses((status = 200, body = SummaryOut), (status = 422, body = ErrorBody)))]
 async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery) -> ApiResult<Json<SummaryOut>> {
     let q = query_map(query)?;
-    let bots = ctx.db.bots().list_for_user(user.id).await?;
+    // Read beside the writer (SQLite's read-only connections): the header polls this while the bots trade.
+    let db = ctx.db.reader();
+    let bots = db.bots().list_for_user(user.id).await?;
     let quote = match q.get("quote").map(|s| s.trim().to_ascii_uppercase()) {
         Some(s) if !s.is_empty() && s.len() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric()) => s,
         Some(_) => return Err(ApiError::field("quote", "must be an asset name such as USDT")),
@@ -54,14 +56,14 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
     };
     let live = bots.iter().any(|b| b.mode == BotMode::Live && b.status != BotStatus::Stopped);
     let (mut today, mut total) = (Decimal::ZERO, Decimal::ZERO);
-    let (funding, funded_at) = ctx.db.paper_balances().funding(user.id).await?;
-    let ledgers = ctx.ledgers.of(&ctx.db, &bots, funded_at, chrono::Utc::now()).await?;
+    let (funding, funded_at) = db.paper_balances().funding(user.id).await?;
+    let ledgers = ctx.ledgers.of(&db, &bots, funded_at, chrono::Utc::now()).await?;
     for (bot, ledger) in bots.iter().zip(&ledgers).filter(|(b, _)| b.symbol.quote() == quote) {
         // Every run's realized P&L; the held lots' value change only of the run the bot is on.
         let realized = ledger.realized_today;
         total += ledger.realized_total;
         if gridbot_app::runtime_bot::is_runtime(bot) {
-            let unrealized = runtime_unrealized(&ctx, bot).await?;
+            let unrealized = runtime_unrealized(&ctx, &db, bot).await?;
             today += realized + unrealized;
             total += unrealized;
             continue;
@@ -93,7 +95,7 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
         {
             *moved.entry(asset.clone()).or_default() += *delta;
         }
-        let locked = ctx.db.paper_balances().locked(&paper).await?;
+        let locked = db.paper_balances().locked(&paper).await?;
         let account = gridbot_platform::db::settle(user.id, moved, &locked);
         Some(account.iter().filter(|b| b.asset == quote).map(|b| b.free + b.locked).sum())
     };
@@ -109,8 +111,8 @@ async fn summary(State(ctx): State<ApiContext>, user: AuthUser, query: RawQuery)
 
 /// The unrealized P&L now of a bot of another strategy than the grid (its runtime's snapshot at the market's price,
 /// at its stop's price once stopped); zero before its first run.
-async fn runtime_unrealized(ctx: &ApiContext, bot: &Bot) -> ApiResult<Decimal> {
-    let Some(rb) = crate::routes::stats::readable(bot, gridbot_app::runtime_bot::RuntimeBot::load(&ctx.db, bot).await)?
+async fn runtime_unrealized(ctx: &ApiContext, db: &gridbot_platform::Db, bot: &Bot) -> ApiResult<Decimal> {
+    let Some(rb) = crate::routes::stats::readable(bot, gridbot_app::runtime_bot::RuntimeBot::load(db, bot).await)?
     else {
         return Ok(Decimal::ZERO);
     };

@@ -7,15 +7,24 @@ use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, bot, fill, order};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 
 use super::Result;
 use super::types::{Fill, level_from_db, level_to_db};
 
-#[derive(Debug, Clone, Copy)]
-pub struct Fills<'a>(pub(crate) &'a DatabaseConnection);
+/// The `fills` table, through a connection or a transaction ([`super::Tx`]).
+#[derive(Debug)]
+pub struct Fills<'a, C = DatabaseConnection>(pub(crate) &'a C);
+
+impl<C> Clone for Fills<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Fills<'_, C> {}
 
 /// A bot's fills over a span: how many, how many closed a round trip (carry a P&L), and the realized P&L they made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,26 +34,17 @@ pub struct DayFigures {
     pub realized: Decimal,
 }
 
-impl Fills<'_> {
+impl<C: ConnectionTrait> Fills<'_, C> {
     pub async fn insert(&self, f: &Fill) -> Result<()> {
-        fill::ActiveModel {
-            bot_id: Set(f.bot.0),
-            order_id: Set(f.order_id),
-            side: Set(f.side.as_str().to_owned()),
-            level: Set(level_to_db(f.level)?),
-            price: Set(Amount(f.price.get())),
-            qty: Set(Amount(f.qty.get())),
-            fee: Set(Amount(f.fee)),
-            fee_asset: Set(f.fee_asset.clone()),
-            fee_quote: Set(f.fee_quote.map(Amount)),
-            exchange_trade_id: Set(f.exchange_trade_id.clone()),
-            pnl: Set(f.pnl.map(Amount)),
-            time: Set(f.time),
-            ..Default::default()
-        }
-        .insert(self.0)
-        .await?;
+        model(f)?.insert(self.0).await?;
         Ok(())
+    }
+
+    /// Records a fill unless one with its exchange trade id is recorded for the bot already; whether it was. Unlike
+    /// [`Fills::insert`], a replay is no error, so it may run inside a transaction that goes on.
+    pub async fn record(&self, f: &Fill) -> Result<bool> {
+        let done = fill::Entity::insert(model(f)?).on_conflict_do_nothing().exec_without_returning(self.0).await?;
+        Ok(matches!(done, sea_orm::TryInsertResult::Inserted(n) if n > 0))
     }
 
     /// A bot's fills, oldest first.
@@ -174,6 +174,24 @@ impl Fills<'_> {
         }
         rows_to_fills(q.order_by_asc(fill::Column::Id).all(self.0).await?)
     }
+}
+
+fn model(f: &Fill) -> Result<fill::ActiveModel> {
+    Ok(fill::ActiveModel {
+        bot_id: Set(f.bot.0),
+        order_id: Set(f.order_id),
+        side: Set(f.side.as_str().to_owned()),
+        level: Set(level_to_db(f.level)?),
+        price: Set(Amount(f.price.get())),
+        qty: Set(Amount(f.qty.get())),
+        fee: Set(Amount(f.fee)),
+        fee_asset: Set(f.fee_asset.clone()),
+        fee_quote: Set(f.fee_quote.map(Amount)),
+        exchange_trade_id: Set(f.exchange_trade_id.clone()),
+        pnl: Set(f.pnl.map(Amount)),
+        time: Set(f.time),
+        ..Default::default()
+    })
 }
 
 fn rows_to_fills(rows: Vec<fill::Model>) -> Result<Vec<Fill>> {

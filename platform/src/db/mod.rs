@@ -46,9 +46,16 @@ pub use users::Users;
 use crate::Settings;
 
 /// A pooled connection to SQLite or PostgreSQL.
+///
+/// SQLite takes one writer at a time, so its pool holds one connection: writes queue in the pool, in order, instead
+/// of in SQLite's busy handler, whose sleeps (1 to 100 ms a try) let a long write lose the lock to short ones again
+/// and again (at a thousand bots a price move's write took up to 2 s that way). Reads that may be long and need no
+/// write (the account summary) go through [`Db::reader`], a pool of read-only connections the write-ahead log lets
+/// read while the writer writes.
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
+    reader: Option<DatabaseConnection>,
 }
 
 /// Every SQLite file Gridbot writes (the database, the job queue): write-ahead log, and commits that do not wait for
@@ -64,11 +71,21 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
         std::fs::create_dir_all(dir)
             .map_err(|e| DbError::Database { message: format!("creating {}: {e}", dir.display()), retryable: false })?;
     }
+    let sqlite = settings.database_url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(settings.database_url.clone());
-    opts.max_connections(settings.max_connections).sqlx_logging(false);
+    opts.max_connections(if sqlite { 1 } else { settings.max_connections }).sqlx_logging(false);
     opts.map_sqlx_sqlite_opts(sqlite_commits);
     let conn = Database::connect(opts).await?;
-    Ok(Db { conn })
+    let reader = match settings.sqlite_path() {
+        Some(_) => {
+            let mut opts = ConnectOptions::new(settings.database_url.clone());
+            opts.max_connections(settings.max_connections.max(1)).sqlx_logging(false);
+            opts.map_sqlx_sqlite_opts(|o| sqlite_commits(o).read_only(true));
+            Some(Database::connect(opts).await?)
+        }
+        None => None,
+    };
+    Ok(Db { conn, reader })
 }
 
 /// Applies pending migrations; running it again changes nothing.
@@ -85,12 +102,26 @@ impl Tx {
     pub fn orders(&self) -> Orders<'_, sea_orm::DatabaseTransaction> {
         Orders(&self.0)
     }
+    pub fn fills(&self) -> Fills<'_, sea_orm::DatabaseTransaction> {
+        Fills(&self.0)
+    }
+    pub fn trades(&self) -> Trades<'_, sea_orm::DatabaseTransaction> {
+        Trades(&self.0)
+    }
     pub async fn commit(self) -> Result<()> {
         Ok(self.0.commit().await?)
     }
 }
 
 impl Db {
+    /// The database for reads only: SQLite's read-only connections, which read beside the one writer (see [`Db`]);
+    /// on PostgreSQL the pool itself. A write through it fails.
+    pub fn reader(&self) -> Db {
+        match &self.reader {
+            Some(r) => Db { conn: r.clone(), reader: None },
+            None => self.clone(),
+        }
+    }
     pub fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }
@@ -103,9 +134,15 @@ impl Db {
     pub fn orders(&self) -> Orders<'_> {
         Orders(&self.conn)
     }
-    /// Begins a transaction: what is written through it is written together at [`Tx::commit`], or not at all.
+    /// Begins a transaction: what is written through it is written together at [`Tx::commit`], or not at all. On
+    /// SQLite it takes the write lock as it begins (`BEGIN IMMEDIATE`): a transaction that read first and wrote then
+    /// would fail at once if another process wrote in between, where this one waits its turn.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(sea_orm::TransactionTrait::begin(&self.conn).await?))
+        let mut options = sea_orm::TransactionOptions::default();
+        if self.backend() == DbBackend::Sqlite {
+            options.sqlite_transaction_mode = Some(sea_orm::SqliteTransactionMode::Immediate);
+        }
+        Ok(Tx(sea_orm::TransactionTrait::begin_with_options(&self.conn, options).await?))
     }
     pub fn fills(&self) -> Fills<'_> {
         Fills(&self.conn)
@@ -148,6 +185,9 @@ impl Db {
     }
     /// Closes the pool.
     pub async fn close(self) -> Result<()> {
+        if let Some(r) = self.reader {
+            r.close().await?;
+        }
         self.conn.close().await?;
         Ok(())
     }

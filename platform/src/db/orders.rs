@@ -57,6 +57,56 @@ impl<C: ConnectionTrait> Orders<'_, C> {
         }
     }
 
+    /// Records orders resting at the paper venue as they are (status open, exchange id `paper-{client id}`), in one
+    /// statement per 200 orders; an order whose client id is recorded already is left as it is.
+    pub async fn insert_resting(&self, new: &[NewOrder]) -> Result<()> {
+        let now = Utc::now();
+        for chunk in new.chunks(200) {
+            let rows = chunk
+                .iter()
+                .map(|n| {
+                    Ok(order::ActiveModel {
+                        bot_id: Set(n.bot.0),
+                        client_order_id: Set(n.client_order_id.as_str().to_owned()),
+                        exchange_order_id: Set(Some(format!("paper-{}", n.client_order_id.as_str()))),
+                        side: Set(n.side.as_str().to_owned()),
+                        level_index: Set(level_to_db(n.level)?),
+                        price: Set(Amount(n.price.get())),
+                        amount: Set(Amount(n.amount.get())),
+                        filled_amount: Set(Amount(Decimal::ZERO)),
+                        avg_fill_price: Set(None),
+                        fee: Set(Amount(Decimal::ZERO)),
+                        fee_asset: Set(None),
+                        status: Set(OrderStatus::Open.as_str().to_owned()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            order::Entity::insert_many(rows)
+                .on_conflict_do_nothing_on([order::Column::ClientOrderId])
+                .exec_without_returning(self.0)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The recorded orders among these client ids, in no particular order.
+    pub async fn by_client_ids(&self, ids: &[ClientOrderId]) -> Result<Vec<Order>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = order::Entity::find()
+                .filter(order::Column::ClientOrderId.is_in(chunk.iter().map(|id| id.as_str().to_owned())))
+                .all(self.0)
+                .await?;
+            for row in rows {
+                out.push(to_order(row)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn by_client_id(&self, id: &ClientOrderId) -> Result<Option<Order>> {
         let m = order::Entity::find().filter(order::Column::ClientOrderId.eq(id.as_str())).one(self.0).await?;
         m.map(to_order).transpose()

@@ -3,19 +3,29 @@
 use gridbot_core::BotId;
 use gridbot_entity::{Amount, trade};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use super::Result;
 use super::types::Trade;
-use super::{DbError, Result};
 
-#[derive(Debug, Clone, Copy)]
-pub struct Trades<'a>(pub(crate) &'a DatabaseConnection);
+/// The `trades` table, through a connection or a transaction ([`super::Tx`]).
+#[derive(Debug)]
+pub struct Trades<'a, C = DatabaseConnection>(pub(crate) &'a C);
 
-impl Trades<'_> {
+impl<C> Clone for Trades<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Trades<'_, C> {}
+
+impl<C: ConnectionTrait> Trades<'_, C> {
     /// Records a round trip; one already recorded for the same sell is left as it is (`false`).
+    /// (No error on a replay, so it may run inside a transaction that goes on.)
     pub async fn insert(&self, t: &Trade) -> Result<bool> {
-        let res = trade::ActiveModel {
+        let row = trade::ActiveModel {
             bot_id: Set(t.bot.0),
             buy_order_id: Set(t.buy_order_id),
             sell_order_id: Set(t.sell_order_id),
@@ -23,14 +33,9 @@ impl Trades<'_> {
             fees: Set(Amount(t.fees)),
             created_at: Set(t.created_at),
             ..Default::default()
-        }
-        .insert(self.0)
-        .await;
-        match res.map_err(DbError::from) {
-            Ok(_) => Ok(true),
-            Err(DbError::Conflict(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        };
+        let done = trade::Entity::insert(row).on_conflict_do_nothing().exec_without_returning(self.0).await?;
+        Ok(matches!(done, sea_orm::TryInsertResult::Inserted(n) if n > 0))
     }
 
     pub async fn list_for_bot(&self, bot: BotId) -> Result<Vec<Trade>> {

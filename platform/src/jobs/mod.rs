@@ -157,11 +157,21 @@ impl Queue {
 
     /// Enqueues `job`; it is durable once this returns.
     pub async fn push(&self, job: Job) -> Result<(), QueueError> {
-        tracing::debug!(bot = %job.bot(), job = job.name(), "enqueue");
+        self.push_all(vec![job]).await
+    }
+
+    /// Enqueues `jobs` together (one write to the store, one wake-up of the workers); durable once this returns.
+    pub async fn push_all(&self, jobs: Vec<Job>) -> Result<(), QueueError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        for job in &jobs {
+            tracing::debug!(bot = %job.bot(), job = job.name(), "enqueue");
+        }
         match &self.store {
             Store::Redis { storage, available, .. } => {
                 let mut storage = storage.clone();
-                storage.push(job).await.map_err(|e| QueueError::Redis(e.to_string()))?;
+                storage.push_bulk(jobs).await.map_err(|e| QueueError::Redis(e.to_string()))?;
                 let woken: Result<i64, _> = redis::cmd("PUBLISH")
                     .arg(available)
                     .arg(1)
@@ -173,7 +183,7 @@ impl Queue {
                 Ok(())
             }
             Store::Sqlite { storage, idle, .. } => {
-                storage.clone().push(job).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
+                storage.clone().push_bulk(jobs).await.map_err(|e| QueueError::Sqlite(e.to_string()))?;
                 // A full channel already holds a wake-up; a closed one belongs to a worker that stopped.
                 idle.lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -186,15 +196,41 @@ impl Queue {
     /// Enqueues a reconcile of `bot` unless one already waits to start, which then runs at `price` (when given)
     /// instead of its own. Returns whether a job was pushed.
     pub async fn push_reconcile(&self, bot: BotId, reason: &str, price: Option<Decimal>) -> Result<bool, QueueError> {
-        if !self.pending.mark(bot, price).await? {
-            tracing::debug!(%bot, reason, "reconcile already waiting");
-            return Ok(false);
+        Ok(self.push_reconciles(&[bot], reason, price).await? == 1)
+    }
+
+    /// [`Queue::push_reconcile`] for each of `bots`, the new jobs written together: a price move reaching hundreds
+    /// of bots costs one write to the queue, not one each. Returns how many jobs were pushed.
+    pub async fn push_reconciles(
+        &self,
+        bots: &[BotId],
+        reason: &str,
+        price: Option<Decimal>,
+    ) -> Result<usize, QueueError> {
+        let mut fresh = Vec::with_capacity(bots.len());
+        for &bot in bots {
+            match self.pending.mark(bot, price).await {
+                Ok(true) => fresh.push(bot),
+                Ok(false) => tracing::debug!(%bot, reason, "reconcile already waiting"),
+                Err(e) => {
+                    self.unmark(&fresh).await;
+                    return Err(e);
+                }
+            }
         }
-        if let Err(e) = self.push(Job::ReconcileFills { bot, reason: reason.into(), price }).await {
-            let _ = self.pending.take(bot).await;
+        let jobs = fresh.iter().map(|&bot| Job::ReconcileFills { bot, reason: reason.into(), price }).collect();
+        if let Err(e) = self.push_all(jobs).await {
+            self.unmark(&fresh).await;
             return Err(e);
         }
-        Ok(true)
+        Ok(fresh.len())
+    }
+
+    /// Clears the marks of reconciles that were not pushed after all, so the next trigger pushes them.
+    async fn unmark(&self, bots: &[BotId]) {
+        for &bot in bots {
+            let _ = self.pending.take(bot).await;
+        }
     }
 
     /// Called by the worker as a reconcile of `bot` starts, holding the bot's lock: a trigger from now on enqueues a

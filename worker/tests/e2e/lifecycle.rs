@@ -159,10 +159,11 @@ async fn a_live_bot_paying_fees_in_bnb_books_them_at_their_quote_value_and_sells
     stack.shutdown().await;
 }
 
-/// A paper bot whose prices come faster than its worker books them still books what the backtest books: each
-/// counter-order rests in the paper book from its fill's instant. With `drops`, the simulator drops its WebSockets
-/// every second while prices play every `pace`: the matcher replays what each gap missed.
-async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration) {
+/// `bots` paper bots whose prices come faster than their worker books them still each book what the backtest books:
+/// each counter-order rests in the paper book from its fill's instant (the matcher writes every bot's fills of a move
+/// together). With `drops`, the simulator drops its WebSockets every second while prices play every `pace`: the
+/// matcher replays what each gap missed.
+async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration, bots: usize) {
     let flags: &[&str] = if drops { &["--ws-drop-secs", "1"] } else { &[] };
     let stack = Stack::start_on(backend, 1, flags).await;
     // A seeded zigzag through the grid, each move crossing one to four levels.
@@ -177,10 +178,16 @@ async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration) {
     }
     stack.price(path[0]).await;
     let user = stack.user().await;
-    let paper = stack.bot(user, BotMode::Paper, config()).await;
-    gridbot_app::commands::start(&stack.ctx, &paper).await.unwrap();
-    stack.until(20, "the bot to run", || async { stack.status(paper.id).await == BotStatus::Running }).await;
-    settled(&stack, paper.id, 0).await;
+    let mut papers = Vec::new();
+    for _ in 0..bots {
+        let paper = stack.bot(user, BotMode::Paper, config()).await;
+        gridbot_app::commands::start(&stack.ctx, &paper).await.unwrap();
+        papers.push(paper);
+    }
+    for paper in &papers {
+        stack.until(20, "the bot to run", || async { stack.status(paper.id).await == BotStatus::Running }).await;
+        settled(&stack, paper.id, 0).await;
+    }
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     for &p in &path[1..] {
         stack.price(p).await;
@@ -188,28 +195,30 @@ async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration) {
     }
     let want = backtest_of(&path);
     assert!(want.orders_filled >= 30, "the path exercises the grid: {want:?}");
-    settled(&stack, paper.id, want.orders_filled).await;
-    let trades = stack.db().trades().list_for_bot(paper.id).await.unwrap();
-    assert_eq!(trades.len() as u64, want.round_trips, "round trips");
-    let realized: Decimal = trades.iter().map(|t| t.profit).sum();
-    assert_eq!(realized.normalize(), want.realized_pnl.normalize(), "realized P&L");
-    let b = stack.db().bots().get(paper.id).await.unwrap();
-    let book = gridbot_platform::book::GridBook::load(stack.db(), &b).await.unwrap().unwrap();
-    assert_eq!(book.engine.summary(*path.last().unwrap()).final_equity, want.final_equity);
+    for paper in &papers {
+        settled(&stack, paper.id, want.orders_filled).await;
+        let trades = stack.db().trades().list_for_bot(paper.id).await.unwrap();
+        assert_eq!(trades.len() as u64, want.round_trips, "round trips");
+        let realized: Decimal = trades.iter().map(|t| t.profit).sum();
+        assert_eq!(realized.normalize(), want.realized_pnl.normalize(), "realized P&L");
+        let b = stack.db().bots().get(paper.id).await.unwrap();
+        let book = gridbot_platform::book::GridBook::load(stack.db(), &b).await.unwrap().unwrap();
+        assert_eq!(book.engine.summary(*path.last().unwrap()).final_equity, want.final_equity);
+    }
     stack.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_paper_bot_fed_faster_than_its_worker_books_what_the_backtest_books_on_sqlite() {
-    fast_paper(Backend::Sqlite, false, std::time::Duration::ZERO).await;
+async fn three_paper_bots_fed_faster_than_their_worker_each_book_what_the_backtest_books_on_sqlite() {
+    fast_paper(Backend::Sqlite, false, std::time::Duration::ZERO, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_paper_bot_books_what_the_backtest_books_while_its_streams_drop_every_second() {
-    fast_paper(Backend::Sqlite, true, std::time::Duration::from_millis(120)).await;
+    fast_paper(Backend::Sqlite, true, std::time::Duration::from_millis(120), 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_paper_bot_fed_faster_than_its_worker_books_what_the_backtest_books_on_postgres() {
-    fast_paper(Backend::Postgres, false, std::time::Duration::ZERO).await;
+async fn three_paper_bots_fed_faster_than_their_worker_each_book_what_the_backtest_books_on_postgres() {
+    fast_paper(Backend::Postgres, false, std::time::Duration::ZERO, 3).await;
 }

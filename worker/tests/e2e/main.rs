@@ -8,6 +8,7 @@ mod grid;
 mod handoff;
 mod harness;
 mod lifecycle;
+mod matcher;
 mod mean_reversion;
 mod notifications;
 mod quarantine;

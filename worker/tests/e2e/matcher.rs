@@ -1,0 +1,99 @@
+//! The paper matcher writes every bot's fills of one price move together: a bot whose order left the book meanwhile
+//! (a stop cancelled it) gets no fill and no counter-order, and the move's other bots are written as the venue
+//! fills them.
+
+use gridbot_app::paper::{BotFills, Triggers};
+use gridbot_core::Side;
+use gridbot_platform::db::types::{BotMode, BotStatus, OrderStatus};
+use rust_decimal_macros::dec;
+
+use crate::grid::{config, settled};
+use crate::harness::{Backend, Stack};
+
+async fn one_move_many_bots(backend: Backend) {
+    let mut stack = Stack::start(backend, 1).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.user().await;
+    let mut bots = Vec::new();
+    for _ in 0..3 {
+        let bot = stack.bot(user, BotMode::Paper, config()).await;
+        gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
+        bots.push(bot);
+    }
+    for bot in &bots {
+        stack.until(20, "the bot to run", || async { stack.status(bot.id).await == BotStatus::Running }).await;
+        settled(&stack, bot.id, 0).await;
+    }
+    // The matcher here is this test's: the scheduler's would race it.
+    stack.stop_scheduler().await;
+    let db = stack.db();
+    let mut books = Vec::new();
+    for bot in &bots {
+        let bot = db.bots().get(bot.id).await.unwrap();
+        let triggers = Triggers::load(db, &bot).await.unwrap();
+        books.push((bot, triggers));
+    }
+    // The first bot's buy at 99,000 leaves its book (as a stop cancels it) after the matcher read it.
+    let orders = db.orders().list_for_bot(bots[0].id).await.unwrap();
+    let buy = orders.iter().find(|o| o.level == Some(4) && o.status == OrderStatus::Open).unwrap();
+    assert_eq!((buy.side, buy.price.get()), (Side::Buy, dec!(99000)));
+    let cancelled = OrderStatus::Cancelled;
+    let none = gridbot_core::Qty::ZERO;
+    db.orders().update_state(&buy.client_order_id, None, cancelled, none, None, dec!(0), None).await.unwrap();
+
+    // Down from 100,000 to 98,500: each bot's buy at 99,000 fills, and its sell at 100,000 rests.
+    let mut moves = Vec::new();
+    for (bot, triggers) in &mut books {
+        let fills = triggers.paper_move(dec!(100000), dec!(98500));
+        assert_eq!(fills.len(), 1, "one buy filled");
+        moves.push((bot.clone(), triggers.fees, triggers.paper.clone().unwrap(), fills));
+    }
+    let batch: Vec<BotFills<'_>> =
+        moves.iter().map(|(bot, fees, book, fills)| BotFills { bot, book, fees: *fees, fills }).collect();
+    let tx = db.begin().await.unwrap();
+    let done = gridbot_app::paper::fill(tx.orders(), &batch).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(done, vec![false, true, true], "the first bot's order had left the book");
+
+    let orders = db.orders().list_for_bot(bots[0].id).await.unwrap();
+    let at = |level| orders.iter().filter(move |o| o.level == Some(level)).map(|o| o.status).collect::<Vec<_>>();
+    assert_eq!(at(4), vec![OrderStatus::Cancelled], "the cancelled buy at 99,000 stays cancelled");
+    assert!(at(5).is_empty(), "no counter-order for a fill that did not happen");
+    for bot in &bots[1..] {
+        let orders = db.orders().list_for_bot(bot.id).await.unwrap();
+        let filled = orders.iter().find(|o| o.level == Some(4)).unwrap();
+        assert_eq!((filled.side, filled.price.get()), (Side::Buy, dec!(99000)));
+        assert_eq!(filled.status, OrderStatus::Filled);
+        assert_eq!(filled.filled, filled.amount);
+        // Binance's default commission: a buy pays in the base it delivers.
+        assert_eq!(
+            (filled.fee, filled.fee_asset.as_deref()),
+            ((filled.amount.get() * dec!(0.001)).normalize(), Some("BTC"))
+        );
+        let counter: Vec<_> = orders.iter().filter(|o| o.level == Some(5)).collect();
+        assert_eq!(counter.len(), 1, "one counter-order");
+        assert_eq!((counter[0].side, counter[0].status), (Side::Sell, OrderStatus::Open));
+        assert!(counter[0].exchange_order_id.as_deref().is_some_and(|id| id.starts_with("paper-")));
+        assert_eq!(counter[0].price.get(), dec!(100000));
+    }
+    // Written again (the same move replayed after a crash), nothing changes twice.
+    let tx = db.begin().await.unwrap();
+    assert_eq!(gridbot_app::paper::fill(tx.orders(), &batch[1..]).await.unwrap(), vec![true, true]);
+    tx.commit().await.unwrap();
+    for bot in &bots[1..] {
+        let orders = db.orders().list_for_bot(bot.id).await.unwrap();
+        assert_eq!(orders.iter().filter(|o| o.level == Some(5)).count(), 1);
+        assert_eq!(orders.iter().filter(|o| o.level.is_some() && o.status == OrderStatus::Filled).count(), 1);
+    }
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_matcher_writes_a_moves_fills_of_every_bot_together_and_none_of_a_bot_whose_order_left_on_sqlite() {
+    one_move_many_bots(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_matcher_writes_a_moves_fills_of_every_bot_together_and_none_of_a_bot_whose_order_left_on_postgres() {
+    one_move_many_bots(Backend::Postgres).await;
+}
