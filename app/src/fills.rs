@@ -84,7 +84,8 @@ impl Run<'_> {
         let prefix = ClientOrderId::generation_prefix(self.bot.id, self.generation());
         let live: Vec<i64> =
             self.book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-        let db = &self.ctx.db;
+        // Read beside the writer: what is read was committed (the matcher's fills and their counter-orders together).
+        let db = self.ctx.db.reader();
         // The matcher fills an order before it writes its counter-order: a counter-order read here has its filled
         // order read as filled below.
         let unsettled = db.orders().unsettled(self.bot.id).await?;
@@ -247,7 +248,7 @@ impl Run<'_> {
     /// A round trip for every booked grid sell that has none (a crash between the two writes left one missing before
     /// they were written together).
     async fn missing_trades(&self) -> Result<Vec<Trade>, JobError> {
-        let trades = self.ctx.db.trades().list_for_bot(self.bot.id).await?;
+        let trades = self.ctx.db.reader().trades().list_for_bot(self.bot.id).await?;
         let have: HashSet<i64> = trades.iter().map(|t| t.sell_order_id).collect();
         Ok(self
             .book

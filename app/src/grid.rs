@@ -54,7 +54,7 @@ impl<'a> Run<'a> {
 
     /// [`Run::load`] for a bot row just read.
     pub async fn of(ctx: &'a Ctx, bot: Bot) -> Result<Option<Run<'a>>, JobError> {
-        let Some(book) = GridBook::load(&ctx.db, &bot).await? else { return Ok(None) };
+        let Some(book) = GridBook::load(&ctx.db.reader(), &bot).await? else { return Ok(None) };
         let params = params(&bot)?;
         let venue = ctx.venue(&bot, paper_fees(&book)).await?;
         Ok(Some(Run {
@@ -79,8 +79,8 @@ impl<'a> Run<'a> {
             book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
         let venue = ctx.venue(&kept.bot, paper_fees(&book)).await?;
         let (bot, orders, resting) = tokio::try_join!(
-            async { ctx.db.bots().get(kept.bot.id).await.map_err(JobError::from) },
-            async { ctx.db.orders().by_ids(&live).await.map_err(JobError::from) },
+            async { ctx.db.reader().bots().get(kept.bot.id).await.map_err(JobError::from) },
+            async { ctx.db.reader().orders().by_ids(&live).await.map_err(JobError::from) },
             venue.open_orders(&kept.bot),
         )?;
         if bot.status != BotStatus::Running || !crate::books::same_grid(&kept.bot, &bot) {

@@ -29,7 +29,7 @@ pub(crate) async fn reconcile(
                 None => return Ok(()),
             },
         },
-        None => match fresh(ctx, ctx.db.bots().get(bot_id).await?).await? {
+        None => match fresh(ctx, ctx.db.reader().bots().get(bot_id).await?).await? {
             Some(run) => (run, None),
             None => return Ok(()),
         },

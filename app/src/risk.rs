@@ -30,7 +30,7 @@ pub(crate) async fn check(run: &Run<'_>, price: Decimal) -> Result<Option<Breach
         return Ok(Some(Breach { reason: reason.as_str(), price: stop_price.filter(|_| paper) }));
     }
     if let Some(limit) = run.params.max_daily_loss {
-        let realized = realized_today(&run.ctx.db, run.bot.id, &run.unsaved).await?;
+        let realized = realized_today(&run.ctx.db.reader(), run.bot.id, &run.unsaved).await?;
         let today = pnl_today(realized, &run.book, price);
         if today <= -limit {
             tracing::warn!(bot = %run.bot.id, %today, %limit, "daily loss limit reached");

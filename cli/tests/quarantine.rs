@@ -177,9 +177,11 @@ async fn a_job_killed_inside_its_work_is_quarantined_when_serve_restarts() {
     let new = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "live", "config": config});
     let live = Some(json!({"confirm_live": true}));
 
-    // Bot B runs, its grid resting.
-    let b = api.send(reqwest::Method::POST, "/api/bots", Some(new.clone())).await.1["id"].as_i64().unwrap();
-    assert_eq!(api.send(reqwest::Method::POST, &format!("/api/bots/{b}/start"), live.clone()).await.0, 202);
+    // Bot B runs, its grid resting. It trades paper: a live bot is swept every 30 s, and a sweep landing while the
+    // exchange is slowed below would leave B's job inside its work too when serve dies.
+    let paper = json!({"strategy": "grid", "pair": "BTC/USDT", "mode": "paper", "config": config});
+    let b = api.send(reqwest::Method::POST, "/api/bots", Some(paper)).await.1["id"].as_i64().unwrap();
+    assert_eq!(api.send(reqwest::Method::POST, &format!("/api/bots/{b}/start"), None).await.0, 202);
     until(60, "bot B to run", log, || async {
         api.get(&format!("/api/bots/{b}")).await["status"] == "running" && api.open_orders(b).await == 10
     })

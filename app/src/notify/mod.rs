@@ -151,7 +151,7 @@ impl Notifier {
     }
 
     async fn send_now(&self, db: &Db, user_id: i64, msg: &Message) {
-        let settings = match db.notifications().get(user_id).await {
+        let settings = match db.reader().notifications().get(user_id).await {
             Ok(Some(s)) if s.enabled && msg.kind.wanted(&s.on) => s,
             Ok(_) => return,
             Err(e) => {

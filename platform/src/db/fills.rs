@@ -43,7 +43,10 @@ impl<C: ConnectionTrait> Fills<'_, C> {
     /// Records a fill unless one with its exchange trade id is recorded for the bot already; whether it was. Unlike
     /// [`Fills::insert`], a replay is no error, so it may run inside a transaction that goes on.
     pub async fn record(&self, f: &Fill) -> Result<bool> {
-        let done = fill::Entity::insert(model(f)?).on_conflict_do_nothing().exec_without_returning(self.0).await?;
+        let done = fill::Entity::insert(model(f)?)
+            .on_conflict_do_nothing_on([fill::Column::BotId, fill::Column::ExchangeTradeId])
+            .exec_without_returning(self.0)
+            .await?;
         Ok(matches!(done, sea_orm::TryInsertResult::Inserted(n) if n > 0))
     }
 

@@ -34,7 +34,10 @@ impl<C: ConnectionTrait> Trades<'_, C> {
             created_at: Set(t.created_at),
             ..Default::default()
         };
-        let done = trade::Entity::insert(row).on_conflict_do_nothing().exec_without_returning(self.0).await?;
+        let done = trade::Entity::insert(row)
+            .on_conflict_do_nothing_on([trade::Column::SellOrderId])
+            .exec_without_returning(self.0)
+            .await?;
         Ok(matches!(done, sea_orm::TryInsertResult::Inserted(n) if n > 0))
     }
 
