@@ -403,7 +403,8 @@ class Run:
         env = self.env()
         bind = f"127.0.0.1:{self.api_port}"
         if self.mode == "embedded":
-            self.procs["serve"] = self.spawn("serve", ["serve", "--bind", bind], env)
+            jobs = ["--workers", str(a.jobs)] if a.jobs else []
+            self.procs["serve"] = self.spawn("serve", ["serve", "--bind", bind, *jobs], env)
         else:
             subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {self.pg}",
                             "postgres"], check=True)
@@ -412,7 +413,8 @@ class Run:
             self.procs["api"] = self.spawn("api", ["api", "--bind", bind], env)
             self.procs["scheduler"] = self.spawn("scheduler", ["scheduler"], env)
             for w in ("a", "b"):
-                self.procs[f"worker-{w}"] = self.spawn(f"worker-{w}", ["worker", "--name", f"scale-{w}"], env)
+                jobs = ["--concurrency", str(a.jobs)] if a.jobs else []
+                self.procs[f"worker-{w}"] = self.spawn(f"worker-{w}", ["worker", "--name", f"scale-{w}", *jobs], env)
         self.wait_http(self.api_port, "/healthz", None, "the API")
         if self.mode == "embedded":
             self.db = Sqlite(os.path.join(self.work, "data", "gridbot.db"))
@@ -751,6 +753,8 @@ def main():
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--bots-per-user", type=int, default=50)
     ap.add_argument("--threads", type=int, default=8, help="parallel API requests when creating and starting")
+    ap.add_argument("--jobs", type=int, default=0,
+                    help="jobs at once per process (serve --workers, worker --concurrency; 0: their default)")
     ap.add_argument("--place-timeout", type=float, default=900, help="seconds for every grid to be placed")
     ap.add_argument("--summary-requests", type=int, default=200)
     ap.add_argument("--settle", type=float, default=30, help="seconds for the backlog to drain after the pause")

@@ -204,12 +204,11 @@ pub struct BotFills<'a> {
     pub fills: &'a [PaperFill],
 }
 
-/// Records the paper fills of one price move, for every bot it filled: each filled order (written first if the
-/// worker had not written it yet) becomes filled at its own price, charged as the bot's fees say, only while it still
-/// rests; its counter-order is written resting. A move reaching hundreds of bots costs one read, one insert and one
-/// update per fill, not a round of statements per order. Returns, per bot, false when one of its orders had left the
-/// book meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's counter-orders is
-/// written.
+/// Records the paper fills of one price move, for every bot it filled: each filled order (written first if the worker
+/// had not written it yet) becomes filled at its own price, charged as the bot's fees say, only while it still rests;
+/// its counter-order is written resting. A move reaching hundreds of bots costs two reads, one insert and one update
+/// per fill, not a round of statements per order. Returns, per bot, false when one of its orders had left the book
+/// meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's counter-orders is written.
 pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'_>]) -> Result<Vec<bool>, DbError> {
     let mut ids = Vec::new();
     for m in moves {

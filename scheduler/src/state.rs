@@ -55,6 +55,9 @@ impl std::fmt::Debug for Watch {
 type Hit =
     (Bot, gridbot_app::paper::PaperFees, Option<gridbot_app::paper::PaperBook>, Vec<gridbot_app::paper::PaperFill>);
 
+/// On PostgreSQL, the transactions one move's paper fills are written in at once.
+const PARALLEL_WRITES: usize = 4;
+
 /// A bot that keeps being hit is reconciled at most this often, unless a paper order filled.
 const MIN_PUSH_GAP: Duration = Duration::from_millis(200);
 
@@ -341,10 +344,26 @@ impl Watch {
         todo.iter().map(|(_, _, paper, _)| paper.as_ref().and_then(|_| done.pop())).collect()
     }
 
+    /// One transaction on SQLite (one writer); on PostgreSQL, where each statement is a round trip, the bots are split
+    /// over [`PARALLEL_WRITES`] transactions written at once. (Should one fail after others committed, the caller writes
+    /// every bot again: a fill or a resting order written twice is written once.)
     async fn record_together(&self, moves: &[BotFills<'_>]) -> Result<Vec<bool>, gridbot_platform::DbError> {
         if moves.is_empty() {
             return Ok(Vec::new());
         }
+        let parts = if self.ctx.db.is_sqlite() { 1 } else { PARALLEL_WRITES.min(moves.len()) };
+        let written = futures_util::future::join_all(
+            moves.chunks(moves.len().div_ceil(parts)).map(|part| self.record_part(part)),
+        )
+        .await;
+        let mut done = Vec::with_capacity(moves.len());
+        for part in written {
+            done.extend(part?);
+        }
+        Ok(done)
+    }
+
+    async fn record_part(&self, moves: &[BotFills<'_>]) -> Result<Vec<bool>, gridbot_platform::DbError> {
         let tx = self.ctx.db.begin().await?;
         let done = gridbot_app::paper::fill(tx.orders(), moves).await?;
         tx.commit().await?;

@@ -73,6 +73,7 @@ impl JobHandler for Handler {
                 return;
             }
         };
+        let started = std::time::Instant::now();
         let job = runner::take(ctx, job).await;
         if !quarantine::begin(ctx, &job, &delivery, &self.owner).await {
             return;
@@ -81,6 +82,8 @@ impl JobHandler for Handler {
             fail(ctx, &job, &delivery, e).await;
         }
         quarantine::end(ctx, &delivery).await;
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::debug!(%bot, job = job.name(), ms, "job done");
     }
 }
 

@@ -125,6 +125,10 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }
+    /// SQLite, which takes one writer at a time (PostgreSQL takes many).
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == DbBackend::Sqlite
+    }
     pub fn users(&self) -> Users<'_> {
         Users(&self.conn)
     }
@@ -139,7 +143,7 @@ impl Db {
     /// would fail at once if another process wrote in between, where this one waits its turn.
     pub async fn begin(&self) -> Result<Tx> {
         let mut options = sea_orm::TransactionOptions::default();
-        if self.backend() == DbBackend::Sqlite {
+        if self.is_sqlite() {
             options.sqlite_transaction_mode = Some(sea_orm::SqliteTransactionMode::Immediate);
         }
         Ok(Tx(sea_orm::TransactionTrait::begin_with_options(&self.conn, options).await?))

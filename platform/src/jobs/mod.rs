@@ -409,7 +409,10 @@ async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, Qu
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(|e| err(&e))?;
     SqliteStorage::setup(&setup).await.map_err(|e| err(&e))?;
     setup.close().await;
-    let pool = SqlitePoolOptions::new().connect_with(options).await.map_err(|e| err(&e))?;
+    // One connection, as for the database (crate::db::connect): the queue's writers (pushes, fetches, acknowledgements,
+    // heartbeats) take turns in the pool instead of in SQLite's sleeping busy handler, and apalis's transactions,
+    // which read before they write, never find the lock taken by another connection of this process.
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| err(&e))?;
     Ok(SqliteStorage::new(&pool))
 }
 
