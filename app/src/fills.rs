@@ -55,6 +55,8 @@ impl Run<'_> {
             self.trades_complete = true;
             return Ok(());
         }
+        // A fill written before (a retried job) is left as it is; the process whose insert wrote it tells the user
+        // (see [`crate::notify`]: the unique insert elects one sender).
         let tx = self.ctx.db.begin().await?;
         let mut recorded = Vec::with_capacity(unsaved.len());
         for fill in &unsaved {
@@ -243,8 +245,6 @@ impl Run<'_> {
         }
     }
 
-    /// Writes a fill row; one written before (a retried job) is left as it is. The process whose insert wrote it
-    /// tells the user (see [`crate::notify`]: the unique insert elects one sender).
     /// A round trip for every booked grid sell that has none (a crash between the two writes left one missing before
     /// they were written together).
     async fn missing_trades(&self) -> Result<Vec<Trade>, JobError> {

@@ -317,8 +317,8 @@ impl Watch {
         filled
     }
 
-    /// Writes the paper fills of one move, per bot (`None` for a bot it filled nothing of): all in one transaction —
-    /// one commit and a few statements for the whole move — and, should that fail, bot by bot.
+    /// Writes the paper fills of one move, per bot (`None` for a bot it filled nothing of): all together, in a few
+    /// statements for the whole move ([`Watch::record_together`]), and, should that fail, bot by bot.
     async fn record_paper(&self, todo: &[Hit]) -> Vec<Option<Result<bool, gridbot_platform::DbError>>> {
         let moves: Vec<BotFills<'_>> = todo
             .iter()
