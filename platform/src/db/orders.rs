@@ -28,26 +28,7 @@ impl<C> Copy for Orders<'_, C> {}
 impl<C: ConnectionTrait> Orders<'_, C> {
     /// Records an order before it is sent, status `new`.
     pub async fn insert(&self, new: &NewOrder) -> Result<Order> {
-        let now = Utc::now();
-        let res = order::ActiveModel {
-            bot_id: Set(new.bot.0),
-            client_order_id: Set(new.client_order_id.as_str().to_owned()),
-            exchange_order_id: Set(None),
-            side: Set(new.side.as_str().to_owned()),
-            level_index: Set(level_to_db(new.level)?),
-            price: Set(Amount(new.price.get())),
-            amount: Set(Amount(new.amount.get())),
-            filled_amount: Set(Amount(Decimal::ZERO)),
-            avg_fill_price: Set(None),
-            fee: Set(Amount(Decimal::ZERO)),
-            fee_asset: Set(None),
-            status: Set(OrderStatus::New.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.0)
-        .await;
+        let res = row(new, OrderStatus::New, None, Utc::now())?.insert(self.0).await;
         match res {
             Ok(m) => to_order(m),
             Err(e) => match DbError::from(e) {
@@ -64,25 +45,7 @@ impl<C: ConnectionTrait> Orders<'_, C> {
         for chunk in new.chunks(200) {
             let rows = chunk
                 .iter()
-                .map(|n| {
-                    Ok(order::ActiveModel {
-                        bot_id: Set(n.bot.0),
-                        client_order_id: Set(n.client_order_id.as_str().to_owned()),
-                        exchange_order_id: Set(Some(format!("paper-{}", n.client_order_id.as_str()))),
-                        side: Set(n.side.as_str().to_owned()),
-                        level_index: Set(level_to_db(n.level)?),
-                        price: Set(Amount(n.price.get())),
-                        amount: Set(Amount(n.amount.get())),
-                        filled_amount: Set(Amount(Decimal::ZERO)),
-                        avg_fill_price: Set(None),
-                        fee: Set(Amount(Decimal::ZERO)),
-                        fee_asset: Set(None),
-                        status: Set(OrderStatus::Open.as_str().to_owned()),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    })
-                })
+                .map(|n| row(n, OrderStatus::Open, Some(format!("paper-{}", n.client_order_id.as_str())), now))
                 .collect::<Result<Vec<_>>>()?;
             order::Entity::insert_many(rows)
                 .on_conflict_do_nothing_on([order::Column::ClientOrderId])
@@ -240,6 +203,32 @@ impl<C: ConnectionTrait> Orders<'_, C> {
             None => self.by_client_id(id).await?.ok_or_else(|| DbError::not_found("order", id)),
         }
     }
+}
+
+/// The row of a new order in `status`, nothing of it filled.
+fn row(
+    n: &NewOrder,
+    status: OrderStatus,
+    exchange_order_id: Option<String>,
+    now: chrono::DateTime<Utc>,
+) -> Result<order::ActiveModel> {
+    Ok(order::ActiveModel {
+        bot_id: Set(n.bot.0),
+        client_order_id: Set(n.client_order_id.as_str().to_owned()),
+        exchange_order_id: Set(exchange_order_id),
+        side: Set(n.side.as_str().to_owned()),
+        level_index: Set(level_to_db(n.level)?),
+        price: Set(Amount(n.price.get())),
+        amount: Set(Amount(n.amount.get())),
+        filled_amount: Set(Amount(Decimal::ZERO)),
+        avg_fill_price: Set(None),
+        fee: Set(Amount(Decimal::ZERO)),
+        fee_asset: Set(None),
+        status: Set(status.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
 }
 
 fn to_order(m: order::Model) -> Result<Order> {

@@ -3,7 +3,7 @@
 //! check that a bot's books are the backtest's.
 
 use gridbot_core::{BacktestResult, BotId, Decimal, SymbolFilters, backtest, strategy::GridParams};
-use gridbot_platform::db::types::OrderStatus;
+use gridbot_platform::db::types::{Bot, BotMode, BotStatus, OrderStatus};
 use serde_json::{Value, json};
 
 use crate::harness::{Stack, flat};
@@ -21,6 +21,21 @@ pub fn backtest_of(path: &[Decimal]) -> BacktestResult {
 pub fn backtest_with(config: Value, path: &[Decimal]) -> BacktestResult {
     let params: GridParams = serde_json::from_value(config).unwrap();
     backtest(&params.to_config().unwrap(), &SymbolFilters::btcusdt(), &flat(path)).unwrap()
+}
+
+/// `n` paper bots of [`config`] for `user`, started, each running with its ten orders resting.
+pub async fn running_paper_bots(stack: &Stack, user: i64, n: usize) -> Vec<Bot> {
+    let mut bots = Vec::new();
+    for _ in 0..n {
+        let bot = stack.bot(user, BotMode::Paper, config()).await;
+        gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
+        bots.push(bot);
+    }
+    for bot in &bots {
+        stack.until(20, "the bot to run", || async { stack.status(bot.id).await == BotStatus::Running }).await;
+        settled(stack, bot.id, 0).await;
+    }
+    bots
 }
 
 /// Waits until `bot` has booked `grid_fills` grid fills and its ten orders rest.

@@ -8,7 +8,7 @@ use gridbot_platform::db::types::{BotMode, BotStatus, Fill, OrderStatus};
 use rust_decimal_macros::dec;
 use serde_json::json;
 
-use crate::grid::{backtest_of, backtest_with, config, settled};
+use crate::grid::{backtest_of, backtest_with, config, running_paper_bots, settled};
 use crate::harness::{Backend, Stack};
 
 /// The simulator's account holds the bot's capital and nothing more: no spare base to pay fees from.
@@ -178,16 +178,7 @@ async fn fast_paper(backend: Backend, drops: bool, pace: std::time::Duration, bo
     }
     stack.price(path[0]).await;
     let user = stack.user().await;
-    let mut papers = Vec::new();
-    for _ in 0..bots {
-        let paper = stack.bot(user, BotMode::Paper, config()).await;
-        gridbot_app::commands::start(&stack.ctx, &paper).await.unwrap();
-        papers.push(paper);
-    }
-    for paper in &papers {
-        stack.until(20, "the bot to run", || async { stack.status(paper.id).await == BotStatus::Running }).await;
-        settled(&stack, paper.id, 0).await;
-    }
+    let papers = running_paper_bots(&stack, user, bots).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     for &p in &path[1..] {
         stack.price(p).await;

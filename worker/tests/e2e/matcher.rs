@@ -4,26 +4,17 @@
 
 use gridbot_app::paper::{BotFills, Triggers};
 use gridbot_core::Side;
-use gridbot_platform::db::types::{BotMode, BotStatus, OrderStatus};
+use gridbot_platform::db::types::OrderStatus;
 use rust_decimal_macros::dec;
 
-use crate::grid::{config, settled};
+use crate::grid::running_paper_bots;
 use crate::harness::{Backend, Stack};
 
 async fn one_move_many_bots(backend: Backend) {
     let mut stack = Stack::start(backend, 1).await;
     stack.price(dec!(100000)).await;
     let user = stack.user().await;
-    let mut bots = Vec::new();
-    for _ in 0..3 {
-        let bot = stack.bot(user, BotMode::Paper, config()).await;
-        gridbot_app::commands::start(&stack.ctx, &bot).await.unwrap();
-        bots.push(bot);
-    }
-    for bot in &bots {
-        stack.until(20, "the bot to run", || async { stack.status(bot.id).await == BotStatus::Running }).await;
-        settled(&stack, bot.id, 0).await;
-    }
+    let bots = running_paper_bots(&stack, user, 3).await;
     // The matcher here is this test's: the scheduler's would race it.
     stack.stop_scheduler().await;
     let db = stack.db();
