@@ -57,19 +57,27 @@ impl Run<'_> {
         }
         // A fill written before (a retried job) is left as it is; the process whose insert wrote it tells the user
         // (see [`crate::notify`]: the unique insert elects one sender).
-        let tx = self.ctx.db.begin().await?;
-        let mut recorded = Vec::with_capacity(unsaved.len());
-        for fill in &unsaved {
-            if tx.fills().record(fill).await? {
-                recorded.push(fill);
-            }
-        }
-        for trade in &trades {
-            tx.trades().insert(trade).await?;
-        }
-        tx.commit().await?;
+        let fills = unsaved.clone();
+        let recorded = self
+            .ctx
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut recorded = Vec::with_capacity(fills.len());
+                    for fill in fills {
+                        if tx.fills().record(&fill).await? {
+                            recorded.push(fill);
+                        }
+                    }
+                    for trade in &trades {
+                        tx.trades().insert(trade).await?;
+                    }
+                    Ok(recorded)
+                })
+            })
+            .await?;
         self.trades_complete = true;
-        for fill in recorded {
+        for fill in &recorded {
             self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, fill));
         }
         if !unsaved.is_empty() {

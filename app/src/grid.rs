@@ -259,7 +259,7 @@ impl<'a> Run<'a> {
     /// Places every resting order the engine wants that was never placed (a level whose order the exchange expired
     /// gets a fresh one once its backoff is over: `rules.rs`), and cancels this run's resting orders it does not
     /// want. Nothing is placed while the bot is paused; a refusal because the market is closed is returned as
-    /// such (`JobError::market_closed`).
+    /// such (`JobError::market_closed`). Returns how many orders it placed or cancelled.
     pub async fn ensure_resting(&mut self) -> Result<usize, JobError> {
         let wanted = self.book.engine.resting_orders();
         let mut ids: HashSet<ClientOrderId> = HashSet::new();
@@ -293,6 +293,6 @@ impl<'a> Run<'a> {
         if placed > 0 || !strays.is_empty() {
             self.publish(BotChange::Orders).await;
         }
-        Ok(placed)
+        Ok(placed + strays.len())
     }
 }

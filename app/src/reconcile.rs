@@ -68,18 +68,17 @@ pub(crate) async fn reconcile(
     }
     // The counter-orders go out first; the fills that called for them are written right after. The paper venue may
     // have filled a counter-order already (it rests from its fill's instant): that fill is booked too. A market that
-    // closed under the bot pauses placing.
+    // closed under the bot pauses placing. When nothing was placed or cancelled there is nothing new to book: what the
+    // matcher fills after this job read the orders comes with a job of its own.
     for _ in 0..=run.book.engine.plan().levels.len() {
-        match run.ensure_resting().await {
+        let changed = match run.ensure_resting().await {
             Err(e) if e.market_closed => {
                 run.pause(&e.message).await?;
                 break;
             }
-            r => {
-                r?;
-            }
-        }
-        if run.book.engine.is_stopped() || run.book_fills().await? == 0 {
+            r => r?,
+        };
+        if changed == 0 || run.book.engine.is_stopped() || run.book_fills().await? == 0 {
             break;
         }
     }

@@ -19,6 +19,7 @@ mod strategy_states;
 mod trades;
 pub mod types;
 mod users;
+mod writer;
 
 use gridbot_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
@@ -56,6 +57,8 @@ use crate::Settings;
 pub struct Db {
     conn: DatabaseConnection,
     reader: Option<DatabaseConnection>,
+    /// SQLite: the task writing [`Db::write`]'s writes in groups.
+    writer: Option<writer::Writer>,
 }
 
 /// Every SQLite file Gridbot writes (the database, the job queue): write-ahead log, and commits that do not wait for
@@ -73,19 +76,24 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
     }
     let sqlite = settings.database_url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(settings.database_url.clone());
-    opts.max_connections(if sqlite { 1 } else { settings.max_connections }).sqlx_logging(false);
+    opts.max_connections(if sqlite { 1 } else { settings.max_connections }).sqlx_logging(true);
+    if sqlite {
+        // A file does not hang up: no ping before each use (sqlx pings on release anyway).
+        opts.test_before_acquire(false);
+    }
     opts.map_sqlx_sqlite_opts(sqlite_commits);
     let conn = Database::connect(opts).await?;
     let reader = match settings.sqlite_path() {
         Some(_) => {
             let mut opts = ConnectOptions::new(settings.database_url.clone());
-            opts.max_connections(settings.max_connections.max(1)).sqlx_logging(false);
+            opts.max_connections(settings.max_connections.max(1)).sqlx_logging(true).test_before_acquire(false);
             opts.map_sqlx_sqlite_opts(|o| sqlite_commits(o).read_only(true));
             Some(Database::connect(opts).await?)
         }
         None => None,
     };
-    Ok(Db { conn, reader })
+    let writer = reader.is_some().then(|| writer::Writer::start(conn.clone()));
+    Ok(Db { conn, reader, writer })
 }
 
 /// Applies pending migrations; running it again changes nothing.
@@ -118,7 +126,7 @@ impl Db {
     /// on PostgreSQL the pool itself. A write through it fails.
     pub fn reader(&self) -> Db {
         match &self.reader {
-            Some(r) => Db { conn: r.clone(), reader: None },
+            Some(r) => Db { conn: r.clone(), reader: None, writer: None },
             None => self.clone(),
         }
     }
@@ -147,6 +155,25 @@ impl Db {
             options.sqlite_transaction_mode = Some(sea_orm::SqliteTransactionMode::Immediate);
         }
         Ok(Tx(sea_orm::TransactionTrait::begin_with_options(&self.conn, options).await?))
+    }
+    /// Runs `write` in a transaction and returns its outcome once committed; a failed `write` writes nothing. On SQLite
+    /// it is run by the one task that holds the writer, in one transaction with the other writes waiting then, each
+    /// undone alone when it fails ([`writer`]); on PostgreSQL, in a transaction of its own. For the short writes every
+    /// job makes; a write that must read what it writes over uses [`Db::begin`].
+    pub async fn write<T, F>(&self, write: F) -> Result<T>
+    where
+        F: for<'t> FnOnce(&'t Tx) -> futures_util::future::BoxFuture<'t, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => w.write(&self.conn, false, write).await,
+            None => {
+                let tx = self.begin().await?;
+                let t = write(&tx).await?;
+                tx.commit().await?;
+                Ok(t)
+            }
+        }
     }
     pub fn fills(&self) -> Fills<'_> {
         Fills(&self.conn)
@@ -179,7 +206,7 @@ impl Db {
         StrategyStates(&self.conn)
     }
     pub fn running_jobs(&self) -> RunningJobs<'_> {
-        RunningJobs(&self.conn)
+        RunningJobs { conn: &self.conn, writer: self.writer.as_ref() }
     }
     pub fn dead_jobs(&self) -> DeadJobs<'_> {
         DeadJobs(&self.conn)

@@ -7,6 +7,9 @@
 //! what the record guards against; only a crash of the database server itself within its WAL writer's delay may
 //! lose one, and a lost record only means the job runs again, as it did before the record existed. SQLite already
 //! commits that way ([`super::sqlite_commits`]).
+//!
+//! On SQLite the records go through the grouped writer ([`super::Db::write`]): the records of all the jobs running at
+//! once share its turns. A job still waits for its record's commit, as before.
 
 use chrono::Utc;
 use gridbot_core::BotId;
@@ -17,6 +20,7 @@ use sea_orm::{
 
 use super::Result;
 use super::types::RunningJob;
+use super::writer::Writer;
 
 /// [`RunningJobs::begin`] on PostgreSQL, in one statement whose commit does not wait for the disk.
 const PG_BEGIN: &str = "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)) \
@@ -27,13 +31,59 @@ const PG_END: &str = "WITH quick AS (SELECT set_config('synchronous_commit', 'of
     DELETE FROM running_jobs USING quick WHERE task_id = $1";
 
 #[derive(Debug, Clone, Copy)]
-pub struct RunningJobs<'a>(pub(crate) &'a DatabaseConnection);
+pub struct RunningJobs<'a> {
+    pub(crate) conn: &'a DatabaseConnection,
+    pub(crate) writer: Option<&'a Writer>,
+}
 
 impl RunningJobs<'_> {
-    /// Records that task `task_id` (job `job` of `bot`) starts its work under `owner`, in one statement. When a row
-    /// of that task is already there nothing is written and that row is returned: an earlier delivery of the task
-    /// started and never ended.
+    /// Records that task `task_id` (job `job` of `bot`) starts its work under `owner`. When a row of that task is
+    /// already there nothing is written and that row is returned: an earlier delivery of the task started and never
+    /// ended.
     pub async fn begin(&self, task_id: &str, bot: BotId, job: &str, owner: &str) -> Result<Option<RunningJob>> {
+        let begin = Begin { task_id: task_id.to_owned(), bot, job: job.to_owned(), owner: owner.to_owned() };
+        match self.writer {
+            Some(w) => {
+                w.write(self.conn, true, move |tx| Box::pin(async move { Record(&tx.0).begin(&begin).await })).await
+            }
+            None => Record(self.conn).begin(&begin).await,
+        }
+    }
+
+    /// The row of task `task_id`, if its work has started and not ended.
+    pub async fn get(&self, task_id: &str) -> Result<Option<RunningJob>> {
+        Record(self.conn).get(task_id).await
+    }
+
+    /// The work of task `task_id` ended (done, failed or quarantined): its row goes.
+    pub async fn end(&self, task_id: &str) -> Result<()> {
+        match self.writer {
+            Some(w) => {
+                let task_id = task_id.to_owned();
+                w.write(self.conn, true, move |tx| Box::pin(async move { Record(&tx.0).end(&task_id).await })).await
+            }
+            None => Record(self.conn).end(task_id).await,
+        }
+    }
+}
+
+/// A job starting: what [`RunningJobs::begin`] records.
+#[derive(Debug)]
+struct Begin {
+    task_id: String,
+    bot: BotId,
+    job: String,
+    owner: String,
+}
+
+/// The statements of a record, on the pool or inside a transaction.
+struct Record<'a, C>(&'a C);
+
+impl<C: ConnectionTrait> Record<'_, C> {
+    /// Inserts the record in one statement, or returns the one already there.
+    async fn begin(&self, b: &Begin) -> Result<Option<RunningJob>> {
+        let Begin { task_id, bot, job, owner } = b;
+        let (task_id, job, owner) = (task_id.as_str(), job.as_str(), owner.as_str());
         let row = running_job::ActiveModel {
             task_id: Set(task_id.to_owned()),
             bot_id: Set(bot.0),
@@ -57,8 +107,7 @@ impl RunningJobs<'_> {
         }
     }
 
-    /// The row of task `task_id`, if its work has started and not ended.
-    pub async fn get(&self, task_id: &str) -> Result<Option<RunningJob>> {
+    async fn get(&self, task_id: &str) -> Result<Option<RunningJob>> {
         let row = running_job::Entity::find_by_id(task_id.to_owned()).one(self.0).await?;
         Ok(row.map(|m| RunningJob {
             task_id: m.task_id,
@@ -69,8 +118,7 @@ impl RunningJobs<'_> {
         }))
     }
 
-    /// The work of task `task_id` ended (done, failed or quarantined): its row goes.
-    pub async fn end(&self, task_id: &str) -> Result<()> {
+    async fn end(&self, task_id: &str) -> Result<()> {
         if self.0.get_database_backend() == DbBackend::Postgres {
             let values = [task_id.into()];
             self.0.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, PG_END, values)).await?;

@@ -412,7 +412,12 @@ async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, Qu
     // One connection, as for the database (crate::db::connect): the queue's writers (pushes, fetches, acknowledgements,
     // heartbeats) take turns in the pool instead of in SQLite's sleeping busy handler, and apalis's transactions,
     // which read before they write, never find the lock taken by another connection of this process.
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(|e| err(&e))?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .map_err(|e| err(&e))?;
     Ok(SqliteStorage::new(&pool))
 }
 
@@ -438,6 +443,12 @@ async fn dispatch(
             Delivery::direct()
         }
     };
-    handler.handle(job, delivery).await;
+    // On the runtime's worker threads: the worker's own future is polled wherever its owner runs it (`serve` joins
+    // it on the main thread), and a thousand bots' jobs on one thread wait for each other.
+    let handler = Arc::clone(&handler);
+    let (bot, name) = (job.bot(), job.name());
+    if let Err(e) = tokio::spawn(async move { handler.handle(job, delivery).await }).await {
+        tracing::error!(%bot, job = name, error = %e, "job task ended abnormally");
+    }
     Ok(())
 }

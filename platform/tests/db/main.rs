@@ -12,3 +12,4 @@ mod paper_account;
 mod schema;
 mod sessions;
 mod suite;
+mod writes;
