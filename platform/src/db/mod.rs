@@ -76,7 +76,7 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
     }
     let sqlite = settings.database_url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(settings.database_url.clone());
-    opts.max_connections(if sqlite { 1 } else { settings.max_connections }).sqlx_logging(true);
+    opts.max_connections(if sqlite { 1 } else { settings.max_connections }).sqlx_logging(false);
     if sqlite {
         // A file does not hang up: no ping before each use (sqlx pings on release anyway).
         opts.test_before_acquire(false);
@@ -86,7 +86,7 @@ pub async fn connect(settings: &Settings) -> Result<Db> {
     let reader = match settings.sqlite_path() {
         Some(_) => {
             let mut opts = ConnectOptions::new(settings.database_url.clone());
-            opts.max_connections(settings.max_connections.max(1)).sqlx_logging(true).test_before_acquire(false);
+            opts.max_connections(settings.max_connections.max(1)).sqlx_logging(false).test_before_acquire(false);
             opts.map_sqlx_sqlite_opts(|o| sqlite_commits(o).read_only(true));
             Some(Database::connect(opts).await?)
         }

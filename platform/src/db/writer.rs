@@ -102,7 +102,8 @@ async fn write_groups(conn: DatabaseConnection, mut rx: mpsc::Receiver<Box<dyn W
     }
 }
 
-/// Runs `works` in one transaction, each in a savepoint, and answers each.
+/// Runs `works` in one transaction, each of more than one statement in a savepoint, and answers each once the
+/// transaction is over (a failed write with its own error).
 async fn write_group(conn: &DatabaseConnection, works: Vec<Box<dyn Work>>) {
     let options =
         TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
@@ -129,14 +130,14 @@ async fn write_group(conn: &DatabaseConnection, works: Vec<Box<dyn Work>>) {
             Written::Done(answer) if single => done.push(answer),
             Written::Done(answer) => match tx.0.execute_unprepared("RELEASE write").await {
                 Ok(_) => done.push(answer),
-                Err(e) => answer(Err(e.into())),
+                Err(e) => {
+                    undo(&tx, &["ROLLBACK TO write", "RELEASE write"]).await;
+                    answer(Err(e.into()));
+                }
             },
             Written::Failed(answer) => {
-                let undo = if single { &[][..] } else { &["ROLLBACK TO write", "RELEASE write"][..] };
-                for undo in undo {
-                    if let Err(e) = tx.0.execute_unprepared(undo).await {
-                        tracing::warn!(error = %e, "a failed write not undone");
-                    }
+                if !single {
+                    undo(&tx, &["ROLLBACK TO write", "RELEASE write"]).await;
                 }
                 failed.push(answer);
             }
@@ -151,6 +152,15 @@ async fn write_group(conn: &DatabaseConnection, works: Vec<Box<dyn Work>>) {
     }
     for answer in failed {
         answer();
+    }
+}
+
+/// Undoes the write inside the savepoint.
+async fn undo(tx: &Tx, statements: &[&str]) {
+    for statement in statements {
+        if let Err(e) = tx.0.execute_unprepared(statement).await {
+            tracing::warn!(error = %e, "a failed write not undone");
+        }
     }
 }
 
