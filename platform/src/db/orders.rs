@@ -169,8 +169,8 @@ impl<C: ConnectionTrait> Orders<'_, C> {
 
     /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Compare-and-set:
     /// only an order still live (new, open, partly filled), or already in `status`, changes, so two writers can never
-    /// both fill, or fill and cancel, one order. Returns the order as recorded — the other writer's state when that
-    /// one came first.
+    /// both fill, or fill and cancel, one order. An order recorded again in the final status it is in keeps its time.
+    /// Returns the order as recorded — the other writer's state when that one came first.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_state(
         &self,
@@ -189,7 +189,14 @@ impl<C: ConnectionTrait> Orders<'_, C> {
             .col_expr(order::Column::AvgFillPrice, Expr::value(avg_fill_price.map(|p| Amount(p.get()))))
             .col_expr(order::Column::Fee, Expr::value(Amount(fee)))
             .col_expr(order::Column::FeeAsset, Expr::value(fee_asset.map(str::to_owned)))
-            .col_expr(order::Column::UpdatedAt, Expr::value(Utc::now()))
+            // An order recorded again in the final status it is in keeps its time: books take fills in the order they
+            // happened, by that time, so a late re-read of a fill must not move it after later fills.
+            .col_expr(
+                order::Column::UpdatedAt,
+                Expr::case(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)), Utc::now())
+                    .finally(Expr::col(order::Column::UpdatedAt))
+                    .into(),
+            )
             .filter(order::Column::ClientOrderId.eq(id.as_str()))
             .filter(
                 Condition::any()

@@ -79,7 +79,10 @@ async fn order_status_changes_are_compare_and_set(f: &Fresh) {
     let open = orders.update_state(&id, Some("7"), OrderStatus::Open, Qty::ZERO, None, dec!(0), None).await.unwrap();
     assert_eq!(open.status, OrderStatus::Open);
     let filled = orders.update_state(&id, Some("7"), OrderStatus::Filled, qty, price, dec!(0.001), Some("BTC")).await;
-    assert_eq!(filled.unwrap().status, OrderStatus::Filled);
+    let filled = filled.unwrap();
+    assert_eq!(filled.status, OrderStatus::Filled);
+    assert!(filled.updated_at > open.updated_at, "a fill is the order's new time");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     // A cancel that comes second is refused: the order stays filled, with its fee.
     let cancel = orders.update_state(&id, Some("7"), OrderStatus::Cancelled, Qty::ZERO, None, dec!(0), None).await;
     let cancel = cancel.unwrap();
@@ -89,7 +92,10 @@ async fn order_status_changes_are_compare_and_set(f: &Fresh) {
     );
     // Writing the state it is in again (a fee recorded later) is allowed; reopening it is not.
     let again = orders.update_state(&id, Some("7"), OrderStatus::Filled, qty, price, dec!(0.002), Some("BTC")).await;
-    assert_eq!(again.unwrap().fee, dec!(0.002));
+    let again = again.unwrap();
+    assert_eq!(again.fee, dec!(0.002));
+    // Its time stays the fill's: books take fills in the order they happened, by that time.
+    assert_eq!(again.updated_at, filled.updated_at, "recording a filled order again keeps its fill time");
     let reopen = orders.update_state(&id, Some("7"), OrderStatus::Open, Qty::ZERO, None, dec!(0), None).await;
     assert_eq!(reopen.unwrap().status, OrderStatus::Filled);
     // And the other way round: a cancelled order is never filled.
