@@ -96,13 +96,15 @@ impl Run<'_> {
             self.book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
         // Read beside the writer: what is read was committed (the matcher's fills and their counter-orders together).
         let db = self.ctx.db.reader();
-        // The matcher fills an order before it writes its counter-order: a counter-order read here has its filled
-        // order read as filled below.
-        let unsettled = db.orders().unsettled(self.bot.id).await?;
+        // The book's live orders first, for those that left without a fill (cancelled, expired); then, in one
+        // statement, every order still live or filled and not booked, which wins. Read the other way round, an order
+        // new to the book was read before the matcher filled it and an older one after: the book saw a later fill
+        // without the earlier one and booked them out of order.
         let changed = db.orders().by_ids(&live).await?;
+        let unsettled = db.orders().unsettled(self.bot.id).await?;
         let mut read: Vec<Order> =
-            unsettled.into_iter().chain(changed).filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect();
-        // Oldest first, as the book holds them; the later read of an order wins.
+            changed.into_iter().chain(unsettled).filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect();
+        // Oldest first, as the book holds them; the later read of an order wins (the sort keeps reads in order).
         read.sort_by_key(|o| o.id);
         for o in read {
             self.note_order(o);
