@@ -16,7 +16,7 @@ use gridbot_platform::{
     book::{GridBook, RunState, charged_fee},
     db::{
         move_by,
-        types::{Bot, BotMode, Fill},
+        types::{Bot, BotMode, Fill, Order},
     },
 };
 
@@ -35,7 +35,8 @@ pub struct Ledger {
     funded_at: Option<DateTime<Utc>>,
     /// A paper bot's fills since its account was funded, per asset (see [`move_by`]).
     pub moved: BTreeMap<String, Decimal>,
-    /// A grid bot's current run; `None` before its first run, for another strategy, or when it cannot be rebuilt.
+    /// A grid bot's current run, from its filled orders only (its resting ones are not read); `None` before its first
+    /// run, for another strategy, or when it cannot be rebuilt.
     pub book: Option<GridBook>,
 }
 
@@ -59,15 +60,32 @@ impl Ledgers {
                 .filter_map(|b| map.get(&b.id).filter(|l| l.still(b, day, funded_at)).map(|l| (b.id, Arc::clone(l))))
                 .collect()
         };
-        let marks: Vec<(BotId, i64)> = kept.values().map(|l| (l.bot.id, l.last_fill)).collect();
+        // One statement for every bot's fills: a kept ledger's new ones, all of the others'.
+        let marks: Vec<(BotId, i64)> =
+            bots.iter().map(|b| (b.id, kept.get(&b.id).map_or(0, |l| l.last_fill))).collect();
         let mut new: HashMap<BotId, Vec<(i64, Fill)>> = HashMap::new();
         for (id, f) in db.fills().after(&marks).await? {
             new.entry(f.bot).or_default().push((id, f));
         }
+        // Then one for the orders those fills were booked for, of the bots read afresh (orders after fills: every
+        // fill read has its order among them). They tell a current run's fills from the others'; its resting orders
+        // are not read (the figures need none).
+        let mut runs: HashMap<BotId, RunState> = HashMap::new();
+        for bot in bots.iter().filter(|b| !kept.contains_key(&b.id) && !gridbot_app::runtime_bot::is_runtime(b)) {
+            if let Some(run) = RunState::from_bot(bot)? {
+                runs.insert(bot.id, run);
+            }
+        }
+        let fresh: Vec<BotId> = runs.keys().copied().collect();
+        let mut orders: HashMap<BotId, Vec<Order>> = HashMap::new();
+        for o in db.orders().filled_of(&fresh).await? {
+            orders.entry(o.bot).or_default().push(o);
+        }
         let mut out = Vec::with_capacity(bots.len());
         for bot in bots {
+            let fills = new.remove(&bot.id);
             let ledger = match kept.get(&bot.id) {
-                Some(l) => match new.remove(&bot.id) {
+                Some(l) => match fills {
                     None => Arc::clone(l),
                     Some(fills) => {
                         let mut l = Ledger::clone(l);
@@ -76,7 +94,10 @@ impl Ledgers {
                         Arc::new(l)
                     }
                 },
-                None => Arc::new(Ledger::read(db, bot, funded_at, now).await?),
+                None => {
+                    let run = runs.remove(&bot.id).map(|r| (r, orders.remove(&bot.id).unwrap_or_default()));
+                    Arc::new(Ledger::build(bot, funded_at, now, fills.unwrap_or_default(), run))
+                }
             };
             out.push(Arc::clone(&ledger));
             let mut map = self.map();
@@ -94,9 +115,14 @@ impl Ledgers {
 }
 
 impl Ledger {
-    /// The bot's sums from all its fills (its current run's book from that run's orders and fills).
-    async fn read(db: &Db, bot: &Bot, funded_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<Ledger, DbError> {
-        let fills = db.fills().after(&[(bot.id, 0)]).await?;
+    /// The bot's sums from all its `fills` (its current `run`'s book from that run's filled orders and fills).
+    fn build(
+        bot: &Bot,
+        funded_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        fills: Vec<(i64, Fill)>,
+        run: Option<(RunState, Vec<Order>)>,
+    ) -> Ledger {
         let mut ledger = Ledger {
             bot: bot.clone(),
             last_fill: 0,
@@ -107,10 +133,7 @@ impl Ledger {
             moved: BTreeMap::new(),
             book: None,
         };
-        // Orders after fills: every fill read has its order among them.
-        let run = RunState::from_bot(bot)?.filter(|_| !gridbot_app::runtime_bot::is_runtime(bot));
-        if let Some(run) = run {
-            let orders = db.orders().list_for_run(bot.id, run.generation).await?;
+        if let Some((run, orders)) = run {
             let booked: Vec<Fill> = fills.iter().map(|(_, f)| f.clone()).collect();
             ledger.book = match GridBook::build(bot, &bot.symbol, run, &orders, &booked) {
                 Ok(book) => Some(book),
@@ -123,7 +146,7 @@ impl Ledger {
         for (id, f) in fills {
             ledger.count(id, &f);
         }
-        Ok(ledger)
+        ledger
     }
 
     /// Whether these sums still hold for `bot` (its row just read) on `day`, for an account funded at `funded_at`.

@@ -6,23 +6,24 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use gridbot_core::{ClientOrderId, Decimal, Side, Symbol};
+use gridbot_core::{BotId, ClientOrderId, Decimal, Side, Symbol};
 use gridbot_exchange::OrderType;
 use gridbot_platform::{
     BotChange,
-    book::{charged_fee, next_to_book},
+    book::{GridBook, charged_fee, next_to_book},
     db::types::{Fill, Order, OrderStatus, Trade},
 };
 
-use crate::{JobError, grid::Run, notify::Message};
+use crate::{Ctx, JobError, grid::Run, notify::Message};
 
 impl Run<'_> {
     /// Books every filled grid order the engine can take, in the engine's order (a buy just below the empty level,
     /// a sell just above it), in memory; [`Run::save_fills`] writes them. Returns how many.
     pub async fn book_fills(&mut self) -> Result<usize, JobError> {
         self.value_foreign_fees(self.pending()).await?;
-        if matches!(self.venue, crate::venue::Venue::Paper { .. }) {
-            // The paper venue writes and fills counter-orders itself: book from one snapshot of the run's orders.
+        // The paper venue writes and fills counter-orders itself: book from one snapshot of the run's orders (unless
+        // the run was just read).
+        if matches!(self.venue, crate::venue::Venue::Paper { .. }) && !std::mem::take(&mut self.orders_fresh) {
             self.reread_orders().await?;
         }
         let mut count = 0;
@@ -77,36 +78,18 @@ impl Run<'_> {
             })
             .await?;
         self.trades_complete = true;
-        for fill in &recorded {
-            self.ctx.notifier.about(&self.ctx.db, &self.bot, Message::fill(&self.bot, fill));
-        }
+        let told = recorded.iter().map(|f| Message::fill(&self.bot, f)).collect();
+        self.ctx.notifier.about_all(&self.ctx.db, &self.bot, told);
         if !unsaved.is_empty() {
             self.publish(BotChange::Fill).await;
         }
         Ok(())
     }
 
-    /// Reads again what the paper matcher (or an emergency stop) may have changed since the book was read: the
-    /// orders the book holds as live, and the bot's orders still live or filled and not booked in the database (the
-    /// counter-orders the matcher rests, and those it has filled since). Orders that left the book before are final:
-    /// the run's history is not read again.
+    /// Reads again what the paper matcher (or an emergency stop) may have changed since the book was read
+    /// ([`unsettled_orders`]) and puts it into the book.
     async fn reread_orders(&mut self) -> Result<(), JobError> {
-        let prefix = ClientOrderId::generation_prefix(self.bot.id, self.generation());
-        let live: Vec<i64> =
-            self.book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-        // Read beside the writer: what is read was committed (the matcher's fills and their counter-orders together).
-        let db = self.ctx.db.reader();
-        // The book's live orders first, for those that left without a fill (cancelled, expired); then, in one
-        // statement, every order still live or filled and not booked, which wins. Read the other way round, an order
-        // new to the book was read before the matcher filled it and an older one after: the book saw a later fill
-        // without the earlier one and booked them out of order.
-        let changed = db.orders().by_ids(&live).await?;
-        let unsettled = db.orders().unsettled(self.bot.id).await?;
-        let mut read: Vec<Order> =
-            changed.into_iter().chain(unsettled).filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect();
-        // Oldest first, as the book holds them; the later read of an order wins (the sort keeps reads in order).
-        read.sort_by_key(|o| o.id);
-        for o in read {
+        for o in unsettled_orders(self.ctx, self.bot.id, &self.book).await? {
             self.note_order(o);
         }
         Ok(())
@@ -160,6 +143,7 @@ impl Run<'_> {
         if let Some(o) = self.book.order(&id).cloned() {
             if OrderStatus::LIVE.contains(&o.status) {
                 self.venue.cancel(&self.ctx.db, &self.bot, &o).await?;
+                self.publish(BotChange::Orders).await;
             }
             self.reload().await?;
             if self.book.order(&id).is_some_and(|o| o.status == OrderStatus::Filled) {
@@ -286,6 +270,18 @@ impl Run<'_> {
             created_at: Utc::now(),
         }
     }
+}
+
+/// What the paper matcher (or an emergency stop) may have changed of `book`'s run since it was read, in one statement
+/// beside the writer (what is read was committed: the matcher's fills and their counter-orders together): the
+/// orders the book holds as live, for those that left without a fill (cancelled, expired), and the bot's orders still
+/// live or filled and not booked (the counter-orders the matcher rests, and those it has filled since), oldest first.
+/// Orders that left the book before are final: the run's history is not read again.
+pub(crate) async fn unsettled_orders(ctx: &Ctx, bot: BotId, book: &GridBook) -> Result<Vec<Order>, JobError> {
+    let prefix = ClientOrderId::generation_prefix(bot, book.run.generation);
+    let live: Vec<i64> = book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
+    let read = ctx.db.reader().orders().unsettled(bot, &live).await?;
+    Ok(read.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect())
 }
 
 impl Run<'_> {

@@ -26,6 +26,9 @@ pub(crate) struct Run<'a> {
     pub(crate) trades_complete: bool,
     /// Per filled order: the quote value of a commission paid in another asset (BNB), once valued.
     pub(crate) fee_values: std::collections::HashMap<i64, Decimal>,
+    /// Whether the book's orders were just read as the paper venue left them: the next [`Run::book_fills`] need not
+    /// read them again.
+    pub(crate) orders_fresh: bool,
 }
 
 /// What [`Run::resume`] found.
@@ -66,29 +69,38 @@ impl<'a> Run<'a> {
             unsaved: Vec::new(),
             trades_complete: false,
             fee_values: Default::default(),
+            orders_fresh: true,
         }))
     }
 
     /// The run from the book this worker kept after its last job of the bot ([`crate::Books`]), with the exchange's
-    /// resting orders. The bot row, the orders that may still rest (the paper matcher and an emergency stop change
+    /// resting orders. The bot row, the orders that may have changed (the paper matcher and an emergency stop change
     /// them without the bot's lock; nothing else of the bot is written without it) and the exchange's resting orders
-    /// are asked for at once. [`Resumed::Stale`] when the bot no longer runs that grid.
+    /// are asked for at once: a live book's resting orders, a paper book's [`crate::fills::unsettled_orders`].
+    /// [`Resumed::Stale`] when the bot no longer runs that grid.
     pub async fn resume(ctx: &'a Ctx, kept: crate::books::Kept) -> Result<Resumed<'a>, JobError> {
         let mut book = kept.book;
-        let live: Vec<i64> =
-            book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
         let venue = ctx.venue(&kept.bot, paper_fees(&book)).await?;
+        let paper = matches!(venue, Venue::Paper { .. });
         let (bot, orders, resting) = tokio::try_join!(
             async { ctx.db.reader().bots().get(kept.bot.id).await.map_err(JobError::from) },
-            async { ctx.db.reader().orders().by_ids(&live).await.map_err(JobError::from) },
+            async {
+                if paper {
+                    return crate::fills::unsettled_orders(ctx, kept.bot.id, &book).await;
+                }
+                let live: Vec<i64> =
+                    book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
+                ctx.db.reader().orders().by_ids(&live).await.map_err(JobError::from)
+            },
             venue.open_orders(&kept.bot),
         )?;
         if bot.status != BotStatus::Running || !crate::books::same_grid(&kept.bot, &bot) {
             return Ok(Resumed::Stale(bot));
         }
         for o in orders {
-            if let Some(known) = book.orders.iter_mut().find(|k| k.id == o.id) {
-                *known = o;
+            match book.orders.iter_mut().find(|k| k.id == o.id) {
+                Some(known) => *known = o,
+                None => book.orders.push(o),
             }
         }
         let params = params(&bot)?;
@@ -101,6 +113,7 @@ impl<'a> Run<'a> {
             unsaved: Vec::new(),
             trades_complete: true,
             fee_values: Default::default(),
+            orders_fresh: paper,
         };
         Ok(Resumed::Run(Box::new(run), resting))
     }
@@ -111,6 +124,7 @@ impl<'a> Run<'a> {
         self.bot = self.ctx.db.bots().get(self.bot.id).await?;
         self.book =
             GridBook::load(&self.ctx.db, &self.bot).await?.ok_or_else(|| JobError::fatal("run state vanished"))?;
+        self.orders_fresh = true;
         Ok(())
     }
 

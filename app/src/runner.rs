@@ -35,5 +35,7 @@ pub async fn execute(ctx: &Ctx, job: &Job, lock: &LockGuard) -> Result<(), JobEr
             ctx.books.forget(bot);
             crate::stop::stop(ctx, bot, reason, *sell, None).await
         }
+        // The worker runs a batch as the reconcile of each of its bots, each under its own lock.
+        Job::ReconcileMany { .. } => Err(JobError::fatal("a batch of reconciles runs bot by bot, not under one lock")),
     }
 }

@@ -13,6 +13,6 @@ pub mod settings;
 
 pub use db::{Db, DbError, connect, migrate};
 pub use events::{BotChange, Channel, Event, EventBus, Received, Subscription};
-pub use jobs::{Delivery, Job, JobHandler, Queue, QueueError};
+pub use jobs::{Delivery, Job, JobHandler, Queue, QueueError, RECONCILES_PER_JOB};
 pub use locks::{LockGuard, Locks};
 pub use settings::Settings;

@@ -11,7 +11,7 @@ use std::{
 
 use async_trait::async_trait;
 use gridbot_core::BotId;
-use gridbot_platform::{Delivery, Job, JobHandler, Queue, Settings};
+use gridbot_platform::{Delivery, Job, JobHandler, Queue, RECONCILES_PER_JOB, Settings};
 use rust_decimal_macros::dec;
 
 #[derive(Debug, Default)]
@@ -92,8 +92,9 @@ async fn coalescing(settings: Settings) {
     );
 
     // Exactly three jobs reached the queue.
-    let got = reconciles_run(&queue, 3).await;
+    let (got, jobs) = reconciles_run(&queue, 3).await;
     assert_eq!(got, vec![(7, Some(dec!(99))), (7, Some(dec!(100))), (8, None)]);
+    assert_eq!(jobs, 3);
 }
 
 /// The reconciles of a price move reaching many bots go to the queue in one write, each coalesced as one would be.
@@ -105,13 +106,26 @@ async fn bulk_coalescing(settings: Settings) {
     assert_eq!(queue.push_reconciles(&bots, "price", Some(dec!(102))).await.unwrap(), 2, "bot 8's was waiting");
     assert_eq!(queue.push_reconciles(&bots, "price", None).await.unwrap(), 0, "all three wait now");
     assert_eq!(queue.start_reconcile(BotId(8)).await.unwrap(), Some(dec!(102)), "bot 8's runs at the newest price");
-    let got = reconciles_run(&queue, 3).await;
+    let (got, jobs) = reconciles_run(&queue, 3).await;
     assert_eq!(got, vec![(7, Some(dec!(102))), (8, Some(dec!(100))), (9, Some(dec!(102)))]);
+    assert_eq!(jobs, 2, "bot 8's alone, then one job for the move's two new reconciles");
 }
 
-/// Runs a worker until it has handled `n` jobs (and a little longer, to see any extra one); the reconciles it ran,
-/// sorted. (The worker's future is not `Send` in general: joined, not spawned.)
-async fn reconciles_run(queue: &Queue, n: usize) -> Vec<(i64, Option<rust_decimal::Decimal>)> {
+/// A move reaching more bots than one job runs is split over several jobs, every bot's reconcile in exactly one.
+async fn bulk_split(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    let n = RECONCILES_PER_JOB * 2 + 3;
+    let bots: Vec<BotId> = (1..=n as i64).map(BotId).collect();
+    assert_eq!(queue.push_reconciles(&bots, "price", Some(dec!(5))).await.unwrap(), n);
+    let (got, jobs) = reconciles_run(&queue, n).await;
+    assert_eq!(got, bots.iter().map(|b| (b.0, Some(dec!(5)))).collect::<Vec<_>>());
+    assert_eq!(jobs, 3);
+}
+
+/// Runs a worker until it has handled `n` reconciles (and a little longer, to see any extra one); the reconciles it
+/// ran, sorted (a batch's one per bot), and how many jobs they came in. (The worker's future is not `Send` in
+/// general: joined, not spawned.)
+async fn reconciles_run(queue: &Queue, n: usize) -> (Vec<(i64, Option<rust_decimal::Decimal>)>, usize) {
     let recorder = Arc::new(Recorder::default());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handler: Arc<dyn JobHandler> = Arc::clone(&recorder) as Arc<dyn JobHandler>;
@@ -120,7 +134,7 @@ async fn reconciles_run(queue: &Queue, n: usize) -> Vec<(i64, Option<rust_decima
     });
     let watch = async {
         for _ in 0..100 {
-            if recorder.0.lock().unwrap().len() >= n {
+            if recorder.0.lock().unwrap().iter().map(|j| j.bots().len()).sum::<usize>() >= n {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -130,18 +144,17 @@ async fn reconciles_run(queue: &Queue, n: usize) -> Vec<(i64, Option<rust_decima
     };
     let (worked, ()) = tokio::join!(work, watch);
     worked.unwrap();
-    let mut got: Vec<(i64, Option<rust_decimal::Decimal>)> = recorder
-        .0
-        .lock()
-        .unwrap()
+    let jobs = recorder.0.lock().unwrap().clone();
+    let mut got: Vec<(i64, Option<rust_decimal::Decimal>)> = jobs
         .iter()
-        .map(|j| match j {
-            Job::ReconcileFills { bot, price, .. } => (bot.0, *price),
+        .flat_map(|j| match j {
+            Job::ReconcileFills { bot, price, .. } => vec![(bot.0, *price)],
+            Job::ReconcileMany { bots, price, .. } => bots.iter().map(|b| (b.0, *price)).collect(),
             other => panic!("unexpected job {other:?}"),
         })
         .collect();
     got.sort();
-    got
+    (got, jobs.len())
 }
 
 /// A reconcile that never starts (its job lost) does not silence the bot: after a few seconds a trigger enqueues again.
@@ -187,6 +200,17 @@ async fn reconciles_pushed_together_coalesce_on_the_sqlite_queue() {
 #[tokio::test]
 async fn reconciles_pushed_together_coalesce_on_redis() {
     bulk_coalescing(redis()).await;
+}
+
+#[tokio::test]
+async fn a_big_move_is_split_over_jobs_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    bulk_split(settings).await;
+}
+
+#[tokio::test]
+async fn a_big_move_is_split_over_jobs_on_redis() {
+    bulk_split(redis()).await;
 }
 
 #[tokio::test]
@@ -239,5 +263,31 @@ async fn finished_jobs_are_pruned_from_the_sqlite_queue() {
     tokio::select! {
         r = work => panic!("the worker stopped by itself: {r:?}"),
         () = pruned => {}
+    }
+}
+
+/// The plan of apalis-sqlite 1.0's acknowledgement (`queries/task/ack.sql`, as it sends it).
+const ACK_PLAN: &str = "EXPLAIN QUERY PLAN WITH j AS (SELECT value ->> 'task_id' AS task_id, value ->> 'attempt' AS attempt, \
+    value ->> 'result' AS result, value ->> 'status' AS status FROM json_each(?1)) \
+    UPDATE Jobs SET status = j.status, attempts = j.attempt, last_result = j.result, done_at = strftime('%s', 'now') \
+    FROM j WHERE Jobs.id = j.task_id AND Jobs.lock_by = ?2";
+
+/// An acknowledgement looks each acknowledged job up by id, whatever the queue holds: not every job its worker holds,
+/// with the batch parsed again for each (its cost grew with the queue's jobs), on a new queue file and on one opened
+/// again.
+#[tokio::test]
+async fn the_sqlite_queue_acknowledges_jobs_by_id() {
+    let (_dir, settings) = sqlite();
+    for _ in 0..2 {
+        let queue = Queue::connect(&settings).await.unwrap();
+        queue.push_reconcile(BotId(1), "price", None).await.unwrap();
+        let path = settings.jobs_path();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(ACK_PLAN).bind("[]").bind("worker").fetch_all(&pool).await.unwrap();
+        let steps: Vec<&str> = plan.iter().map(|(.., step)| step.as_str()).collect();
+        assert!(steps.iter().any(|s| s.starts_with("SEARCH Jobs") && s.contains("(id=?)")), "{steps:?}");
+        assert!(!steps.iter().any(|s| s.contains("LIdx")), "{steps:?}");
+        pool.close().await;
     }
 }

@@ -100,7 +100,8 @@ impl Watch {
                         if let Event::Bot { bot_id, change } = *e {
                             match change {
                                 BotChange::Status => self.refresh_one(bot_id).await,
-                                BotChange::Orders | BotChange::Fill => self.refresh_bot(bot_id).await,
+                                BotChange::Orders => self.refresh_bot(bot_id, false).await,
+                                BotChange::Fill => self.refresh_bot(bot_id, true).await,
                             }
                         }
                     }
@@ -162,7 +163,7 @@ impl Watch {
         };
         if known {
             if bot.mode == BotMode::Live && !is_runtime(&bot) {
-                self.refresh_bot(id).await;
+                self.refresh_bot(id, false).await;
             }
             return;
         }
@@ -218,11 +219,12 @@ impl Watch {
         }
     }
 
-    /// A worker changed the bot's orders or booked its fills. A live grid's triggers are read again (its resting
-    /// orders); a paper grid's book is the matcher's, checked against the database's resting orders and rebuilt only
-    /// when they differ (a worker placed or cancelled what the matcher did not), unless the matcher filled meanwhile
-    /// (its own book is newer then); a runtime books the exchange's fills.
-    async fn refresh_bot(&self, bot_id: gridbot_core::BotId) {
+    /// A worker changed the bot's orders, or only booked its fills (`fills_only`). A live grid's triggers are read
+    /// again (its resting orders); a paper grid's book is the matcher's: booking changes none of its orders, and after
+    /// a change it is checked against the database's resting orders and rebuilt only when they differ (a worker placed
+    /// or cancelled what the matcher did not), unless the matcher filled meanwhile (its own book is newer then); a
+    /// runtime books the exchange's fills.
+    async fn refresh_bot(&self, bot_id: gridbot_core::BotId, fills_only: bool) {
         let Some((bot, version, paper)) =
             lock(&self.bots).get(&bot_id).map(|w| (w.bot.clone(), w.version, w.triggers.paper.is_some()))
         else {
@@ -232,6 +234,9 @@ impl Watch {
             return self.book_live(bot_id).await;
         }
         if paper {
+            if fills_only {
+                return;
+            }
             let Some(triggers) = lock(&self.bots).get(&bot_id).filter(|w| !w.writing).map(|w| w.triggers.clone())
             else {
                 return;
@@ -475,7 +480,7 @@ impl Watch {
         if let Some(w) = lock(&self.bots).get_mut(&bot_id) {
             w.version += 1;
         }
-        self.refresh_bot(bot_id).await;
+        self.refresh_bot(bot_id, false).await;
     }
 
     pub(crate) async fn reconcile(&self, bot: &Bot, reason: &str, price: Option<Decimal>) {

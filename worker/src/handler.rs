@@ -7,7 +7,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use gridbot_platform::{Delivery, Job, JobHandler, LockGuard, QueueError, db::types::DeadJobKind};
 
 use gridbot_app::{Ctx, JobError, runner};
@@ -39,6 +39,9 @@ impl Handler {
 
 /// Attempts per job before it fails for good.
 const ATTEMPTS: u32 = 6;
+/// How many bots of a batch of reconciles run at once: a bot's reconcile mostly waits on the database (PostgreSQL's
+/// round trips, SQLite's writer), so a few at once keep a worker's slot busy.
+const BATCH_PARALLEL: usize = 4;
 /// How long a job waits for its bot's lock before going back to the queue (by default).
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
@@ -56,17 +59,32 @@ pub async fn run(
 #[async_trait]
 impl JobHandler for Handler {
     async fn handle(&self, job: Job, delivery: Delivery) {
+        match job {
+            Job::ReconcileMany { .. } => self.batch(job, delivery).await,
+            job => self.run(job, &delivery, self.lock_wait, true).await,
+        }
+    }
+}
+
+impl Handler {
+    /// Runs `job` under its bot's lock (waiting up to `lock_wait`, else the job goes back to the queue). `alone`: the
+    /// delivery is the job's own, recorded for the crash guard; a bot of a batch runs under its batch's record.
+    async fn run(&self, job: Job, delivery: &Delivery, lock_wait: Duration, alone: bool) {
         let ctx = &self.ctx;
         let bot = job.bot();
-        let guard = match ctx.locks.bot(bot, self.lock_wait).await {
+        let guard = match ctx.locks.bot(bot, lock_wait).await {
             Ok(Some(g)) => g,
             Ok(None) | Err(_) => {
                 // Sent back, the job is a new task: one whose earlier run died with its process is quarantined now,
                 // or it would escape its record.
-                if quarantine::died_before(ctx, &job, &delivery, &self.owner).await {
+                if alone && quarantine::died_before(ctx, &job, delivery, &self.owner).await {
                     return;
                 }
-                tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
+                if alone {
+                    tracing::warn!(%bot, job = job.name(), "bot lock busy; job goes back to the queue");
+                } else {
+                    tracing::debug!(%bot, job = job.name(), "bot lock busy; its reconcile goes back to the queue alone");
+                }
                 if let Err(e) = ctx.queue.push(job).await {
                     tracing::error!(%bot, error = %e, "job could not be re-queued");
                 }
@@ -75,15 +93,36 @@ impl JobHandler for Handler {
         };
         let started = std::time::Instant::now();
         let job = runner::take(ctx, job).await;
-        if !quarantine::begin(ctx, &job, &delivery, &self.owner).await {
+        if alone && !quarantine::begin(ctx, &job, delivery, &self.owner).await {
             return;
         }
         if let Err(e) = attempts(ctx, &job, &guard).await {
-            fail(ctx, &job, &delivery, e).await;
+            fail(ctx, &job, delivery, e).await;
         }
-        quarantine::end(ctx, &delivery).await;
+        if alone {
+            quarantine::end(ctx, delivery).await;
+        }
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(%bot, job = job.name(), ms, "job done");
+    }
+
+    /// A batch of reconciles: each bot's, [`BATCH_PARALLEL`] at a time, under the batch's record. A bot whose lock is
+    /// taken (another of its jobs runs) goes back to the queue alone rather than hold the batch. A batch whose earlier
+    /// delivery died with its process is not replayed: each of its bots goes back to the queue alone, where a second
+    /// crash is quarantined as that bot's.
+    async fn batch(&self, batch: Job, delivery: Delivery) {
+        let ctx = &self.ctx;
+        if !quarantine::begin_batch(ctx, &batch, &delivery, &self.owner).await {
+            return;
+        }
+        futures_util::stream::iter(batch.reconciles())
+            .for_each_concurrent(BATCH_PARALLEL, |job| {
+                let one =
+                    Delivery { task_id: format!("{}/{}", delivery.task_id, job.bot().0), attempt: delivery.attempt };
+                async move { self.run(job, &one, Duration::ZERO, false).await }
+            })
+            .await;
+        quarantine::end(ctx, &delivery).await;
     }
 }
 

@@ -36,6 +36,33 @@ pub(crate) async fn begin(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str
     }
 }
 
+/// [`begin`] for a batch of reconciles ([`Job::ReconcileMany`]): `false` when an earlier delivery of it, by another
+/// worker, started and never ended. The batch is not replayed then: each of its bots goes back to the queue alone, so
+/// that a crash one of them causes again is quarantined as that bot's, and the others run.
+pub(crate) async fn begin_batch(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str) -> bool {
+    let found = match ctx.db.running_jobs().begin(&delivery.task_id, job.bot(), job.name(), owner).await {
+        Ok(Some(found)) if found.owner != owner => found,
+        Ok(_) => return true,
+        Err(e) => {
+            tracing::warn!(task = %delivery.task_id, error = %e, "batch start not recorded; it runs without crash guard");
+            return true;
+        }
+    };
+    tracing::error!(
+        task = %delivery.task_id,
+        bots = job.bots().len(),
+        worker = %found.owner,
+        started_at = %found.started_at,
+        "a batch of reconciles was running when its process died: each bot goes back to the queue alone"
+    );
+    match ctx.queue.push_all(job.reconciles()).await {
+        // Should this fail, the periodic sweep reconciles every running bot.
+        Err(e) => tracing::error!(task = %delivery.task_id, error = %e, "the batch's reconciles were not re-queued"),
+        Ok(()) => end(ctx, delivery).await,
+    }
+    false
+}
+
 /// Whether an earlier delivery of this task, by another worker, started and never ended — its process died; the job
 /// is then quarantined. For a delivery that will not run (its bot's lock is busy) and would go back to the queue as a
 /// new task.

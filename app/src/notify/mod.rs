@@ -150,15 +150,29 @@ impl Notifier {
         Ok(self.deliver(&settings, &Message::test()).await)
     }
 
+    /// Tells `bot`'s user about each of `msgs` (a job's fills), in order, in the background: their settings are read
+    /// once for all of them. Returns at once.
+    pub fn about_all(&self, db: &Db, bot: &Bot, msgs: Vec<Message>) {
+        if msgs.is_empty() {
+            return;
+        }
+        let (this, db, user_id) = (self.clone(), db.clone(), bot.user_id);
+        tokio::spawn(async move { this.send_all_now(&db, user_id, &msgs).await });
+    }
+
     async fn send_now(&self, db: &Db, user_id: i64, msg: &Message) {
+        self.send_all_now(db, user_id, std::slice::from_ref(msg)).await;
+    }
+
+    async fn send_all_now(&self, db: &Db, user_id: i64, msgs: &[Message]) {
         let settings = match db.reader().notifications().get(user_id).await {
-            Ok(Some(s)) if s.enabled && msg.kind.wanted(&s.on) => s,
+            Ok(Some(s)) if s.enabled => s,
             Ok(_) => return,
-            Err(e) => {
-                return tracing::warn!(user_id, event = msg.kind.as_str(), error = %e, "notification settings not read");
-            }
+            Err(e) => return tracing::warn!(user_id, error = %e, "notification settings not read"),
         };
-        self.deliver_recorded(db, &settings, msg).await;
+        for msg in msgs.iter().filter(|m| m.kind.wanted(&settings.on)) {
+            self.deliver_recorded(db, &settings, msg).await;
+        }
     }
 
     /// Delivers `msg` and records the outcome as the user's last delivery or last error.

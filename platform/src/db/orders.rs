@@ -2,12 +2,12 @@
 //! [`DbError::DuplicateClientOrderId`].
 
 use chrono::Utc;
-use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty};
-use gridbot_entity::{Amount, order};
-use sea_orm::sea_query::Expr;
+use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty, Side};
+use gridbot_entity::{Amount, fill, order};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::types::{NewOrder, Order, OrderStatus, level_from_db, level_to_db};
@@ -99,21 +99,44 @@ impl<C: ConnectionTrait> Orders<'_, C> {
         Ok(orders.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect())
     }
 
-    /// `bot`'s orders that may still change its books: the live ones (new, open, partly filled) and the filled ones no
-    /// fill was booked for yet, oldest first. Orders that left the book before are final and not read.
-    pub async fn unsettled(&self, bot: BotId) -> Result<Vec<Order>> {
+    /// The orders of `bots` a fill was booked for, every run, oldest first, in one statement.
+    pub async fn filled_of(&self, bots: &[BotId]) -> Result<Vec<Order>> {
+        if bots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = || bots.iter().map(|b| b.0);
+        let booked = Query::select()
+            .column(fill::Column::OrderId)
+            .from(fill::Entity)
+            .and_where(fill::Column::BotId.is_in(ids()))
+            .to_owned();
         let rows = order::Entity::find()
-            .filter(order::Column::BotId.eq(bot.0))
-            .filter(
+            .filter(order::Column::BotId.is_in(ids()))
+            .filter(order::Column::Id.in_subquery(booked))
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
+        rows.into_iter().map(to_order).collect()
+    }
+
+    /// `bot`'s orders that may still change its books — the live ones (new, open, partly filled) and the filled ones no
+    /// fill was booked for yet — and the orders `also` (a book's live orders, whatever became of them), oldest first,
+    /// in one statement: one snapshot, so an order is never seen before a change that an older one is seen after.
+    /// Orders that left the book before are final and not read.
+    pub async fn unsettled(&self, bot: BotId, also: &[i64]) -> Result<Vec<Order>> {
+        let mut wanted = Condition::any().add(
+            Condition::all().add(order::Column::BotId.eq(bot.0)).add(
                 Condition::any().add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str))).add(
                     Condition::all()
                         .add(order::Column::Status.eq(OrderStatus::Filled.as_str()))
                         .add(Expr::cust("NOT EXISTS (SELECT 1 FROM fills WHERE fills.order_id = orders.id)")),
                 ),
-            )
-            .order_by_asc(order::Column::Id)
-            .all(self.0)
-            .await?;
+            ),
+        );
+        if !also.is_empty() {
+            wanted = wanted.add(order::Column::Id.is_in(also.iter().copied()));
+        }
+        let rows = order::Entity::find().filter(wanted).order_by_asc(order::Column::Id).all(self.0).await?;
         rows.into_iter().map(to_order).collect()
     }
 
@@ -153,18 +176,27 @@ impl<C: ConnectionTrait> Orders<'_, C> {
         rows.into_iter().map(to_order).collect()
     }
 
-    /// The orders of `bots` resting now (open or partly filled), oldest first.
-    pub async fn resting_for_bots(&self, bots: &[BotId]) -> Result<Vec<Order>> {
+    /// What the resting orders (open, partly filled) of `bots` hold: per order its bot, side, price and the amount
+    /// left. Only those columns are read: the dashboard's header asks for every paper bot of a user on each poll.
+    pub async fn resting_left(&self, bots: &[BotId]) -> Result<Vec<(BotId, Side, Decimal, Decimal)>> {
         if bots.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = order::Entity::find()
+        let rows: Vec<(i64, String, Amount, Amount, Amount)> = order::Entity::find()
+            .select_only()
+            .column(order::Column::BotId)
+            .column(order::Column::Side)
+            .column(order::Column::Price)
+            .column(order::Column::Amount)
+            .column(order::Column::FilledAmount)
             .filter(order::Column::BotId.is_in(bots.iter().map(|b| b.0)))
             .filter(order::Column::Status.is_in([OrderStatus::Open.as_str(), OrderStatus::PartiallyFilled.as_str()]))
-            .order_by_asc(order::Column::Id)
+            .into_tuple()
             .all(self.0)
             .await?;
-        rows.into_iter().map(to_order).collect()
+        rows.into_iter()
+            .map(|(bot, side, price, amount, filled)| Ok((BotId(bot), side.parse()?, price.0, amount.0 - filled.0)))
+            .collect()
     }
 
     /// Records the exchange's view of an order: its id, status, filled amount, average price and fee. Compare-and-set:

@@ -101,11 +101,10 @@ impl PaperBalances<'_> {
         let ids: Vec<BotId> = bots.iter().map(|b| b.id).collect();
         let symbols: BTreeMap<BotId, &Symbol> = bots.iter().map(|b| (b.id, &b.symbol)).collect();
         let mut locked: BTreeMap<String, Decimal> = BTreeMap::new();
-        for o in Orders(self.0).resting_for_bots(&ids).await? {
-            let Some(symbol) = symbols.get(&o.bot) else { continue };
-            let left = o.amount.get() - o.filled.get();
-            match o.side {
-                Side::Buy => *locked.entry(symbol.quote().to_owned()).or_default() += left * o.price.get(),
+        for (bot, side, price, left) in Orders(self.0).resting_left(&ids).await? {
+            let Some(symbol) = symbols.get(&bot) else { continue };
+            match side {
+                Side::Buy => *locked.entry(symbol.quote().to_owned()).or_default() += left * price,
                 Side::Sell => *locked.entry(symbol.base().to_owned()).or_default() += left,
             }
         }

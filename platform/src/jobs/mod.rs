@@ -25,6 +25,10 @@ pub enum Job {
     /// Compare the database with the exchange, book fills, place counter-orders, repair what a crash left; `price`
     /// is the tick that triggered it (risk limits are checked at it), else the market's.
     ReconcileFills { bot: BotId, reason: String, price: Option<Decimal> },
+    /// [`Job::ReconcileFills`] of each of `bots`, in one job: a price move reaching hundreds of bots costs the queue
+    /// and the crash guard a few jobs, not one per bot. Each bot runs as its own reconcile would, under its own lock
+    /// (one busy is sent back to the queue alone).
+    ReconcileMany { bots: Vec<BotId>, reason: String, price: Option<Decimal> },
     /// Make the resting orders equal the engine's desired set.
     Rebalance { bot: BotId },
     /// Cancel every open order (and sell the base when `sell`), mark the bot stopped with `reason`.
@@ -32,18 +36,35 @@ pub enum Job {
 }
 
 impl Job {
+    /// The bot the job is about; the first of a [`Job::ReconcileMany`] (see [`Job::bots`]; bot 0 for an empty one,
+    /// which runs nothing).
     pub fn bot(&self) -> BotId {
+        self.bots().first().copied().unwrap_or(BotId(0))
+    }
+    /// Every bot the job is about.
+    pub fn bots(&self) -> &[BotId] {
         match self {
             Job::PlaceGrid { bot }
             | Job::ReconcileFills { bot, .. }
             | Job::Rebalance { bot }
-            | Job::StopBot { bot, .. } => *bot,
+            | Job::StopBot { bot, .. } => std::slice::from_ref(bot),
+            Job::ReconcileMany { bots, .. } => bots,
+        }
+    }
+    /// The reconciles of a [`Job::ReconcileMany`], one per bot; nothing for another job.
+    pub fn reconciles(&self) -> Vec<Job> {
+        match self {
+            Job::ReconcileMany { bots, reason, price } => {
+                bots.iter().map(|&bot| Job::ReconcileFills { bot, reason: reason.clone(), price: *price }).collect()
+            }
+            _ => Vec::new(),
         }
     }
     pub fn name(&self) -> &'static str {
         match self {
             Job::PlaceGrid { .. } => "place_grid",
             Job::ReconcileFills { .. } => "reconcile_fills",
+            Job::ReconcileMany { .. } => "reconcile_many",
             Job::Rebalance { .. } => "rebalance",
             Job::StopBot { .. } => "stop_bot",
         }
@@ -166,7 +187,9 @@ impl Queue {
             return Ok(());
         }
         for job in &jobs {
-            tracing::debug!(bot = %job.bot(), job = job.name(), "enqueue");
+            for bot in job.bots() {
+                tracing::debug!(%bot, job = job.name(), "enqueue");
+            }
         }
         match &self.store {
             Store::Redis { storage, available, .. } => {
@@ -199,8 +222,9 @@ impl Queue {
         Ok(self.push_reconciles(&[bot], reason, price).await? == 1)
     }
 
-    /// [`Queue::push_reconcile`] for each of `bots`, the new jobs written together: a price move reaching hundreds
-    /// of bots costs one write to the queue, not one each. Returns how many jobs were pushed.
+    /// [`Queue::push_reconcile`] for each of `bots`, the new reconciles written together, [`RECONCILES_PER_JOB`] to a
+    /// job: a price move reaching hundreds of bots costs one write to the queue and a few jobs, not one each. Returns
+    /// how many bots' reconciles were pushed.
     pub async fn push_reconciles(
         &self,
         bots: &[BotId],
@@ -218,7 +242,13 @@ impl Queue {
                 }
             }
         }
-        let jobs = fresh.iter().map(|&bot| Job::ReconcileFills { bot, reason: reason.into(), price }).collect();
+        let jobs = match fresh.as_slice() {
+            [bot] => vec![Job::ReconcileFills { bot: *bot, reason: reason.into(), price }],
+            _ => fresh
+                .chunks(RECONCILES_PER_JOB)
+                .map(|bots| Job::ReconcileMany { bots: bots.to_vec(), reason: reason.into(), price })
+                .collect(),
+        };
         if let Err(e) = self.push_all(jobs).await {
             self.unmark(&fresh).await;
             return Err(e);
@@ -240,14 +270,9 @@ impl Queue {
     }
 
     /// Deletes the jobs that are over (done, killed, failed for good) from the SQLite queue and returns how many. The
-    /// queue keeps them otherwise, and every acknowledgement reads every job its worker ever finished, so its cost
-    /// would grow with the queue's age. A worker prunes as it starts and every [`PRUNE_EVERY`]. Redis keeps no
-    /// finished job (`persist_results(false)`): nothing to do there.
-    ///
-    /// apalis-sqlite's acknowledgement (`queries/task/ack.sql`: an `UPDATE … FROM json_each(?)` joined on `id` and
-    /// `lock_by`) is planned by SQLite as a scan of every job the worker locked that the queue still holds, each
-    /// joined with its parsed payload: pruning every few seconds keeps that to the last seconds' jobs. (The upstream
-    /// fix: `AND Jobs.id IN (SELECT task_id FROM j)` in that statement makes it an id lookup.)
+    /// queue keeps them otherwise, and its table (and what reads it) would grow with the queue's age. A worker prunes
+    /// as it starts and every [`PRUNE_EVERY`]. Redis keeps no finished job (`persist_results(false)`): nothing to do
+    /// there.
     pub async fn prune(&self) -> Result<u64, QueueError> {
         match &self.store {
             Store::Redis { .. } => Ok(0),
@@ -344,9 +369,14 @@ impl Queue {
     }
 }
 
-/// How often a worker on the SQLite queue deletes the jobs that are over ([`Queue::prune`]): at a thousand bots'
-/// pace (tens of jobs a second) the queue then holds a few hundred jobs at most.
-pub const PRUNE_EVERY: Duration = Duration::from_secs(5);
+/// How many bots' reconciles one job runs when a trigger reaches many ([`Job::ReconcileMany`]): small enough that a
+/// move's jobs spread over every worker's slots, large enough that the queue and the crash guard cost a few jobs a
+/// move.
+pub const RECONCILES_PER_JOB: usize = 16;
+
+/// How often a worker on the SQLite queue deletes the jobs that are over ([`Queue::prune`]): the queue's table and its
+/// eight indexes then hold about a second's jobs. A prune is an indexed delete.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(1);
 
 /// Prunes `queue` now and every `every`, until aborted; a failure is logged and tried again next time.
 async fn prune_every(queue: Queue, every: Duration) {
@@ -408,6 +438,7 @@ async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, Qu
     let options = crate::db::sqlite_commits(options);
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(|e| err(&e))?;
     SqliteStorage::setup(&setup).await.map_err(|e| err(&e))?;
+    plan_acknowledgements_by_id(&setup).await.map_err(|e| err(&e))?;
     setup.close().await;
     // One connection, as for the database (crate::db::connect): the queue's writers (pushes, fetches, acknowledgements,
     // heartbeats) take turns in the pool instead of in SQLite's sleeping busy handler, and apalis's transactions,
@@ -419,6 +450,24 @@ async fn sqlite_storage(path: &std::path::Path) -> Result<SqliteStorage<Job>, Qu
         .await
         .map_err(|e| err(&e))?;
     Ok(SqliteStorage::new(&pool))
+}
+
+/// apalis-sqlite's acknowledgement (`queries/task/ack.sql`: an `UPDATE Jobs … FROM json_each(?1)` on `Jobs.id` and
+/// `Jobs.lock_by`) is planned by SQLite, without statistics, as a search of `Jobs` by `lock_by` — every job the worker
+/// holds, done ones included — with the acknowledged batch parsed again for each: in a thousand bots' price move that
+/// parsing was a quarter of the process's CPU (perf: SQLite's JSON functions on the queue's connection), and it grows
+/// with the jobs the queue holds. Statistics that say what is true of a queue's workers — `lock_by` tells few jobs
+/// apart — make SQLite read the batch once and look each job up by id instead: the plan of the upstream fix
+/// (`AND Jobs.id IN (SELECT task_id FROM j)`), without a fork. Connections opened afterwards plan with them.
+async fn plan_acknowledgements_by_id(pool: &sqlx::SqlitePool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Creates `sqlite_stat1` when missing, reading no table.
+    sqlx::query("ANALYZE sqlite_schema").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sqlite_stat1 WHERE tbl = 'Jobs' AND idx = 'LIdx'").execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('Jobs', 'LIdx', '1000000 1000000')")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 fn sqlite_config(queue: &str) -> apalis_sqlite::Config {

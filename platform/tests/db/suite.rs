@@ -1,7 +1,7 @@
 //! The checks every backend must pass.
 
 use gridbot_core::{BotId, ClientOrderId, Price, Qty, Side};
-use gridbot_platform::db::types::{BotMode, BotStatus, NewBot, NewOrder, OrderStatus};
+use gridbot_platform::db::types::{BotMode, BotStatus, Fill, NewBot, NewOrder, OrderStatus};
 use gridbot_platform::{DbError, connect, migrate};
 use rust_decimal_macros::dec;
 
@@ -13,7 +13,8 @@ both!(
     duplicate_client_order_id_is_typed,
     order_status_changes_are_compare_and_set,
     migrations_twice_change_nothing,
-    bots_and_users
+    bots_and_users,
+    unsettled_and_booked_orders
 );
 
 pub async fn bot(f: &Fresh) -> BotId {
@@ -138,4 +139,51 @@ async fn bots_and_users(f: &Fresh) {
     assert!(matches!(f.db.users().create(&u.email, "h").await, Err(DbError::Conflict(_))));
     f.db.users().set_api_keys(u.id, "enc-key", "enc-secret").await.unwrap();
     assert_eq!(f.db.users().by_email(&u.email).await.unwrap().unwrap().api_key_enc.as_deref(), Some("enc-key"));
+}
+
+/// What a paper job reads again in one statement (the live and the filled, unbooked orders, and the orders it names
+/// whatever became of them), and what the account's ledgers read (the orders fills were booked for).
+async fn unsettled_and_booked_orders(f: &Fresh) {
+    let (b, other) = (bot(f).await, bot(f).await);
+    let orders = f.db.orders();
+    let mut ids = Vec::new();
+    for (coid, status) in [
+        ("gb1-0-1b0", OrderStatus::Open),
+        ("gb1-0-2b0", OrderStatus::Filled),
+        ("gb1-0-3b0", OrderStatus::Filled),
+        ("gb1-0-4b0", OrderStatus::Cancelled),
+        ("gb1-0-5b0", OrderStatus::Cancelled),
+    ] {
+        let o = orders.insert(&new_order(b, coid, dec!(100), dec!(1))).await.unwrap();
+        let filled = if status == OrderStatus::Filled { dec!(1) } else { dec!(0) };
+        let (qty, price) = (Qty::new(filled).unwrap(), Some(Price::new(dec!(100)).unwrap()));
+        orders.update_state(&o.client_order_id, None, status, qty, price, dec!(0), None).await.unwrap();
+        ids.push(o.id);
+    }
+    let theirs = orders.insert(&new_order(other, "gb2-0-1b0", dec!(100), dec!(1))).await.unwrap();
+    let fill = |bot, order_id| Fill {
+        bot,
+        order_id,
+        side: Side::Buy,
+        level: Some(3),
+        price: Price::new(dec!(100)).unwrap(),
+        qty: Qty::new(dec!(1)).unwrap(),
+        fee: dec!(0.001),
+        fee_asset: Some("BTC".into()),
+        fee_quote: None,
+        exchange_trade_id: format!("order:{order_id}"),
+        pnl: None,
+        time: chrono::Utc::now(),
+    };
+    // The second order's fill is booked, the third's not yet.
+    f.db.fills().insert(&fill(b, ids[1])).await.unwrap();
+    f.db.fills().insert(&fill(other, theirs.id)).await.unwrap();
+
+    let read = |os: Vec<gridbot_platform::db::types::Order>| os.iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(read(orders.unsettled(b, &[]).await.unwrap()), vec![ids[0], ids[2]], "live, and filled unbooked");
+    let named = orders.unsettled(b, &[ids[0], ids[3]]).await.unwrap();
+    assert_eq!(read(named), vec![ids[0], ids[2], ids[3]], "and the ones named, whatever became of them");
+    assert_eq!(read(orders.filled_of(&[b]).await.unwrap()), vec![ids[1]]);
+    assert_eq!(read(orders.filled_of(&[b, other]).await.unwrap()), vec![ids[1], theirs.id]);
+    assert!(orders.filled_of(&[]).await.unwrap().is_empty());
 }

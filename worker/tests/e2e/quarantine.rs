@@ -134,3 +134,38 @@ async fn a_redelivered_task_that_finds_its_bot_locked_is_quarantined_not_sent_ba
     assert_eq!(stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap().len(), 1);
     stack.shutdown().await;
 }
+
+/// A batch of reconciles delivered again after its worker died inside it is not replayed, and its bots are not
+/// quarantined for it: each goes back to the queue alone (where a crash it causes again is its own). A bot of a batch
+/// whose lock is busy goes back alone too, without holding the batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_redelivered_after_its_worker_died_sends_each_bot_back_alone() {
+    let stack = Stack::start(Backend::Sqlite, 0).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.user().await;
+    let a = stack.bot(user, BotMode::Paper, config()).await;
+    let b = stack.bot(user, BotMode::Paper, config()).await;
+    let batch = Job::ReconcileMany { bots: vec![a.id, b.id], reason: "price".into(), price: None };
+    let task = format!("redelivered-{}", uuid::Uuid::new_v4().simple());
+    stack.db().running_jobs().begin(&task, a.id, "reconcile_many", "pid1-dead").await.unwrap();
+    let before = stack.ctx.queue.kept_jobs().await.unwrap();
+    let worker = Handler::new(stack.ctx.clone());
+    worker.handle(batch.clone(), Delivery { task_id: task.clone(), attempt: 2 }).await;
+
+    assert!(stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap().is_empty(), "nothing quarantined");
+    for bot in [a.id, b.id] {
+        assert_ne!(stack.status(bot).await, BotStatus::Error);
+    }
+    assert!(stack.db().running_jobs().get(&task).await.unwrap().is_none(), "the batch's record is cleared");
+    assert_eq!(stack.ctx.queue.kept_jobs().await.unwrap(), before + 2, "one reconcile per bot, alone");
+
+    // A first delivery: bot a's lock is busy, so its reconcile goes back alone; the batch ends with its record.
+    let held = stack.ctx.locks.bot(a.id, std::time::Duration::from_secs(1)).await.unwrap().expect("the lock");
+    let fresh = format!("fresh-{}", uuid::Uuid::new_v4().simple());
+    worker.handle(batch, Delivery { task_id: fresh.clone(), attempt: 0 }).await;
+    drop(held);
+    assert_eq!(stack.ctx.queue.kept_jobs().await.unwrap(), before + 3);
+    assert!(stack.db().running_jobs().get(&fresh).await.unwrap().is_none());
+    assert!(stack.db().dead_jobs().list_for_user(user, None, 10).await.unwrap().is_empty());
+    stack.shutdown().await;
+}
