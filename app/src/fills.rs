@@ -279,8 +279,7 @@ impl Run<'_> {
 /// Orders that left the book before are final: the run's history is not read again.
 pub(crate) async fn unsettled_orders(ctx: &Ctx, bot: BotId, book: &GridBook) -> Result<Vec<Order>, JobError> {
     let prefix = ClientOrderId::generation_prefix(bot, book.run.generation);
-    let live: Vec<i64> = book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-    let read = ctx.db.reader().orders().unsettled(bot, &live).await?;
+    let read = ctx.db.reader().orders().unsettled(bot, &book.live_order_ids()).await?;
     Ok(read.into_iter().filter(|o| o.client_order_id.as_str().starts_with(&prefix)).collect())
 }
 

@@ -88,9 +88,7 @@ impl<'a> Run<'a> {
                 if paper {
                     return crate::fills::unsettled_orders(ctx, kept.bot.id, &book).await;
                 }
-                let live: Vec<i64> =
-                    book.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect();
-                ctx.db.reader().orders().by_ids(&live).await.map_err(JobError::from)
+                ctx.db.reader().orders().by_ids(&book.live_order_ids()).await.map_err(JobError::from)
             },
             venue.open_orders(&kept.bot),
         )?;
@@ -98,10 +96,7 @@ impl<'a> Run<'a> {
             return Ok(Resumed::Stale(bot));
         }
         for o in orders {
-            match book.orders.iter_mut().find(|k| k.id == o.id) {
-                Some(known) => *known = o,
-                None => book.orders.push(o),
-            }
+            book.note_order(o);
         }
         let params = params(&bot)?;
         let run = Run {
@@ -189,10 +184,7 @@ impl<'a> Run<'a> {
 
     /// Puts an order as just recorded into the book (the engine and fills do not depend on order rows).
     pub(crate) fn note_order(&mut self, o: Order) -> Order {
-        match self.book.orders.iter_mut().find(|k| k.id == o.id) {
-            Some(known) => *known = o.clone(),
-            None => self.book.orders.push(o.clone()),
-        }
+        self.book.note_order(o.clone());
         o
     }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use gridbot_core::{ClientOrderId, Decimal, GridConfigInput, GridEngine, Side, Symbol, engine::ChargedFee};
 
-use crate::db::types::{Bot, Fill, Order};
+use crate::db::types::{Bot, Fill, Order, OrderStatus};
 pub use crate::db::types::{RunState, RunStop};
 use crate::{Db, DbError};
 
@@ -100,6 +100,19 @@ impl GridBook {
     /// The order of this run with client id `id`.
     pub fn order(&self, id: &ClientOrderId) -> Option<&Order> {
         self.orders.iter().find(|o| &o.client_order_id == id)
+    }
+
+    /// The ids of the orders the book holds as live ([`OrderStatus::LIVE`]).
+    pub fn live_order_ids(&self) -> Vec<i64> {
+        self.orders.iter().filter(|o| OrderStatus::LIVE.contains(&o.status)).map(|o| o.id).collect()
+    }
+
+    /// Puts an order as just read or recorded into the book: it replaces the book's copy, or joins the book.
+    pub fn note_order(&mut self, o: Order) {
+        match self.orders.iter_mut().find(|k| k.id == o.id) {
+            Some(known) => *known = o,
+            None => self.orders.push(o),
+        }
     }
 }
 

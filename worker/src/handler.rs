@@ -61,18 +61,20 @@ impl JobHandler for Handler {
     async fn handle(&self, job: Job, delivery: Delivery) {
         match job {
             Job::ReconcileMany { .. } => self.batch(job, delivery).await,
-            job => self.run(job, &delivery, self.lock_wait, true).await,
+            job => self.run(job, &delivery, true).await,
         }
     }
 }
 
 impl Handler {
-    /// Runs `job` under its bot's lock (waiting up to `lock_wait`, else the job goes back to the queue). `alone`: the
-    /// delivery is the job's own, recorded for the crash guard; a bot of a batch runs under its batch's record.
-    async fn run(&self, job: Job, delivery: &Delivery, lock_wait: Duration, alone: bool) {
+    /// Runs `job` under its bot's lock, else sends it back to the queue. `alone`: the delivery is the job's own,
+    /// recorded for the crash guard, and waits for the lock; a bot of a batch runs under its batch's record and does
+    /// not wait (it would hold the batch).
+    async fn run(&self, job: Job, delivery: &Delivery, alone: bool) {
         let ctx = &self.ctx;
         let bot = job.bot();
-        let guard = match ctx.locks.bot(bot, lock_wait).await {
+        let wait = if alone { self.lock_wait } else { Duration::ZERO };
+        let guard = match ctx.locks.bot(bot, wait).await {
             Ok(Some(g)) => g,
             Ok(None) | Err(_) => {
                 // Sent back, the job is a new task: one whose earlier run died with its process is quarantined now,
@@ -119,7 +121,7 @@ impl Handler {
             .for_each_concurrent(BATCH_PARALLEL, |job| {
                 let one =
                     Delivery { task_id: format!("{}/{}", delivery.task_id, job.bot().0), attempt: delivery.attempt };
-                async move { self.run(job, &one, Duration::ZERO, false).await }
+                async move { self.run(job, &one, false).await }
             })
             .await;
         quarantine::end(ctx, &delivery).await;

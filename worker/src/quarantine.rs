@@ -20,18 +20,27 @@ use gridbot_app::Ctx;
 /// earlier delivery of the same task, by another worker, started and never ended — its process died — and the
 /// job is quarantined now.
 pub(crate) async fn begin(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str) -> bool {
-    let bot = job.bot();
-    match ctx.db.running_jobs().begin(&delivery.task_id, bot, job.name(), owner).await {
-        Ok(None) => true,
-        // This worker's own record (its end could not delete it): the worker is alive, nothing crashed.
-        Ok(Some(found)) if found.owner == owner => true,
-        Ok(Some(found)) => {
+    match record_start(ctx, job, delivery, owner).await {
+        None => true,
+        Some(found) => {
             crashed(ctx, job, delivery, &found).await;
             false
         }
+    }
+}
+
+/// Records that `delivery` of `job` starts under `owner`; returns the record an earlier delivery of the same task
+/// left, by another worker, when there is one: that delivery started and never ended (its process died). This
+/// worker's own record (its end could not delete it) means nothing crashed; a start that cannot be recorded runs
+/// without crash guard.
+async fn record_start(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str) -> Option<RunningJob> {
+    let bot = job.bot();
+    match ctx.db.running_jobs().begin(&delivery.task_id, bot, job.name(), owner).await {
+        Ok(Some(found)) if found.owner != owner => Some(found),
+        Ok(_) => None,
         Err(e) => {
             tracing::warn!(%bot, job = job.name(), error = %e, "job start not recorded; it runs without crash guard");
-            true
+            None
         }
     }
 }
@@ -40,14 +49,7 @@ pub(crate) async fn begin(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str
 /// worker, started and never ended. The batch is not replayed then: each of its bots goes back to the queue alone, so
 /// that a crash one of them causes again is quarantined as that bot's, and the others run.
 pub(crate) async fn begin_batch(ctx: &Ctx, job: &Job, delivery: &Delivery, owner: &str) -> bool {
-    let found = match ctx.db.running_jobs().begin(&delivery.task_id, job.bot(), job.name(), owner).await {
-        Ok(Some(found)) if found.owner != owner => found,
-        Ok(_) => return true,
-        Err(e) => {
-            tracing::warn!(task = %delivery.task_id, error = %e, "batch start not recorded; it runs without crash guard");
-            return true;
-        }
-    };
+    let Some(found) = record_start(ctx, job, delivery, owner).await else { return true };
     tracing::error!(
         task = %delivery.task_id,
         bots = job.bots().len(),
