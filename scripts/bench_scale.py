@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Scale benchmark (issue #18), driven by scripts/bench-scale.sh: N paper grid bots against the simulator's random
-walk, embedded (`gridbot serve`, SQLite) and distributed (`gridbot api` + `scheduler` + two `worker`s, PostgreSQL and
-Redis). Each size runs on a fresh stack and a fresh simulator with a fixed seed; every process it starts is stopped
-and the PostgreSQL database it created is dropped, whatever happens. Progress goes to stderr, the tables to stdout,
-the figures as JSON to --out. Standard library only; PostgreSQL is read through one long-lived `psql`.
+walk, embedded (`gridbot serve`, SQLite) and distributed (`gridbot api` + `scheduler` + two `worker`s or --workers,
+PostgreSQL and Redis). Each size runs on a fresh stack and a fresh simulator with a fixed seed; every process it
+starts is stopped and the PostgreSQL database it created is dropped, whatever happens. Progress goes to stderr, the
+tables to stdout, the figures as JSON to --out. Standard library only; PostgreSQL is read through one long-lived
+`psql`.
 
 A run: register users (--bots-per-user bots each, every user from its own loopback address so the per-address
 register/login limit does not throttle), create N bots while the simulator is paused, start them all, wait until
@@ -368,6 +369,8 @@ class Run:
         self.db = None
         self.pg = f"gbscale_{os.getpid()}_{index}" if mode == "distributed" else None
         self.result = {"mode": mode, "bots": n, "work_dir": self.work}
+        if mode == "distributed":
+            self.result["workers"] = args.workers
 
     # -- processes
 
@@ -412,7 +415,7 @@ class Run:
                 subprocess.run([a.bin, "migrate"], env=env, cwd=self.work, check=True, stdout=out, stderr=out)
             self.procs["api"] = self.spawn("api", ["api", "--bind", bind], env)
             self.procs["scheduler"] = self.spawn("scheduler", ["scheduler"], env)
-            for w in ("a", "b"):
+            for w in "abcdefgh"[:a.workers]:
                 jobs = ["--concurrency", str(a.jobs)] if a.jobs else []
                 self.procs[f"worker-{w}"] = self.spawn(f"worker-{w}", ["worker", "--name", f"scale-{w}", *jobs], env)
         self.wait_http(self.api_port, "/healthz", None, "the API")
@@ -755,6 +758,8 @@ def main():
     ap.add_argument("--threads", type=int, default=8, help="parallel API requests when creating and starting")
     ap.add_argument("--jobs", type=int, default=0,
                     help="jobs at once per process (serve --workers, worker --concurrency; 0: their default)")
+    ap.add_argument("--workers", type=int, default=2, choices=range(1, 9),
+                    help="`gridbot worker` processes in the distributed stack")
     ap.add_argument("--place-timeout", type=float, default=900, help="seconds for every grid to be placed")
     ap.add_argument("--summary-requests", type=int, default=200)
     ap.add_argument("--settle", type=float, default=30, help="seconds for the backlog to drain after the pause")
@@ -802,7 +807,8 @@ def main():
                 json.dump({"parameters": params, "runs": results}, f, indent=1)
     print(f"Scale benchmark: {params}\n")
     for mode in modes:
-        print(f"### {mode}\n\n{table(results, mode)}\n")
+        title = f"distributed, {a.workers} worker{'s' if a.workers > 1 else ''}" if mode == "distributed" else mode
+        print(f"### {title}\n\n{table(results, mode)}\n")
     print(f"(figures as JSON in {a.out})")
 
 

@@ -13,7 +13,7 @@ use gridbot_platform::{
     Db, DbError,
     book::{GridBook, RunState, charged_fee, next_to_book},
     db::{
-        ConnectionTrait, Orders,
+        ConnectionTrait, Orders, WholeFill,
         types::{Bot, BotMode, NewOrder, Order, OrderStatus},
     },
 };
@@ -207,8 +207,10 @@ pub struct BotFills<'a> {
 /// Records the paper fills of one price move, for every bot it filled: each filled order (written first if the worker
 /// had not written it yet) becomes filled at its own price, charged as the bot's fees say, only while it still rests;
 /// its counter-order is written resting. A move reaching hundreds of bots costs two reads, one insert and one update
-/// per fill, not a round of statements per order. Returns, per bot, false when one of its orders had left the book
-/// meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's counter-orders is written.
+/// per `FILLS_PER_STATEMENT` fills, not a round of statements per order. Returns, per bot, false when one of its
+/// orders had left the book meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's
+/// counter-orders is written. (Its other orders the move reached are filled as they still rested, as the exchange
+/// fills what rests when the price passes.)
 pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'_>]) -> Result<Vec<bool>, DbError> {
     let mut ids = Vec::new();
     for m in moves {
@@ -221,16 +223,11 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
         orders.by_client_ids(&ids).await?.into_iter().map(|o| (o.client_order_id.clone(), o)).collect();
     let mut ok = vec![true; moves.len()];
     // The fills of orders already recorded, then what is missing of the bots whose orders all still rested.
-    for (m, ok) in moves.iter().zip(ok.iter_mut()) {
-        for f in m.fills {
-            if let Some(o) = known.get(&m.book.id(&f.filled))
-                && !fill_one(orders, m, o).await?
-            {
-                *ok = false;
-                break;
-            }
-        }
+    let mut recorded = Vec::new();
+    for (i, m) in moves.iter().enumerate() {
+        recorded.extend(m.fills.iter().filter_map(|f| known.get(&m.book.id(&f.filled))).map(|o| (i, o.clone())));
     }
+    fill_all(orders, moves, recorded, &mut ok).await?;
     let mut missing = Vec::new();
     let mut written = HashSet::new();
     for (m, _) in moves.iter().zip(&ok).filter(|(_, ok)| **ok) {
@@ -246,13 +243,19 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
         let ids: Vec<ClientOrderId> = written.iter().cloned().collect();
         known.extend(orders.by_client_ids(&ids).await?.into_iter().map(|o| (o.client_order_id.clone(), o)));
     }
-    for (m, ok) in moves.iter().zip(ok.iter_mut()).filter(|(_, ok)| **ok) {
+    let mut fresh = Vec::new();
+    for (i, m) in moves.iter().enumerate().filter(|(i, _)| ok[*i]) {
         for f in m.fills {
             let id = m.book.id(&f.filled);
             if written.contains(&id) {
                 let o = known.get(&id).ok_or_else(|| invalid(format!("order {id} vanished")))?;
-                *ok &= fill_one(orders, m, o).await?;
+                fresh.push((i, o.clone()));
             }
+        }
+    }
+    fill_all(orders, moves, fresh, &mut ok).await?;
+    for (m, _) in moves.iter().zip(&ok).filter(|(_, ok)| **ok) {
+        for f in m.fills {
             // A counter-order the worker recorded but has not placed yet rests from now on, as the venue places it.
             if let Some(c) = f.counter.as_ref().and_then(|c| known.get(&m.book.id(c)))
                 && c.status == OrderStatus::New
@@ -264,29 +267,40 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
     Ok(ok)
 }
 
-/// Fills `o` at its own price as the paper venue charges it (placing it first if the worker had recorded it but not
-/// placed it yet); false when it no longer rested.
-async fn fill_one<C: ConnectionTrait>(orders: Orders<'_, C>, m: &BotFills<'_>, o: &Order) -> Result<bool, DbError> {
-    let placed;
-    let o = if o.status == OrderStatus::New {
-        placed = place(orders, o).await?;
-        &placed
-    } else {
-        o
-    };
-    let (fee, asset) = m.fees.commission(&m.bot.symbol, o.side, o.amount.get(), o.price.get());
-    let now = orders
-        .update_state(
-            &o.client_order_id,
-            o.exchange_order_id.as_deref(),
-            OrderStatus::Filled,
-            o.amount,
-            Some(o.price),
-            fee,
-            Some(&asset),
-        )
-        .await?;
-    Ok(now.status == OrderStatus::Filled)
+/// Fills each order of `each` (its bot's index in `moves`, the order as read) whole at its own price as its bot's fees
+/// charge it, placing first the ones the worker recorded but had not placed yet, in one statement per
+/// `FILLS_PER_STATEMENT` orders; a bot one of whose orders no longer rested is marked not `ok`.
+async fn fill_all<C: ConnectionTrait>(
+    orders: Orders<'_, C>,
+    moves: &[BotFills<'_>],
+    each: Vec<(usize, Order)>,
+    ok: &mut [bool],
+) -> Result<(), DbError> {
+    let mut fills = Vec::with_capacity(each.len());
+    for (i, o) in &each {
+        if o.status == OrderStatus::New {
+            place(orders, o).await?;
+        }
+        let m = &moves[*i];
+        let (fee, fee_asset) = m.fees.commission(&m.bot.symbol, o.side, o.amount.get(), o.price.get());
+        fills.push(WholeFill { id: o.client_order_id.clone(), fee, fee_asset });
+    }
+    if fills.is_empty() {
+        return Ok(());
+    }
+    let filled: HashSet<ClientOrderId> = orders
+        .fill_resting(&fills)
+        .await?
+        .into_iter()
+        .filter(|o| o.status == OrderStatus::Filled)
+        .map(|o| o.client_order_id)
+        .collect();
+    for (i, o) in &each {
+        if !filled.contains(&o.client_order_id) {
+            ok[*i] = false;
+        }
+    }
+    Ok(())
 }
 
 /// Rests order `o` the worker recorded (status new) as the worker's paper venue places it.

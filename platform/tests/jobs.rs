@@ -122,6 +122,20 @@ async fn bulk_split(settings: Settings) {
     assert_eq!(jobs, 3);
 }
 
+/// A move reaching more bots than Redis marks in one call (500): every bot is marked once, the second push finds
+/// them all waiting, and each mark holds the newest price.
+async fn many_marks(settings: Settings) {
+    let queue = Queue::connect(&settings).await.expect("queue");
+    let bots: Vec<BotId> = (1..=1_203).map(BotId).collect();
+    assert!(queue.push_reconcile(BotId(600), "price", Some(dec!(1))).await.unwrap());
+    assert_eq!(queue.push_reconciles(&bots, "price", Some(dec!(2))).await.unwrap(), 1_202, "bot 600's was waiting");
+    assert_eq!(queue.push_reconciles(&bots, "price", None).await.unwrap(), 0, "all of them wait now");
+    for bot in [1, 500, 501, 600, 1_001, 1_203] {
+        assert_eq!(queue.start_reconcile(BotId(bot)).await.unwrap(), Some(dec!(2)), "bot {bot}");
+    }
+    assert_eq!(queue.push_reconciles(&bots[..2], "price", None).await.unwrap(), 1, "bot 1 was started: a new one");
+}
+
 /// Runs a worker until it has handled `n` reconciles (and a little longer, to see any extra one); the reconciles it
 /// ran, sorted (a batch's one per bot), and how many jobs they came in. (The worker's future is not `Send` in
 /// general: joined, not spawned.)
@@ -200,6 +214,17 @@ async fn reconciles_pushed_together_coalesce_on_the_sqlite_queue() {
 #[tokio::test]
 async fn reconciles_pushed_together_coalesce_on_redis() {
     bulk_coalescing(redis()).await;
+}
+
+#[tokio::test]
+async fn a_move_reaching_a_thousand_bots_marks_each_once_on_the_sqlite_queue() {
+    let (_dir, settings) = sqlite();
+    many_marks(settings).await;
+}
+
+#[tokio::test]
+async fn a_move_reaching_a_thousand_bots_marks_each_once_on_redis() {
+    many_marks(redis()).await;
 }
 
 #[tokio::test]

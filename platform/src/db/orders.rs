@@ -4,7 +4,7 @@
 use chrono::Utc;
 use gridbot_core::{BotId, ClientOrderId, Decimal, Price, Qty, Side};
 use gridbot_entity::{Amount, fill, order};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -120,23 +120,34 @@ impl<C: ConnectionTrait> Orders<'_, C> {
     }
 
     /// `bot`'s orders that may still change its books — the live ones (new, open, partly filled) and the filled ones no
-    /// fill was booked for yet — and the orders `also` (a book's live orders, whatever became of them), oldest first,
-    /// in one statement: one snapshot, so an order is never seen before a change that an older one is seen after.
-    /// Orders that left the book before are final and not read.
+    /// fill was booked for yet — and `bot`'s orders `also` (a book's live orders, whatever became of them), oldest
+    /// first, in one statement: one snapshot, so an order is never seen before a change that an older one is seen
+    /// after. Orders that left the book before are final and not read.
+    ///
+    /// Everything asked for is the bot's, and the fills it checks are the bot's too: whatever plan the database picks
+    /// (PostgreSQL hashes the subquery when its statistics lag a growing table), the read never looks beyond this
+    /// bot's rows.
     pub async fn unsettled(&self, bot: BotId, also: &[i64]) -> Result<Vec<Order>> {
-        let mut wanted = Condition::any().add(
-            Condition::all().add(order::Column::BotId.eq(bot.0)).add(
-                Condition::any().add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str))).add(
-                    Condition::all()
-                        .add(order::Column::Status.eq(OrderStatus::Filled.as_str()))
-                        .add(Expr::cust("NOT EXISTS (SELECT 1 FROM fills WHERE fills.order_id = orders.id)")),
-                ),
-            ),
+        let unbooked = Expr::not_exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(fill::Entity)
+                .and_where(fill::Column::BotId.eq(bot.0))
+                .and_where(Expr::col((fill::Entity, fill::Column::OrderId)).equals((order::Entity, order::Column::Id)))
+                .to_owned(),
         );
+        let mut wanted = Condition::any()
+            .add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)))
+            .add(Condition::all().add(order::Column::Status.eq(OrderStatus::Filled.as_str())).add(unbooked));
         if !also.is_empty() {
             wanted = wanted.add(order::Column::Id.is_in(also.iter().copied()));
         }
-        let rows = order::Entity::find().filter(wanted).order_by_asc(order::Column::Id).all(self.0).await?;
+        let rows = order::Entity::find()
+            .filter(order::Column::BotId.eq(bot.0))
+            .filter(wanted)
+            .order_by_asc(order::Column::Id)
+            .all(self.0)
+            .await?;
         rows.into_iter().map(to_order).collect()
     }
 
@@ -242,6 +253,58 @@ impl<C: ConnectionTrait> Orders<'_, C> {
             None => self.by_client_id(id).await?.ok_or_else(|| DbError::not_found("order", id)),
         }
     }
+
+    /// Fills each order of `fills` whole at its own price, charged its fee, as [`Orders::update_state`] records a fill
+    /// (while it still rests, or again when it was recorded filled before, keeping its time), in one statement per
+    /// [`FILLS_PER_STATEMENT`] orders: a price move filling a thousand orders is a few statements, not a thousand
+    /// round trips. Returns the orders now filled; one missing had left the book (a stop cancelled it).
+    pub async fn fill_resting(&self, fills: &[WholeFill]) -> Result<Vec<Order>> {
+        let mut filled = Vec::with_capacity(fills.len());
+        for part in fills.chunks(FILLS_PER_STATEMENT) {
+            let per_order = |value: &dyn Fn(&WholeFill) -> Expr, column: order::Column| -> Expr {
+                part.iter()
+                    .fold(CaseStatement::new(), |case, f| {
+                        case.case(order::Column::ClientOrderId.eq(f.id.as_str()), value(f))
+                    })
+                    .finally(Expr::col(column))
+                    .into()
+            };
+            let live = || order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str));
+            let rows = order::Entity::update_many()
+                .col_expr(order::Column::Status, Expr::value(OrderStatus::Filled.as_str()))
+                .col_expr(order::Column::FilledAmount, Expr::col(order::Column::Amount))
+                .col_expr(order::Column::AvgFillPrice, Expr::col(order::Column::Price))
+                .col_expr(order::Column::Fee, per_order(&|f| Expr::value(Amount(f.fee)), order::Column::Fee))
+                .col_expr(
+                    order::Column::FeeAsset,
+                    per_order(&|f| Expr::value(f.fee_asset.clone()), order::Column::FeeAsset),
+                )
+                .col_expr(
+                    order::Column::UpdatedAt,
+                    Expr::case(live(), Utc::now()).finally(Expr::col(order::Column::UpdatedAt)).into(),
+                )
+                .filter(order::Column::ClientOrderId.is_in(part.iter().map(|f| f.id.as_str())))
+                .filter(Condition::any().add(live()).add(order::Column::Status.eq(OrderStatus::Filled.as_str())))
+                .exec_with_returning(self.0)
+                .await?;
+            for row in rows {
+                filled.push(to_order(row)?);
+            }
+        }
+        Ok(filled)
+    }
+}
+
+/// Orders [`Orders::fill_resting`] fills in one statement: each adds a comparison per order to each row it writes, so
+/// a part stays small.
+pub const FILLS_PER_STATEMENT: usize = 100;
+
+/// An order filled whole at its own price ([`Orders::fill_resting`]), charged `fee` in `fee_asset`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WholeFill {
+    pub id: ClientOrderId,
+    pub fee: Decimal,
+    pub fee_asset: String,
 }
 
 /// The row of a new order in `status`, nothing of it filled.

@@ -231,16 +231,15 @@ impl Queue {
         reason: &str,
         price: Option<Decimal>,
     ) -> Result<usize, QueueError> {
-        let mut fresh = Vec::with_capacity(bots.len());
-        for &bot in bots {
-            match self.pending.mark(bot, price).await {
-                Ok(true) => fresh.push(bot),
-                Ok(false) => tracing::debug!(%bot, reason, "reconcile already waiting"),
-                Err(e) => {
-                    self.unmark(&fresh).await;
-                    return Err(e);
-                }
+        let fresh = match self.pending.mark_all(bots, price).await {
+            Ok(fresh) => fresh,
+            Err((marked, e)) => {
+                self.unmark(&marked).await;
+                return Err(e);
             }
+        };
+        if fresh.len() < bots.len() {
+            tracing::debug!(waiting = bots.len() - fresh.len(), reason, "reconciles already waiting");
         }
         let jobs = match fresh.as_slice() {
             [bot] => vec![Job::ReconcileFills { bot: *bot, reason: reason.into(), price }],

@@ -33,6 +33,22 @@ if price == '' and old then price = old end
 redis.call('SET', KEYS[1], price, 'PX', ARGV[2])
 if old then return 0 else return 1 end";
 
+/// [`MARK`] for each key at once, one price for all: per key, 1 when there was no mark.
+const MARK_ALL: &str = r"
+local fresh = {}
+for i, key in ipairs(KEYS) do
+  local old = redis.call('GET', key)
+  local price = ARGV[1]
+  if price == '' and old then price = old end
+  redis.call('SET', key, price, 'PX', ARGV[2])
+  if old then fresh[i] = 0 else fresh[i] = 1 end
+end
+return fresh";
+
+/// Bots marked by one call to Redis ([`Pending::mark_all`]): the script runs alone on the server, so a call stays
+/// short.
+const MARKS_PER_CALL: usize = 500;
+
 /// How long a mark outlives a reconcile that never started (its push failed, it was lost, or its process died in
 /// between): after it a trigger enqueues again, so a lost job cannot silence a bot. A job that waits longer for its
 /// bot's lock only gets a twin, which changes nothing.
@@ -73,6 +89,45 @@ impl Pending {
                 Ok(fresh == 1)
             }
         }
+    }
+
+    /// [`Pending::mark`] for each of `bots` at `price`, in one round trip per [`MARKS_PER_CALL`] bots to Redis (a
+    /// price move reaching a thousand bots is a few calls, not a thousand): the bots none was waiting for (push one).
+    /// On an error, the bots this call marked are returned with it, for the caller to clear.
+    pub(super) async fn mark_all(
+        &self,
+        bots: &[BotId],
+        price: Option<Decimal>,
+    ) -> Result<Vec<BotId>, (Vec<BotId>, QueueError)> {
+        let mut fresh = Vec::with_capacity(bots.len());
+        match self {
+            Pending::Local(_) => {
+                for &bot in bots {
+                    match self.mark(bot, price).await {
+                        Ok(true) => fresh.push(bot),
+                        Ok(false) => {}
+                        Err(e) => return Err((fresh, e)),
+                    }
+                }
+            }
+            Pending::Redis { conn, prefix } => {
+                let price = price.map(|p| p.to_string()).unwrap_or_default();
+                let script = redis::Script::new(MARK_ALL);
+                for part in bots.chunks(MARKS_PER_CALL) {
+                    let mut call = script.prepare_invoke();
+                    for bot in part {
+                        call.key(format!("{prefix}{}", bot.0));
+                    }
+                    call.arg(&price).arg(MARK_TTL.as_millis() as u64);
+                    let marked: Result<Vec<i64>, _> = call.invoke_async(&mut conn.clone()).await;
+                    match marked {
+                        Ok(marked) => fresh.extend(part.iter().zip(marked).filter(|(_, m)| *m == 1).map(|(b, _)| *b)),
+                        Err(e) => return Err((fresh, redis_err(e))),
+                    }
+                }
+            }
+        }
+        Ok(fresh)
     }
 
     /// Takes the mark of `bot`: the newest price a trigger asked for, if any.

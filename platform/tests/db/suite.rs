@@ -14,7 +14,8 @@ both!(
     order_status_changes_are_compare_and_set,
     migrations_twice_change_nothing,
     bots_and_users,
-    unsettled_and_booked_orders
+    unsettled_and_booked_orders,
+    resting_orders_fill_together
 );
 
 pub async fn bot(f: &Fresh) -> BotId {
@@ -183,7 +184,56 @@ async fn unsettled_and_booked_orders(f: &Fresh) {
     assert_eq!(read(orders.unsettled(b, &[]).await.unwrap()), vec![ids[0], ids[2]], "live, and filled unbooked");
     let named = orders.unsettled(b, &[ids[0], ids[3]]).await.unwrap();
     assert_eq!(read(named), vec![ids[0], ids[2], ids[3]], "and the ones named, whatever became of them");
+    let foreign = orders.unsettled(b, &[theirs.id]).await.unwrap();
+    assert_eq!(read(foreign), vec![ids[0], ids[2]], "never another bot's order, even named");
     assert_eq!(read(orders.filled_of(&[b]).await.unwrap()), vec![ids[1]]);
     assert_eq!(read(orders.filled_of(&[b, other]).await.unwrap()), vec![ids[1], theirs.id]);
     assert!(orders.filled_of(&[]).await.unwrap().is_empty());
+}
+
+/// The matcher's fills of a move in one statement: each order still resting fills whole at its own price with its own
+/// fee; one that left the book stays as it is and is not returned; one filled before is filled again unchanged, its
+/// time kept.
+async fn resting_orders_fill_together(f: &Fresh) {
+    let b = bot(f).await;
+    let orders = f.db.orders();
+    let resting = [("gb1-0-1b0", dec!(99.5)), ("gb1-0-2b0", dec!(98)), ("gb1-0-3s0", dec!(101.25))];
+    let resting: Vec<NewOrder> = resting.iter().map(|(coid, price)| new_order(b, coid, *price, dec!(0.5))).collect();
+    orders.insert_resting(&resting).await.unwrap();
+    let none = Qty::ZERO;
+    let gone = ClientOrderId::parse("gb1-0-2b0").unwrap();
+    orders.update_state(&gone, None, OrderStatus::Cancelled, none, None, dec!(0), None).await.unwrap();
+    let whole = |coid: &str, fee, asset: &str| gridbot_platform::db::WholeFill {
+        id: ClientOrderId::parse(coid).unwrap(),
+        fee,
+        fee_asset: asset.to_owned(),
+    };
+    let fills = [
+        whole("gb1-0-1b0", dec!(0.0005), "BTC"),
+        whole("gb1-0-2b0", dec!(0.0005), "BTC"),
+        whole("gb1-0-3s0", dec!(0.0506), "USDT"),
+    ];
+    let mut filled = orders.fill_resting(&fills).await.unwrap();
+    filled.sort_by_key(|o| o.id);
+    let got: Vec<_> = filled.iter().map(|o| (o.client_order_id.as_str(), o.status, o.filled.get(), o.fee)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("gb1-0-1b0", OrderStatus::Filled, dec!(0.5), dec!(0.0005)),
+            ("gb1-0-3s0", OrderStatus::Filled, dec!(0.5), dec!(0.0506))
+        ],
+        "the cancelled one left the book"
+    );
+    assert_eq!(filled[1].avg_fill_price.map(|p| p.get()), Some(dec!(101.25)), "at its own price");
+    assert_eq!(filled[1].fee_asset.as_deref(), Some("USDT"));
+    let cancelled = orders.by_client_id(&gone).await.unwrap().unwrap();
+    assert_eq!((cancelled.status, cancelled.fee), (OrderStatus::Cancelled, dec!(0)));
+    // The same move written again (a retried transaction): nothing changes, the fills keep their time.
+    let again = orders.fill_resting(&fills[..1]).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].status, again[0].fee, again[0].updated_at),
+        (OrderStatus::Filled, dec!(0.0005), filled[0].updated_at)
+    );
+    assert!(orders.fill_resting(&[]).await.unwrap().is_empty());
 }
