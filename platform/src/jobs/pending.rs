@@ -25,15 +25,7 @@ pub(super) enum Pending {
     Redis { conn: redis::aio::ConnectionManager, prefix: String },
 }
 
-/// Sets the mark to the newest price (an empty price keeps the one there); 1 when there was none.
-const MARK: &str = r"
-local old = redis.call('GET', KEYS[1])
-local price = ARGV[1]
-if price == '' and old then price = old end
-redis.call('SET', KEYS[1], price, 'PX', ARGV[2])
-if old then return 0 else return 1 end";
-
-/// [`MARK`] for each key at once, one price for all: per key, 1 when there was no mark.
+/// Sets each key's mark to the newest price (an empty price keeps the one there); per key, 1 when there was none.
 const MARK_ALL: &str = r"
 local fresh = {}
 for i, key in ipairs(KEYS) do
@@ -59,41 +51,10 @@ fn redis_err(e: redis::RedisError) -> QueueError {
 }
 
 impl Pending {
-    /// Marks a reconcile of `bot` as waiting, at `price` when given; `true` when none was waiting (push one).
-    pub(super) async fn mark(&self, bot: BotId, price: Option<Decimal>) -> Result<bool, QueueError> {
-        match self {
-            Pending::Local(map) => {
-                let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
-                match map.get_mut(&bot) {
-                    Some((waiting, at)) if at.elapsed() < MARK_TTL => {
-                        if price.is_some() {
-                            *waiting = price;
-                        }
-                        Ok(false)
-                    }
-                    _ => {
-                        map.insert(bot, (price, Instant::now()));
-                        Ok(true)
-                    }
-                }
-            }
-            Pending::Redis { conn, prefix } => {
-                let price = price.map(|p| p.to_string()).unwrap_or_default();
-                let fresh: i64 = redis::Script::new(MARK)
-                    .key(format!("{prefix}{}", bot.0))
-                    .arg(price)
-                    .arg(MARK_TTL.as_millis() as u64)
-                    .invoke_async(&mut conn.clone())
-                    .await
-                    .map_err(redis_err)?;
-                Ok(fresh == 1)
-            }
-        }
-    }
-
-    /// [`Pending::mark`] for each of `bots` at `price`, in one round trip per [`MARKS_PER_CALL`] bots to Redis (a
-    /// price move reaching a thousand bots is a few calls, not a thousand): the bots none was waiting for (push one).
-    /// On an error, the bots this call marked are returned with it, for the caller to clear.
+    /// Marks a reconcile of each of `bots` as waiting, at `price` when given (a mark already there keeps its price
+    /// without one), in one round trip per [`MARKS_PER_CALL`] bots to Redis (a price move reaching a thousand bots is
+    /// a few calls, not a thousand). Returns the bots none was waiting for (push one each). On an error, the bots
+    /// this call marked are returned with it, for the caller to clear.
     pub(super) async fn mark_all(
         &self,
         bots: &[BotId],
@@ -101,12 +62,19 @@ impl Pending {
     ) -> Result<Vec<BotId>, (Vec<BotId>, QueueError)> {
         let mut fresh = Vec::with_capacity(bots.len());
         match self {
-            Pending::Local(_) => {
+            Pending::Local(map) => {
+                let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
                 for &bot in bots {
-                    match self.mark(bot, price).await {
-                        Ok(true) => fresh.push(bot),
-                        Ok(false) => {}
-                        Err(e) => return Err((fresh, e)),
+                    match map.get_mut(&bot) {
+                        Some((waiting, at)) if at.elapsed() < MARK_TTL => {
+                            if price.is_some() {
+                                *waiting = price;
+                            }
+                        }
+                        _ => {
+                            map.insert(bot, (price, Instant::now()));
+                            fresh.push(bot);
+                        }
                     }
                 }
             }
