@@ -207,7 +207,7 @@ pub struct BotFills<'a> {
 /// Records the paper fills of one price move, for every bot it filled: each filled order (written first if the worker
 /// had not written it yet) becomes filled at its own price, charged as the bot's fees say, only while it still rests;
 /// its counter-order is written resting. A move reaching hundreds of bots costs two reads, one insert and one update
-/// per `FILLS_PER_STATEMENT` fills, not a round of statements per order. Returns, per bot, false when one of its
+/// per 100 fills ([`Orders::fill_resting`]), not a round of statements per order. Returns, per bot, false when one of its
 /// orders had left the book meanwhile (cancelled by a stop): the caller reloads that book, and none of that bot's
 /// counter-orders is written. (Its other orders the move reached are filled as they still rested, as the exchange
 /// fills what rests when the price passes.)
@@ -225,7 +225,7 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
     // The fills of orders already recorded, then what is missing of the bots whose orders all still rested.
     let mut recorded = Vec::new();
     for (i, m) in moves.iter().enumerate() {
-        recorded.extend(m.fills.iter().filter_map(|f| known.get(&m.book.id(&f.filled))).map(|o| (i, o.clone())));
+        recorded.extend(m.fills.iter().filter_map(|f| known.get(&m.book.id(&f.filled))).map(|o| (i, o)));
     }
     fill_all(orders, moves, recorded, &mut ok).await?;
     let mut missing = Vec::new();
@@ -249,7 +249,7 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
             let id = m.book.id(&f.filled);
             if written.contains(&id) {
                 let o = known.get(&id).ok_or_else(|| invalid(format!("order {id} vanished")))?;
-                fresh.push((i, o.clone()));
+                fresh.push((i, o));
             }
         }
     }
@@ -268,12 +268,12 @@ pub async fn fill<C: ConnectionTrait>(orders: Orders<'_, C>, moves: &[BotFills<'
 }
 
 /// Fills each order of `each` (its bot's index in `moves`, the order as read) whole at its own price as its bot's fees
-/// charge it, placing first the ones the worker recorded but had not placed yet, in one statement per
-/// `FILLS_PER_STATEMENT` orders; a bot one of whose orders no longer rested is marked not `ok`.
+/// charge it, placing first the ones the worker recorded but had not placed yet ([`Orders::fill_resting`]); a bot one
+/// of whose orders no longer rested is marked not `ok`.
 async fn fill_all<C: ConnectionTrait>(
     orders: Orders<'_, C>,
     moves: &[BotFills<'_>],
-    each: Vec<(usize, Order)>,
+    each: Vec<(usize, &Order)>,
     ok: &mut [bool],
 ) -> Result<(), DbError> {
     let mut fills = Vec::with_capacity(each.len());

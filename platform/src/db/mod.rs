@@ -32,7 +32,7 @@ pub use error::{DbError, Result};
 pub use fills::{DayFigures, Fills};
 pub use market_marks::MarketMarks;
 pub use notifications::{NotificationSettings, NotificationUpdate, Notifications, NotifyOn, SecretChange};
-pub use orders::{FILLS_PER_STATEMENT, Orders, WholeFill};
+pub use orders::{Orders, WholeFill};
 pub use paper_balances::{PaperBalances, move_by, settle};
 pub use prices::Prices;
 pub use revoked_tokens::RevokedTokens;

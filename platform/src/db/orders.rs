@@ -137,7 +137,7 @@ impl<C: ConnectionTrait> Orders<'_, C> {
                 .to_owned(),
         );
         let mut wanted = Condition::any()
-            .add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)))
+            .add(is_live())
             .add(Condition::all().add(order::Column::Status.eq(OrderStatus::Filled.as_str())).add(unbooked));
         if !also.is_empty() {
             wanted = wanted.add(order::Column::Id.is_in(also.iter().copied()));
@@ -154,12 +154,7 @@ impl<C: ConnectionTrait> Orders<'_, C> {
     /// How many of `bot`'s orders, of any run, are still live ([`OrderStatus::LIVE`]: resting, or sent and not yet
     /// answered).
     pub async fn count_live(&self, bot: BotId) -> Result<u64> {
-        let live = OrderStatus::LIVE.map(OrderStatus::as_str);
-        let n = order::Entity::find()
-            .filter(order::Column::BotId.eq(bot.0))
-            .filter(order::Column::Status.is_in(live))
-            .count(self.0)
-            .await?;
+        let n = order::Entity::find().filter(order::Column::BotId.eq(bot.0)).filter(is_live()).count(self.0).await?;
         Ok(n)
     }
 
@@ -232,20 +227,9 @@ impl<C: ConnectionTrait> Orders<'_, C> {
             .col_expr(order::Column::AvgFillPrice, Expr::value(avg_fill_price.map(|p| Amount(p.get()))))
             .col_expr(order::Column::Fee, Expr::value(Amount(fee)))
             .col_expr(order::Column::FeeAsset, Expr::value(fee_asset.map(str::to_owned)))
-            // An order recorded again in the final status it is in keeps its time: books take fills in the order they
-            // happened, by that time, so a late re-read of a fill must not move it after later fills.
-            .col_expr(
-                order::Column::UpdatedAt,
-                Expr::case(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)), Utc::now())
-                    .finally(Expr::col(order::Column::UpdatedAt))
-                    .into(),
-            )
+            .col_expr(order::Column::UpdatedAt, recorded_at())
             .filter(order::Column::ClientOrderId.eq(id.as_str()))
-            .filter(
-                Condition::any()
-                    .add(order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str)))
-                    .add(order::Column::Status.eq(status.as_str())),
-            )
+            .filter(recordable(status))
             .exec_with_returning(self.0)
             .await?;
         match rows.into_iter().next() {
@@ -269,7 +253,6 @@ impl<C: ConnectionTrait> Orders<'_, C> {
                     .finally(Expr::col(column))
                     .into()
             };
-            let live = || order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str));
             let rows = order::Entity::update_many()
                 .col_expr(order::Column::Status, Expr::value(OrderStatus::Filled.as_str()))
                 .col_expr(order::Column::FilledAmount, Expr::col(order::Column::Amount))
@@ -279,12 +262,9 @@ impl<C: ConnectionTrait> Orders<'_, C> {
                     order::Column::FeeAsset,
                     per_order(&|f| Expr::value(f.fee_asset.clone()), order::Column::FeeAsset),
                 )
-                .col_expr(
-                    order::Column::UpdatedAt,
-                    Expr::case(live(), Utc::now()).finally(Expr::col(order::Column::UpdatedAt)).into(),
-                )
+                .col_expr(order::Column::UpdatedAt, recorded_at())
                 .filter(order::Column::ClientOrderId.is_in(part.iter().map(|f| f.id.as_str())))
-                .filter(Condition::any().add(live()).add(order::Column::Status.eq(OrderStatus::Filled.as_str())))
+                .filter(recordable(OrderStatus::Filled))
                 .exec_with_returning(self.0)
                 .await?;
             for row in rows {
@@ -297,7 +277,7 @@ impl<C: ConnectionTrait> Orders<'_, C> {
 
 /// Orders [`Orders::fill_resting`] fills in one statement: each adds a comparison per order to each row it writes, so
 /// a part stays small.
-pub const FILLS_PER_STATEMENT: usize = 100;
+const FILLS_PER_STATEMENT: usize = 100;
 
 /// An order filled whole at its own price ([`Orders::fill_resting`]), charged `fee` in `fee_asset`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,6 +285,23 @@ pub struct WholeFill {
     pub id: ClientOrderId,
     pub fee: Decimal,
     pub fee_asset: String,
+}
+
+/// The orders still live ([`OrderStatus::LIVE`]: resting, or sent and not yet answered).
+fn is_live() -> Expr {
+    order::Column::Status.is_in(OrderStatus::LIVE.map(OrderStatus::as_str))
+}
+
+/// The orders a recording of `status` may write: the live ones, and one already in `status` (recorded again).
+fn recordable(status: OrderStatus) -> Condition {
+    Condition::any().add(is_live()).add(order::Column::Status.eq(status.as_str()))
+}
+
+/// `updated_at` as a recording of an order's state writes it: now, unless the order was already in its final status.
+/// An order recorded again in the final status it is in keeps its time: books take fills in the order they happened,
+/// by that time, so a late re-read of a fill must not move it after later fills.
+fn recorded_at() -> Expr {
+    Expr::case(is_live(), Utc::now()).finally(Expr::col(order::Column::UpdatedAt)).into()
 }
 
 /// The row of a new order in `status`, nothing of it filled.
