@@ -9,7 +9,8 @@ tables to stdout, the figures as JSON to --out. Standard library only; PostgreSQ
 A run: register users (--bots-per-user bots each, every user from its own loopback address so the per-address
 register/login limit does not throttle), create N bots while the simulator is paused, start them all, wait until
 every grid rests (grids placed in), resume the market for --minutes (CPU, RSS, fills booked, fill delay, scheduler
-lag), time /api/summary, pause the market, let the backlog drain (unbooked at end), then measure idle CPU.
+lag), time /api/summary, pause the market, let the backlog drain (unbooked at end), measure idle CPU, then time
+/api/summary again at rest.
 """
 
 import argparse
@@ -634,6 +635,9 @@ class Run:
         time.sleep(a.idle_secs)
         r["cpu_idle_pct"], r["cpu_idle_per_process"] = cpu.stop()
         r["rss_peak_mb_per_process"] = rss.peak()
+        # /api/summary once the market rests, after the run's fills: what the target "independent of how long the bots
+        # have traded" compares with the figure before trading.
+        r["summary_after_p99_ms"] = self.summary_p99()[0]
         log(f"{self.mode} N={n}: done: {json.dumps({k: r[k] for k in COLUMNS_KEYS if k in r})}")
 
     def place(self):
@@ -719,7 +723,8 @@ COLUMNS = [
      lambda r: f"{r['behind_max_s']:.2f} s ({r['behind_max_candles']:.1f} candles)"),
     ("p99 fill delay", "fill_delay_p99_s", lambda r: f"{r['fill_delay_p99_s']:.2f} s"),
     ("/api/summary p99", "summary_p99_ms",
-     lambda r: f"{r['summary_p99_ms']:.1f} ms ({nan_if_none(r.get('summary_before_p99_ms')):.1f} before)"),
+     lambda r: f"{r['summary_p99_ms']:.1f} ms ({nan_if_none(r.get('summary_before_p99_ms')):.1f} before, "
+               f"{nan_if_none(r.get('summary_after_p99_ms')):.1f} after)"),
     ("grids placed in", "grids_placed_secs", lambda r: f"{r['grids_placed_secs']:.1f} s"),
     ("idle CPU", "cpu_idle_pct",
      lambda r: f"{r['cpu_idle_pct']:.1f} % ({nan_if_none(r.get('cpu_idle_before_pct')):.1f} % before)"),

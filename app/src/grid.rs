@@ -157,9 +157,13 @@ impl<'a> Run<'a> {
                     price: Price::new(price)?,
                     amount: Qty::new(qty)?,
                 };
-                match db.orders().insert(&new).await {
+                // The paper venue rests a limit order as it is written: one write, nothing left to send.
+                let rests_written = matches!(self.venue, Venue::Paper { .. }) && kind == OrderType::Limit;
+                let inserted =
+                    if rests_written { db.orders().insert_open(&new).await } else { db.orders().insert(&new).await };
+                match inserted {
                     Ok(o) => {
-                        fresh = true;
+                        fresh = !rests_written;
                         o
                     }
                     Err(DbError::DuplicateClientOrderId(_)) => {

@@ -21,6 +21,7 @@ mod m20261210_000014_notifications;
 mod m20261210_000015_bot_event_codes;
 mod m20261211_000016_fill_order_index;
 mod m20261212_000017_order_status_index;
+mod m20261213_000018_fill_range_index;
 pub mod timescale;
 
 /// Every migration, oldest first. `Migrator::up(db, None)` applies the pending ones; applied ones are skipped.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000015_bot_event_codes::Migration),
             Box::new(m20261211_000016_fill_order_index::Migration),
             Box::new(m20261212_000017_order_status_index::Migration),
+            Box::new(m20261213_000018_fill_range_index::Migration),
         ]
     }
 }

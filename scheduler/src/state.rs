@@ -112,18 +112,46 @@ impl Watch {
         }
     }
 
-    /// Lists the running bots: a bot already watched on the same run is kept as it is (its book is the matcher's,
-    /// moved in memory; a live grid's resting orders are read again), a new one is read, one no longer running is
-    /// dropped; then the streams they need are opened. One query, and nothing of a watched bot's history.
+    /// Lists the running bots by id and last change, and reads only the rows that changed since they were watched
+    /// (or that are new): a bot already watched on the same run is kept as it is (its book is the matcher's, moved in
+    /// memory; a live grid's resting orders are read again), a new or changed one is read, one no longer running is
+    /// dropped; then the streams they need are opened. Nothing of a watched bot's history, and no unchanged row, is
+    /// read: at 2,000 bots the full rows were 2,000 configurations and run states every few seconds.
     pub(crate) async fn refresh_all(self: &Arc<Self>) {
-        let bots = match self.ctx.db.reader().bots().list_with_status(&[BotStatus::Running]).await {
-            Ok(b) => b,
+        let db = self.ctx.db.reader();
+        let versions = match db.bots().versions_with_status(BotStatus::Running).await {
+            Ok(v) => v,
             Err(e) => return tracing::warn!(error = %e, "scheduler could not list running bots"),
         };
-        let running: HashSet<gridbot_core::BotId> = bots.iter().map(|b| b.id).collect();
-        lock(&self.bots).retain(|id, _| running.contains(id));
-        for bot in bots {
-            self.watch(bot).await;
+        let running: HashSet<gridbot_core::BotId> = versions.iter().map(|(id, _)| *id).collect();
+        let (changed, live_grids) = {
+            let mut bots = lock(&self.bots);
+            bots.retain(|id, _| running.contains(id));
+            let changed: HashSet<_> = versions
+                .iter()
+                .filter(|(id, at)| bots.get(id).is_none_or(|w| w.bot.updated_at != *at))
+                .map(|(id, _)| *id)
+                .collect();
+            let live_grids: Vec<_> = bots
+                .values()
+                .filter(|w| w.bot.mode == BotMode::Live && !is_runtime(&w.bot) && !changed.contains(&w.bot.id))
+                .map(|w| w.bot.id)
+                .collect();
+            (changed.into_iter().collect::<Vec<_>>(), live_grids)
+        };
+        let rows = match db.bots().by_ids(&changed).await {
+            Ok(rows) => rows,
+            Err(e) => return tracing::warn!(error = %e, "scheduler could not read the changed bots"),
+        };
+        for bot in rows {
+            if bot.status == BotStatus::Running {
+                self.watch(bot).await;
+            } else {
+                lock(&self.bots).remove(&bot.id);
+            }
+        }
+        for id in live_grids {
+            self.refresh_bot(id, false).await;
         }
         self.open_streams();
         for bot in running {

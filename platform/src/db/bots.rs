@@ -1,13 +1,13 @@
 //! The `bots` repository: creation, status changes and generations.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use gridbot_core::BotId;
 use gridbot_entity::bot;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 
 use super::types::RunState;
@@ -137,6 +137,37 @@ impl Bots<'_> {
             .all(self.0)
             .await?;
         rows.into_iter().map(to_bot).collect()
+    }
+
+    /// The id and last change (`updated_at`, which every write of a bot sets) of every bot in `status`: what a
+    /// watcher compares with the rows it holds, to read again only the bots that changed ([`Bots::by_ids`]).
+    pub async fn versions_with_status(&self, status: BotStatus) -> Result<Vec<(BotId, DateTime<Utc>)>> {
+        let rows: Vec<(i64, DateTime<Utc>)> = bot::Entity::find()
+            .select_only()
+            .columns([bot::Column::Id, bot::Column::UpdatedAt])
+            .filter(bot::Column::Status.eq(status.as_str()))
+            .order_by_asc(bot::Column::Id)
+            .into_tuple()
+            .all(self.0)
+            .await?;
+        Ok(rows.into_iter().map(|(id, at)| (BotId(id), at)).collect())
+    }
+
+    /// The bots among `ids` (ones deleted since are missing), in id order.
+    pub async fn by_ids(&self, ids: &[BotId]) -> Result<Vec<Bot>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = bot::Entity::find()
+                .filter(bot::Column::Id.is_in(chunk.iter().map(|b| b.0)))
+                .order_by_asc(bot::Column::Id)
+                .all(self.0)
+                .await?;
+            for row in rows {
+                out.push(to_bot(row)?);
+            }
+        }
+        out.sort_by_key(|b| b.id.0);
+        Ok(out)
     }
 
     /// Starts a new generation and returns it.

@@ -7,11 +7,17 @@ use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, bot, fill, order};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+    sea_query::{Query, UnionType},
 };
 
 use super::Result;
+
+/// Bots read by one statement of [`Fills::after`].
+const BOTS_PER_UNION: usize = 100;
 use super::types::{Fill, level_from_db, level_to_db};
 
 /// The `fills` table, through a connection or a transaction ([`super::Tx`]).
@@ -78,15 +84,31 @@ impl<C: ConnectionTrait> Fills<'_, C> {
     /// The fills of each bot of `marks` booked after the fill id given with it, with their ids, in booking order (a
     /// bot's fills are written one after another by the job holding its lock: its new fills are the ones after the
     /// last one read).
+    ///
+    /// One statement, a union of one range of the `(bot_id, id)` index per bot: what it reads is what it returns,
+    /// however long the bots have traded and whatever plan statistics would suggest (one condition per bot joined by
+    /// `OR` was read as a scan of every fill once PostgreSQL's statistics lagged the table).
     pub async fn after(&self, marks: &[(BotId, i64)]) -> Result<Vec<(i64, Fill)>> {
-        if marks.is_empty() {
-            return Ok(Vec::new());
+        let mut out = Vec::new();
+        for chunk in marks.chunks(BOTS_PER_UNION) {
+            let range = |(bot, after): &(BotId, i64)| {
+                fill::Entity::find()
+                    .filter(fill::Column::BotId.eq(bot.0))
+                    .filter(fill::Column::Id.gt(*after))
+                    .into_query()
+            };
+            let Some((first, rest)) = chunk.split_first() else { continue };
+            let mut union = range(first);
+            for m in rest {
+                union.union(UnionType::All, range(m));
+            }
+            let stmt = self.0.get_database_backend().build(&union);
+            for m in fill::Entity::find().from_raw_sql(stmt).all(self.0).await? {
+                out.push((m.id, to_fill(m)?));
+            }
         }
-        let which = marks.iter().fold(Condition::any(), |c, (bot, after)| {
-            c.add(Condition::all().add(fill::Column::BotId.eq(bot.0)).add(fill::Column::Id.gt(*after)))
-        });
-        let rows = fill::Entity::find().filter(which).order_by_asc(fill::Column::Id).all(self.0).await?;
-        rows.into_iter().map(|m| Ok((m.id, to_fill(m)?))).collect()
+        out.sort_by_key(|(id, _)| *id);
+        Ok(out)
     }
 
     /// Realized P&L of `bot`'s fills at or after `since`, over every run (generation) of the bot.

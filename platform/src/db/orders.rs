@@ -28,8 +28,17 @@ impl<C> Copy for Orders<'_, C> {}
 impl<C: ConnectionTrait> Orders<'_, C> {
     /// Records an order before it is sent, status `new`.
     pub async fn insert(&self, new: &NewOrder) -> Result<Order> {
-        let res = row(new, OrderStatus::New, None, Utc::now())?.insert(self.0).await;
-        match res {
+        self.insert_as(new, OrderStatus::New, None).await
+    }
+
+    /// Records a limit order the paper venue rests as it is written (status open, exchange id `paper-{client id}`,
+    /// as [`Orders::insert_resting`] does): one write where recording it new and then resting it took two.
+    pub async fn insert_open(&self, new: &NewOrder) -> Result<Order> {
+        self.insert_as(new, OrderStatus::Open, Some(format!("paper-{}", new.client_order_id.as_str()))).await
+    }
+
+    async fn insert_as(&self, new: &NewOrder, status: OrderStatus, exchange_id: Option<String>) -> Result<Order> {
+        match row(new, status, exchange_id, Utc::now())?.insert(self.0).await {
             Ok(m) => to_order(m),
             Err(e) => match DbError::from(e) {
                 DbError::Conflict(_) => Err(DbError::DuplicateClientOrderId(new.client_order_id.to_string())),

@@ -14,6 +14,7 @@ use crate::suite::bot;
 
 both!(
     fills_are_unique_per_bot_and_exact,
+    fills_after_each_bots_mark,
     realized_since_counts_every_run_of_a_bot_and_of_an_account,
     trades_round_trip,
     prices_upsert_and_range,
@@ -34,6 +35,52 @@ async fn order(f: &Fresh, b: BotId, coid: &str, side: Side) -> i64 {
 
 fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap()
+}
+
+/// What a kept ledger reads: each bot's fills after the last one it read, in booking order, never another bot's.
+async fn fills_after_each_bots_mark(f: &Fresh) {
+    let (a, b, other) = (bot(f).await, bot(f).await, bot(f).await);
+    let mut ids: Vec<(BotId, i64)> = Vec::new();
+    // Interleaved as concurrent jobs book them: a, b, other, a, b, other, ...
+    for i in 0..3 {
+        for (n, who) in [a, b, other].into_iter().enumerate() {
+            let o = order(f, who, &format!("gb{}-0-{i}b{n}", who.0), Side::Buy).await;
+            let fill = Fill {
+                bot: who,
+                order_id: o,
+                side: Side::Buy,
+                level: Some(1),
+                price: Price::new(dec!(100)).unwrap(),
+                qty: Qty::new(dec!(1)).unwrap(),
+                fee: dec!(0.001),
+                fee_asset: Some("BTC".into()),
+                fee_quote: None,
+                exchange_trade_id: format!("t{i}"),
+                pnl: None,
+                time: at(1_700_000_000_000 + i),
+            };
+            f.db.fills().insert(&fill).await.unwrap();
+        }
+    }
+    for who in [a, b, other] {
+        for (id, fill) in f.db.fills().after(&[(who, 0)]).await.unwrap() {
+            assert_eq!(fill.bot, who, "only the bot asked for");
+            ids.push((who, id));
+        }
+    }
+    let of = |who: BotId| ids.iter().filter(|(b, _)| *b == who).map(|(_, id)| *id).collect::<Vec<_>>();
+    let (a_ids, b_ids) = (of(a), of(b));
+    assert_eq!((a_ids.len(), b_ids.len(), of(other).len()), (3, 3, 3));
+    let read = f.db.fills().after(&[(a, a_ids[0]), (b, 0)]).await.unwrap();
+    let got: Vec<(BotId, i64)> = read.iter().map(|(id, fill)| (fill.bot, *id)).collect();
+    let mut want = vec![(a, a_ids[1]), (a, a_ids[2]), (b, b_ids[0]), (b, b_ids[1]), (b, b_ids[2])];
+    want.sort_by_key(|(_, id)| *id);
+    assert_eq!(got, want, "a's after its mark, all of b's, in booking order, none of the other bot's");
+    assert!(f.db.fills().after(&[(a, a_ids[2]), (b, b_ids[2])]).await.unwrap().is_empty(), "nothing new");
+    assert!(f.db.fills().after(&[]).await.unwrap().is_empty());
+    let many: Vec<(BotId, i64)> = (0..250).map(|i| (BotId(10_000 + i), 0)).chain([(b, b_ids[1])]).collect();
+    let read = f.db.fills().after(&many).await.unwrap();
+    assert_eq!(read.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![b_ids[2]], "over several statements");
 }
 
 async fn fills_are_unique_per_bot_and_exact(f: &Fresh) {

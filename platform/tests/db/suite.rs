@@ -11,6 +11,7 @@ use crate::harness::Fresh;
 both!(
     orders_round_trip_decimals,
     duplicate_client_order_id_is_typed,
+    paper_orders_rest_as_written,
     order_status_changes_are_compare_and_set,
     migrations_twice_change_nothing,
     bots_and_users,
@@ -114,6 +115,25 @@ async fn duplicate_client_order_id_is_typed(f: &Fresh) {
     f.db.orders().insert(&o).await.unwrap();
     match f.db.orders().insert(&o).await {
         Err(DbError::DuplicateClientOrderId(id)) => assert_eq!(id, "gb1-0-1b0"),
+        other => panic!("expected DuplicateClientOrderId, got {other:?}"),
+    }
+}
+
+/// A paper limit order recorded resting as it is written: open, with its paper exchange id, once per client id.
+async fn paper_orders_rest_as_written(f: &Fresh) {
+    let b = bot(f).await;
+    let o = new_order(b, "gb1-0-2s0", dec!(101.5), dec!(0.25));
+    let rested = f.db.orders().insert_open(&o).await.unwrap();
+    assert_eq!(rested.status, OrderStatus::Open);
+    assert_eq!(rested.exchange_order_id.as_deref(), Some("paper-gb1-0-2s0"));
+    assert_eq!((rested.price.get(), rested.amount.get(), rested.filled.get()), (dec!(101.5), dec!(0.25), dec!(0)));
+    let read = f.db.orders().by_client_id(&o.client_order_id).await.unwrap().unwrap();
+    assert_eq!((read.id, read.status), (rested.id, OrderStatus::Open));
+    let resting = f.db.orders().list_with_status(b, &[OrderStatus::Open]).await.unwrap();
+    assert_eq!(resting.iter().map(|o| o.id).collect::<Vec<_>>(), vec![rested.id], "it rests for the matcher");
+    assert_eq!(f.db.orders().resting_left(&[b]).await.unwrap().len(), 1, "and locks the paper account's funds");
+    match f.db.orders().insert_open(&o).await {
+        Err(DbError::DuplicateClientOrderId(id)) => assert_eq!(id, "gb1-0-2s0"),
         other => panic!("expected DuplicateClientOrderId, got {other:?}"),
     }
 }
