@@ -7,6 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::{DateTime, Utc};
 use gridbot_app::{
     Ctx,
     paper::{BotFills, Triggers},
@@ -81,6 +82,15 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Of the running bots' `versions` (id, last change), the ones to read again: not watched yet (`seen` knows no row of
+/// them), or changed since the row watched.
+fn to_read(
+    versions: &[(gridbot_core::BotId, DateTime<Utc>)],
+    seen: impl Fn(gridbot_core::BotId) -> Option<DateTime<Utc>>,
+) -> HashSet<gridbot_core::BotId> {
+    versions.iter().filter(|(id, at)| seen(*id) != Some(*at)).map(|(id, _)| *id).collect()
+}
+
 impl Watch {
     /// Watches the running bots, and keeps the market streams of `always` open.
     pub fn new(ctx: Ctx, always: Vec<gridbot_core::Symbol>) -> Self {
@@ -127,11 +137,7 @@ impl Watch {
         let (changed, live_grids) = {
             let mut bots = lock(&self.bots);
             bots.retain(|id, _| running.contains(id));
-            let changed: HashSet<_> = versions
-                .iter()
-                .filter(|(id, at)| bots.get(id).is_none_or(|w| w.bot.updated_at != *at))
-                .map(|(id, _)| *id)
-                .collect();
+            let changed = to_read(&versions, |id| bots.get(&id).map(|w| w.bot.updated_at));
             let live_grids: Vec<_> = bots
                 .values()
                 .filter(|w| w.bot.mode == BotMode::Live && !is_runtime(&w.bot) && !changed.contains(&w.bot.id))
@@ -544,5 +550,23 @@ impl Watch {
         for (_, h) in lock(&self.users).drain() {
             h.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridbot_core::BotId;
+
+    #[test]
+    fn the_refresh_reads_again_only_new_and_changed_bots() {
+        let at = |ms| DateTime::from_timestamp_millis(ms).unwrap();
+        let versions = [(BotId(1), at(1_000)), (BotId(2), at(2_000)), (BotId(3), at(3_000))];
+        let watched: HashMap<BotId, DateTime<Utc>> = [(BotId(1), at(1_000)), (BotId(2), at(1_500))].into();
+        let read = to_read(&versions, |id| watched.get(&id).copied());
+        assert_eq!(read, [BotId(2), BotId(3)].into(), "2 changed since it was read, 3 is new, 1 is as watched");
+        let all = to_read(&versions, |_| None);
+        assert_eq!(all.len(), 3, "nothing watched yet: every running bot is read");
+        assert!(to_read(&versions, |id| versions.iter().find(|v| v.0 == id).map(|v| v.1)).is_empty());
     }
 }

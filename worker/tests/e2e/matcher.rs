@@ -2,9 +2,11 @@
 //! (a stop cancelled it) gets no fill and no counter-order, and the move's other bots are written as the venue
 //! fills them.
 
+use std::time::Duration;
+
 use gridbot_app::paper::{BotFills, Triggers};
-use gridbot_core::Side;
-use gridbot_platform::db::types::OrderStatus;
+use gridbot_core::{BotId, Side};
+use gridbot_platform::db::types::{BotStatus, OrderStatus};
 use rust_decimal_macros::dec;
 
 use crate::grid::running_paper_bots;
@@ -87,4 +89,53 @@ async fn the_matcher_writes_a_moves_fills_of_every_bot_together_and_none_of_a_bo
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_matcher_writes_a_moves_fills_of_every_bot_together_and_none_of_a_bot_whose_order_left_on_postgres() {
     one_move_many_bots(Backend::Postgres).await;
+}
+
+/// The statuses of `bot`'s orders on `level`.
+async fn on_level(stack: &Stack, bot: BotId, level: u32) -> Vec<OrderStatus> {
+    let orders = stack.db().orders().list_for_bot(bot).await.unwrap();
+    orders.iter().filter(|o| o.level == Some(level)).map(|o| o.status).collect()
+}
+
+/// The scheduler's periodic refresh reads again only the bots whose rows changed, and sees every change, even one no
+/// event told it of: a bot stopped behind its back is let go (the matcher fills none of its orders), the same bot
+/// running again is matched again, and a bot nobody touched is matched throughout.
+async fn changes_without_an_event(backend: Backend) {
+    let stack = Stack::start(backend, 1).await;
+    stack.price(dec!(100000)).await;
+    let user = stack.user().await;
+    let bots = running_paper_bots(&stack, user, 2).await;
+    let (quiet, kept) = (bots[0].id, bots[1].id);
+    let db = stack.db();
+    // Written to the database alone: no event reaches the scheduler, which refreshes every second here.
+    assert!(db.bots().transition(quiet, &[BotStatus::Running], BotStatus::Stopped, None).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stack.price(dec!(98500)).await;
+    stack
+        .until(20, "the untouched bot's buy at 99,000 to fill", || async {
+            on_level(&stack, kept, 4).await.contains(&OrderStatus::Filled)
+        })
+        .await;
+    assert_eq!(on_level(&stack, quiet, 4).await, vec![OrderStatus::Open], "the stopped bot is no longer matched");
+
+    assert!(db.bots().transition(quiet, &[BotStatus::Stopped], BotStatus::Running, None).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stack.price(dec!(99800)).await;
+    stack.price(dec!(98000)).await;
+    stack
+        .until(20, "the bot running again to be matched", || async {
+            on_level(&stack, quiet, 4).await.contains(&OrderStatus::Filled)
+        })
+        .await;
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_schedulers_refresh_follows_bots_changed_without_an_event_on_sqlite() {
+    changes_without_an_event(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_schedulers_refresh_follows_bots_changed_without_an_event_on_postgres() {
+    changes_without_an_event(Backend::Postgres).await;
 }
