@@ -6,19 +6,17 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use gridbot_core::{BotId, Decimal, Price, Qty};
 use gridbot_entity::{Amount, bot, fill, order};
+use sea_orm::sea_query::{Query, UnionType};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
-    sea_query::{Query, UnionType},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::Result;
+use super::types::{Fill, level_from_db, level_to_db};
 
 /// Bots read by one statement of [`Fills::after`].
 const BOTS_PER_UNION: usize = 100;
-use super::types::{Fill, level_from_db, level_to_db};
 
 /// The `fills` table, through a connection or a transaction ([`super::Tx`]).
 #[derive(Debug)]
@@ -85,9 +83,9 @@ impl<C: ConnectionTrait> Fills<'_, C> {
     /// bot's fills are written one after another by the job holding its lock: its new fills are the ones after the
     /// last one read).
     ///
-    /// One statement, a union of one range of the `(bot_id, id)` index per bot: what it reads is what it returns,
-    /// however long the bots have traded and whatever plan statistics would suggest (one condition per bot joined by
-    /// `OR` was read as a scan of every fill once PostgreSQL's statistics lagged the table).
+    /// One statement per [`BOTS_PER_UNION`] bots, a union of one range of the `(bot_id, id)` index per bot: what it
+    /// reads is what it returns, however long the bots have traded and whatever plan statistics would suggest (one
+    /// condition per bot joined by `OR` was read as a scan of every fill once PostgreSQL's statistics lagged the table).
     pub async fn after(&self, marks: &[(BotId, i64)]) -> Result<Vec<(i64, Fill)>> {
         let mut out = Vec::new();
         for chunk in marks.chunks(BOTS_PER_UNION) {
